@@ -1,0 +1,183 @@
+/**
+ * How we talk to one peer as its OAuth client: its authorization-server metadata, our client
+ * registration there, our client authentication, and the transport (fetch, timeout, no
+ * redirects). Every client step takes a {@link PeerConfig}.
+ *
+ * @module
+ */
+import * as oauth from 'oauth4webapi'
+import { DEFAULT_TIMEOUT_MS, GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
+import { ErrorCode, ReciprocalError } from '../errors.js'
+import { RedirectRefusedError, toReciprocalError } from './errors.js'
+
+/**
+ * The transport knobs of outbound requests (DESIGN §3: fetch is injected).
+ *
+ * @example
+ * ```ts
+ * const transport: PeerTransport = { fetch: myFetch, timeoutMs: 5_000 }
+ * ```
+ * @group Client
+ */
+export interface PeerTransport {
+  /** The fetch implementation. Default: `globalThis.fetch`. */
+  readonly fetch?: typeof fetch
+  /** Timeout of each request, milliseconds. Default `DEFAULT_TIMEOUT_MS`, 10 s (SPEC R7.7). */
+  readonly timeoutMs?: number
+  /**
+   * Allow `http:` endpoints. Only for tests and demos on loopback; never in production
+   * (maps to oauth4webapi's `allowInsecureRequests`). Default `false`.
+   */
+  readonly allowInsecureRequests?: boolean
+}
+
+/**
+ * One peer as seen by us, its client.
+ *
+ * @example
+ * ```ts
+ * const musicService: PeerConfig = {
+ *   as: { issuer: 'https://music.example', token_endpoint: 'https://music.example/token' },
+ *   client: { client_id: 'assistant' },
+ *   clientAuth: oauth.ClientSecretBasic(musicClientSecret),
+ * }
+ * ```
+ * @group Client
+ */
+export interface PeerConfig extends PeerTransport {
+  /**
+   * The peer's authorization-server metadata (RFC 8414): `issuer`, `token_endpoint`, and as
+   * needed `authorization_endpoint`, `revocation_endpoint`, `introspection_endpoint`,
+   * `authorization_response_iss_parameter_supported`. Taken from configuration or
+   * {@link discoverPeer}, never from a request (SPEC R7.8).
+   */
+  readonly as: oauth.AuthorizationServer
+  /** Our client registration at the peer (`client_id`, …). */
+  readonly client: oauth.Client
+  /**
+   * Our client authentication at the peer: oauth4webapi's `ClientSecretBasic`,
+   * `ClientSecretPost`, `PrivateKeyJwt` or `None` (RFC 6749 §2.3, RFC 7523).
+   */
+  readonly clientAuth: oauth.ClientAuth
+}
+
+/**
+ * The fetch signature oauth4webapi calls through its `[customFetch]` option.
+ *
+ * @group Client
+ */
+export type TransportFetch = (url: string, init: oauth.CustomFetchOptions<string, URLSearchParams | undefined>) => Promise<Response>
+
+/**
+ * oauth4webapi request options produced by {@link requestOptions}.
+ *
+ * @group Client
+ */
+export interface PeerRequestOptions {
+  /** A fresh timeout signal per request (combined with the caller's signal, if any). */
+  readonly signal: (url: string) => AbortSignal
+  /** The injected fetch, forced to never follow redirects. */
+  readonly [oauth.customFetch]: TransportFetch
+  /** Set only when the peer configuration allows `http:` (loopback tests). */
+  readonly [oauth.allowInsecureRequests]?: boolean
+}
+
+function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status < 400)
+}
+
+/**
+ * oauth4webapi options for a request to `peer`: every request gets an `AbortSignal.timeout`
+ * and `redirect: 'manual'`, and a redirect answer is refused rather than followed (SPEC R7.7:
+ * following a redirect would resend our client credentials to wherever it points).
+ *
+ * @example
+ * ```ts
+ * const response = await oauth.refreshTokenGrantRequest(peer.as, peer.client, peer.clientAuth, rt, requestOptions(peer))
+ * ```
+ * @group Client
+ */
+export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerRequestOptions {
+  const timeoutMs = peer.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const fetchImpl = peer.fetch ?? globalThis.fetch
+  const makeSignal = (): AbortSignal => {
+    const timeout = AbortSignal.timeout(timeoutMs)
+    return signal === undefined ? timeout : AbortSignal.any([timeout, signal])
+  }
+  const transport: TransportFetch = async (url, init) => {
+    const response = await fetchImpl(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body ?? null,
+      redirect: 'manual',
+      signal: init.signal ?? makeSignal(),
+    })
+    if (isRedirect(response)) {
+      await response.body?.cancel().catch(() => undefined)
+      throw new RedirectRefusedError(response.status)
+    }
+    return response
+  }
+  return {
+    signal: makeSignal,
+    [oauth.customFetch]: transport,
+    ...(peer.allowInsecureRequests === true ? { [oauth.allowInsecureRequests]: true } : {}),
+  }
+}
+
+/**
+ * Options of {@link discoverPeer}.
+ *
+ * @group Client
+ */
+export interface DiscoverPeerOptions extends PeerTransport {
+  /** `'oauth2'` (RFC 8414, default) or `'oidc'` (OpenID Connect Discovery) well-known path. */
+  readonly algorithm?: 'oauth2' | 'oidc'
+}
+
+/**
+ * Reads a peer's authorization-server metadata (RFC 8414) with oauth4webapi discovery and checks
+ * that its `issuer` is the one asked for (SPEC R6.1). Do this at configuration time and keep the
+ * result: endpoints are never taken from requests (SPEC R7.8).
+ *
+ * @example
+ * ```ts
+ * const as = await discoverPeer('https://music.example')
+ * const peer: PeerConfig = { as, client: { client_id: 'assistant' }, clientAuth: oauth.ClientSecretBasic(secret) }
+ * ```
+ * @group Client
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+ */
+export async function discoverPeer(issuer: string | URL, options: DiscoverPeerOptions = {}): Promise<oauth.AuthorizationServer> {
+  const issuerUrl = URL.canParse(issuer) ? new URL(issuer) : undefined
+  if (issuerUrl === undefined) {
+    throw new ReciprocalError('Reading the peer configuration failed: the issuer is not a URL', {
+      code: ErrorCode.Configuration,
+      step: 'configuration',
+      hint: 'Pass the peer issuer identifier as an absolute https URL.',
+    })
+  }
+  try {
+    const response = await oauth.discoveryRequest(issuerUrl, {
+      ...requestOptions(options),
+      algorithm: options.algorithm ?? 'oauth2',
+    })
+    return await oauth.processDiscoveryResponse(issuerUrl, response)
+  } catch (error) {
+    throw toReciprocalError(error, 'configuration')
+  }
+}
+
+/**
+ * Whether peer metadata lists the reciprocal grant type in `grant_types_supported` (SPEC R6.1).
+ * A peer may support it without saying so; use this for diagnostics, not as a gate.
+ *
+ * @example
+ * ```ts
+ * if (!supportsReciprocalGrant(peer.as)) console.warn('peer does not advertise the reciprocal grant')
+ * ```
+ * @group Client
+ */
+export function supportsReciprocalGrant(as: oauth.AuthorizationServer): boolean {
+  return as.grant_types_supported?.includes(GRANT_TYPE_RECIPROCAL) ?? false
+}

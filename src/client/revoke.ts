@@ -1,0 +1,43 @@
+/**
+ * Token revocation at a peer (RFC 7009, SPEC R5.2: unlinking revokes on both sides).
+ *
+ * @module
+ */
+import * as oauth from 'oauth4webapi'
+import { toReciprocalError } from './errors.js'
+import { requestOptions, type PeerConfig } from './peer.js'
+
+/** RFC 7009 §2.1 `token_type_hint` values. @group Client */
+export type TokenTypeHint = 'access_token' | 'refresh_token'
+
+/**
+ * Revokes `token` at the peer's `revocation_endpoint` with oauth4webapi.
+ *
+ * @returns `true` when the peer confirmed (200), `false` when the peer has no revocation
+ *   endpoint (nothing to do: the token simply expires).
+ * @throws {@link ReciprocalError} step `revoke` when the peer refuses or cannot be reached.
+ * @example
+ * ```ts
+ * await revokeToken(peerB, tokens.refreshToken, 'refresh_token')
+ * ```
+ * @group Client
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
+ */
+export async function revokeToken(
+  peer: PeerConfig,
+  token: string,
+  hint?: TokenTypeHint,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<boolean> {
+  if (peer.as.revocation_endpoint === undefined) return false
+  try {
+    const response = await oauth.revocationRequest(peer.as, peer.client, peer.clientAuth, token, {
+      ...requestOptions(peer, options.signal),
+      ...(hint === undefined ? {} : { additionalParameters: { token_type_hint: hint } }),
+    })
+    await oauth.processRevocationResponse(response)
+    return true
+  } catch (error) {
+    throw toReciprocalError(error, 'revoke')
+  }
+}

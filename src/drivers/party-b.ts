@@ -1,0 +1,244 @@
+/**
+ * Party B's driver: it receives the reciprocal code (through the receiver it builds), redeems it
+ * at A's registered token endpoint now or deferred, and keeps the tokens per user of B.
+ *
+ * @module
+ */
+import { ErrorCode, ReciprocalError } from '../errors.js'
+import type { PeerConfig } from '../client/peer.js'
+import { redeemReciprocalCode } from '../client/redeem.js'
+import { revokeToken } from '../client/revoke.js'
+import {
+  createReciprocalReceiver,
+  type ReceiveOutcome,
+  type ReceivedReciprocalCode,
+  type ReciprocalReceiver,
+  type ReciprocalReceiverOptions,
+} from '../endpoints/reciprocal-receiver.js'
+import { stepPartyB, type PartyBCommand, type PartyBEvent, type PartyBState } from '../machines/party-b.js'
+import type { TokenSet } from '../client/token-set.js'
+import type { Transition } from '../machines/types.js'
+import { invalidGrant, serverError, unauthorizedClient } from '../protocol/oauth-error.js'
+import { MemoryStorage } from '../storage/memory.js'
+import type { JsonValue, Storage } from '../storage/storage.js'
+import { systemRuntime, type Runtime } from '../runtime.js'
+import { KeyedLock, SingleFlight } from './keyed-lock.js'
+import { refreshIfExpiring } from './refresh-if-expiring.js'
+import { toSerializedError } from './run-error.js'
+
+const PENDING_INDEX_KEY = 'party-b:pending'
+
+interface Link {
+  readonly peerClientId: string
+  readonly userId: string
+}
+
+/**
+ * When B redeems a received code (SPEC R4.3): before answering A (`'immediate'`, the default:
+ * 200 then means "linked"), or after, through a `waitUntil` such as a worker's
+ * `ctx.waitUntil`. A deferred code is persisted first, so {@link PartyB.resumePending} finishes
+ * it after a crash.
+ *
+ * @group Party B
+ */
+export type RedemptionMode = 'immediate' | { readonly waitUntil: (work: Promise<unknown>) => void }
+
+/**
+ * Options of {@link createPartyB}.
+ *
+ * @group Party B
+ */
+export interface PartyBOptions extends Omit<ReciprocalReceiverOptions, 'onCode' | 'storage' | 'runtime'> {
+  /**
+   * How B talks to each party A, keyed by A's client id at B: A's authorization server (its
+   * token endpoint is the only place B ever sends A's code, SPEC R7.8) and B's client there.
+   */
+  readonly peers: Readonly<Record<string, PeerConfig>>
+  readonly redemption?: RedemptionMode
+  /** B's own authorization server, so that unlinking also revokes what B granted A (SPEC R5.2). */
+  readonly authorizationServer?: { revokeLink(clientId: string, subject: string): Promise<void> }
+  readonly storage?: Storage
+  readonly runtime?: Runtime
+}
+
+/**
+ * Party B's operations.
+ *
+ * @group Party B
+ */
+export interface PartyB {
+  /** The reciprocal grant receiver to mount at B's token endpoint (SPEC R8.3). */
+  readonly receiver: ReciprocalReceiver
+  /** The link of one user of B with one party A. */
+  getLink(peerClientId: string, userId: string): Promise<PartyBState | undefined>
+  /** A live access token for calling A on this user's behalf, refreshed ahead of expiry (SPEC R8.2). */
+  accessToken(peerClientId: string, userId: string): Promise<string>
+  /** Retries a failed redemption whose code is still usable. */
+  retry(peerClientId: string, userId: string): Promise<PartyBState>
+  /** Redeems every code that was received but not yet redeemed (after a crash). Resolves how many. */
+  resumePending(): Promise<number>
+  /** Unlinking (SPEC R5.2): revokes A's tokens and, when configured, what B granted A. */
+  unlink(peerClientId: string, userId: string): Promise<PartyBState>
+}
+
+/**
+ * Builds party B's driver and its reciprocal grant receiver.
+ *
+ * @example
+ * ```ts
+ * const partyB = createPartyB({
+ *   clients, audiences: [issuer, `${issuer}/token`],
+ *   verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
+ *   peers: { assistant: { as: assistantMetadata, client: { client_id: 'music' }, clientAuth: ClientSecretBasic(secret) } },
+ * })
+ * const musicAs = createAuthorizationServer({ …, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
+ * ```
+ * @group Party B
+ */
+export function createPartyB(options: PartyBOptions): PartyB {
+  const runtime = options.runtime ?? systemRuntime
+  const storage = options.storage ?? new MemoryStorage({ now: runtime.now })
+  const locks = new KeyedLock()
+  const refreshes = new SingleFlight()
+  const linkKey = (peerClientId: string, userId: string): string =>
+    `party-b:link:${encodeURIComponent(peerClientId)}:${encodeURIComponent(userId)}`
+
+  const load = (peerClientId: string, userId: string): Promise<PartyBState | undefined> =>
+    storage.get<PartyBState & JsonValue>(linkKey(peerClientId, userId))
+
+  const peerOf = (peerClientId: string): PeerConfig => {
+    const peer = Object.hasOwn(options.peers, peerClientId) ? options.peers[peerClientId] : undefined
+    if (peer === undefined) {
+      throw new ReciprocalError('No peer configuration for this client', {
+        code: ErrorCode.Configuration,
+        step: 'redeem-code',
+        hint: 'Add the client to PartyBOptions.peers with its authorization server metadata.',
+      })
+    }
+    return peer
+  }
+
+  /** Steps the machine and persists the new state; the commands are left to {@link run}. */
+  async function apply(state: PartyBState | undefined, event: PartyBEvent, link: Link): Promise<Transition<PartyBState, PartyBCommand>> {
+    const transition = stepPartyB(state, event, { now: runtime.now() }, link)
+    await storage.set(linkKey(link.peerClientId, link.userId), transition.state as PartyBState & JsonValue)
+    await trackPending(linkKey(link.peerClientId, link.userId), transition.state.status === 'redeeming')
+    return transition
+  }
+
+  /** Runs a transition's commands, feeding their results back in. */
+  async function run(transition: Transition<PartyBState, PartyBCommand>, link: Link): Promise<PartyBState> {
+    let current = transition.state
+    for (const command of transition.commands) {
+      for (const result of await execute(current, command)) current = await advance(current, result, link)
+    }
+    return current
+  }
+
+  async function advance(state: PartyBState | undefined, event: PartyBEvent, link: Link): Promise<PartyBState> {
+    return run(await apply(state, event, link), link)
+  }
+
+  async function execute(state: PartyBState, command: PartyBCommand): Promise<PartyBEvent[]> {
+    switch (command.type) {
+      case 'redeem-code':
+        try {
+          const tokens = await redeemReciprocalCode(peerOf(state.peerClientId), command.code, { now: runtime.now() })
+          return [{ type: 'redeemed', tokens }]
+        } catch (err) {
+          return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code') }]
+        }
+      case 'revoke-peer-tokens': {
+        const peer = peerOf(state.peerClientId)
+        await Promise.allSettled([
+          command.tokens.refreshToken === undefined ? undefined : revokeToken(peer, command.tokens.refreshToken, 'refresh_token'),
+          revokeToken(peer, command.tokens.accessToken, 'access_token'),
+        ])
+        return []
+      }
+    }
+  }
+
+  /** The index of links with a persisted, unredeemed code (for resumePending). */
+  async function trackPending(key: string, pending: boolean): Promise<void> {
+    const index = (await storage.get<string[]>(PENDING_INDEX_KEY)) ?? []
+    const has = index.includes(key)
+    if (pending === has) return
+    await storage.set(PENDING_INDEX_KEY, pending ? [...index, key] : index.filter((k) => k !== key))
+  }
+
+  async function onCode(received: ReceivedReciprocalCode): Promise<ReceiveOutcome> {
+    if (!Object.hasOwn(options.peers, received.peerClientId)) {
+      return { ok: false, error: unauthorizedClient('Reciprocal OAuth is not configured for this client') }
+    }
+    const link = { peerClientId: received.peerClientId, userId: received.userId }
+    const event: PartyBEvent = { type: 'code-received', pending: { code: received.code, receivedAt: received.receivedAt } }
+    const mode = options.redemption ?? 'immediate'
+    const key = linkKey(link.peerClientId, link.userId)
+    if (mode !== 'immediate') {
+      // SPEC R4.3: persist the code (state "redeeming", indexed as pending) before answering 200,
+      // then redeem after the answer.
+      const transition = await locks.run(key, async () => apply(await load(link.peerClientId, link.userId), event, link))
+      mode.waitUntil(locks.run(key, () => run(transition, link)).catch(() => undefined))
+      return { ok: true }
+    }
+    const state = await locks.run(key, async () => advance(await load(link.peerClientId, link.userId), event, link))
+    if (state.status === 'linked' && state.lastError === undefined) return { ok: true }
+    const error = state.status === 'linked' ? state.lastError : state.status === 'redeem-failed' ? state.error : undefined
+    return { ok: false, error: error?.retryable ? serverError() : invalidGrant('The reciprocal code could not be redeemed') }
+  }
+
+  const receiver = createReciprocalReceiver({ ...options, storage, runtime, onCode })
+
+  return {
+    receiver,
+    getLink: load,
+    accessToken: (peerClientId, userId) =>
+      refreshes.run(linkKey(peerClientId, userId), () =>
+        locks.run(linkKey(peerClientId, userId), async () => {
+          const state = await load(peerClientId, userId)
+          const tokens = state !== undefined && 'tokens' in state ? state.tokens : undefined
+          if (state === undefined || tokens === undefined) {
+            throw new ReciprocalError('This user has no reciprocal link with that party', {
+              code: ErrorCode.InvalidState,
+              step: 'configuration',
+              hint: 'Wait for the reciprocal code to be redeemed; check getLink() for its state.',
+            })
+          }
+          const link = { peerClientId, userId }
+          try {
+            const refreshed = await refreshIfExpiring(peerOf(peerClientId), tokens, runtime.now())
+            if (refreshed === undefined) return tokens.accessToken
+            await advance(state, { type: 'tokens-refreshed', tokens: refreshed }, link)
+            return refreshed.accessToken
+          } catch (err) {
+            if (state.status === 'linked') await advance(state, { type: 'refresh-failed', error: toSerializedError(err, 'refresh') }, link)
+            throw err
+          }
+        }),
+      ),
+    retry: (peerClientId, userId) =>
+      locks.run(linkKey(peerClientId, userId), async () => advance(await load(peerClientId, userId), { type: 'retry' }, { peerClientId, userId })),
+    async resumePending() {
+      const index = (await storage.get<string[]>(PENDING_INDEX_KEY)) ?? []
+      let resumed = 0
+      for (const key of index) {
+        await locks.run(key, async () => {
+          const state = await storage.get<PartyBState & JsonValue>(key)
+          if (state?.status !== 'redeeming') return trackPending(key, false)
+          const link = { peerClientId: state.peerClientId, userId: state.userId }
+          const [event] = await execute(state, { type: 'redeem-code', code: state.pending.code })
+          if (event !== undefined) await advance(state, event, link)
+          resumed++
+        })
+      }
+      return resumed
+    },
+    unlink: (peerClientId, userId) =>
+      locks.run(linkKey(peerClientId, userId), async () => {
+        const state = await advance(await load(peerClientId, userId), { type: 'unlink' }, { peerClientId, userId })
+        await options.authorizationServer?.revokeLink(peerClientId, userId)
+        return state
+      }),
+  }
+}

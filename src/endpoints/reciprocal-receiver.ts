@@ -1,0 +1,223 @@
+/**
+ * Party B's reciprocal grant receiver (draft §2.2.2 step E, SPEC R3.3–R3.4, R7.3, R7.10, R7.11):
+ * the handler B mounts at its token endpoint for
+ * `grant_type=urn:ietf:params:oauth:grant-type:reciprocal`.
+ *
+ * @module
+ */
+import * as v from 'valibot'
+import { extractClientCredentials } from '../protocol/client-credentials.js'
+import { GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
+import { parseFormRequest, type FormParams } from '../protocol/form.js'
+import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
+import { jsonResult } from '../protocol/http.js'
+import {
+  applyErrorProfile,
+  insufficientScope,
+  invalidClient,
+  invalidGrant,
+  invalidRequest,
+  invalidToken,
+  renderOAuthError,
+  serverError,
+  unsupportedGrantType,
+  type ErrorProfile,
+  type OAuthErrorResponse,
+} from '../protocol/oauth-error.js'
+import { ReciprocalGrantRequestSchema, formToObject } from '../protocol/schemas.js'
+import { isScopeSubset, parseScope } from '../protocol/scope.js'
+import { sha256 } from '../crypto/hash.js'
+import { authenticateClient } from '../server/client-auth.js'
+import type { ClientRegistry } from '../server/clients.js'
+import type { Storage } from '../storage/storage.js'
+import { MemoryStorage } from '../storage/memory.js'
+import { systemRuntime, type Runtime } from '../runtime.js'
+import { webHandler } from './web.js'
+
+/**
+ * What B's own authorization server knows about an access token it issued (SPEC R3.3).
+ *
+ * @group Party B
+ */
+export interface VerifiedAccessToken {
+  /** The client the token was issued to. */
+  readonly clientId: string
+  /** The user (at B) the token is about. */
+  readonly subject: string
+  /** The token's scope, space-delimited. */
+  readonly scope: string
+  /** Expiry, seconds since the epoch, when known. */
+  readonly expiresAt?: number | undefined
+}
+
+/**
+ * B's lookup of the access tokens it issued: its own token store, a JWT check, or RFC 7662
+ * introspection. Resolves `undefined` for a token that is unknown, expired or revoked.
+ *
+ * @group Party B
+ */
+export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken | undefined>
+
+/**
+ * A reciprocal code that passed every check, handed to the application (normally the party-B
+ * driver, which redeems it at A).
+ *
+ * @group Party B
+ */
+export interface ReceivedReciprocalCode {
+  /** Party A's client id at B, authenticated. */
+  readonly peerClientId: string
+  /** The user at B the code is about: the verified access token's subject (SPEC R7.9). */
+  readonly userId: string
+  /** The code itself, to redeem at A's registered token endpoint only (SPEC R7.8). */
+  readonly code: string
+  /** When it arrived, seconds. */
+  readonly receivedAt: number
+}
+
+/**
+ * The application's answer to a received code: accepted (B answers 200 `{}`), or an OAuth error
+ * to answer with (e.g. the immediate redemption at A failed).
+ *
+ * @group Party B
+ */
+export type ReceiveOutcome = { readonly ok: true } | { readonly ok: false; readonly error: OAuthErrorResponse }
+
+/**
+ * Options of {@link createReciprocalReceiver}.
+ *
+ * @group Party B
+ */
+export interface ReciprocalReceiverOptions {
+  /** The clients registered at B: party A among them, with how it authenticates. */
+  readonly clients: ClientRegistry
+  /** B's issuer identifier and token endpoint URL: the audiences of a `private_key_jwt` assertion. */
+  readonly audiences: readonly string[]
+  /** B's check of the `access_token` parameter (SPEC R3.3). */
+  readonly verifyAccessToken: AccessTokenVerifier
+  /** A scope the access token must carry for reciprocal OAuth (SPEC R7.3); none by default. */
+  readonly requiredScope?: string
+  /** The error profile (SPEC R3.4); `'draft'` by default. */
+  readonly errorProfile?: ErrorProfile
+  /** Where received codes are remembered, hashed (SPEC R7.10). */
+  readonly storage?: Storage
+  readonly runtime?: Runtime
+  /** Request body limit, bytes (SPEC R7.5). */
+  readonly bodyLimitBytes?: number
+  /** Called once per accepted code. */
+  readonly onCode: (received: ReceivedReciprocalCode) => Promise<ReceiveOutcome>
+}
+
+/**
+ * The receiver's two doors, plus the door a token endpoint dispatches to once it has parsed the
+ * form and seen the reciprocal `grant_type`.
+ *
+ * @group Party B
+ */
+export interface ReciprocalReceiver {
+  /** Lower door: a request read into memory → a plain result. */
+  handle(raw: RawHttpRequest): Promise<HttpResult>
+  /** For a token endpoint that already parsed the form strictly. */
+  handleParsed(raw: RawHttpRequest, params: FormParams): Promise<HttpResult>
+  /** `(Request) => Promise<Response>` door. */
+  fetch(request: Request): Promise<Response>
+}
+
+/**
+ * Builds B's reciprocal grant receiver. It parses strictly, authenticates A, verifies that the
+ * `access_token` is live and was issued by B to that same client, checks the required scope,
+ * refuses a code it has already received, then hands the code to `onCode`. Success is `200 {}`.
+ *
+ * @example
+ * ```ts
+ * const receiver = createReciprocalReceiver({
+ *   clients, audiences: [issuer, `${issuer}/token`],
+ *   verifyAccessToken: (t) => musicAs.verifyAccessToken(t),
+ *   errorProfile: 'google',
+ *   onCode: partyB.onCode,
+ * })
+ * // Mount it: app.post('/token', (c) => receiver.fetch(c.req.raw))
+ * ```
+ * @see draft-ietf-oauth-reciprocal-04 §2.2.2
+ * @group Party B
+ */
+export function createReciprocalReceiver(options: ReciprocalReceiverOptions): ReciprocalReceiver {
+  const storage = options.storage ?? new MemoryStorage({ now: () => (options.runtime ?? systemRuntime).now() })
+  const runtime = options.runtime ?? systemRuntime
+  const profile = options.errorProfile ?? 'draft'
+  const parsedRequired = options.requiredScope === undefined ? [] : parseScope(options.requiredScope)
+  if (parsedRequired === undefined) throw new TypeError('requiredScope is not a valid scope')
+  const required: readonly string[] = parsedRequired
+
+  const answer = (error: OAuthErrorResponse): HttpResult => renderOAuthError(applyErrorProfile(error, profile))
+
+  async function receive(raw: RawHttpRequest, params: FormParams): Promise<HttpResult> {
+    if (params.get('grant_type') !== GRANT_TYPE_RECIPROCAL) {
+      return answer(unsupportedGrantType('This endpoint accepts only the reciprocal grant type'))
+    }
+    const presented = extractClientCredentials(raw.headers, params)
+    if (!presented.ok) return answer(presented.error)
+    // The draft requires client_id in the body even when Basic authentication carries it.
+    const bodyClientId = params.get('client_id')
+    if (bodyClientId === undefined) return answer(invalidRequest('Missing parameter client_id'))
+    const parsed = v.safeParse(ReciprocalGrantRequestSchema, formToObject(params))
+    if (!parsed.success) return answer(invalidRequest(describeIssue(parsed.issues)))
+
+    const now = runtime.now()
+    const client = await authenticateClient(presented.value, {
+      clients: options.clients,
+      audiences: options.audiences,
+      storage,
+      now,
+    })
+    if (!client.ok) return answer(client.error)
+    if (client.value.clientId !== bodyClientId) {
+      return answer(invalidClient('client_id does not match the authenticated client', presented.value.method === 'client_secret_basic'))
+    }
+
+    const token = await options.verifyAccessToken(parsed.output.access_token)
+    // SPEC R3.3, R7.3: live, issued by B, to this very client.
+    if (token === undefined || token.clientId !== client.value.clientId || (token.expiresAt !== undefined && token.expiresAt <= now)) {
+      return answer(invalidToken('The access token is not valid for this client'))
+    }
+    if (!isScopeSubset(required, parseScope(token.scope) ?? [])) {
+      return answer(insufficientScope(options.requiredScope ?? '', 'The access token lacks the scope required for reciprocal OAuth'))
+    }
+
+    // SPEC R7.10: a code is received once; a duplicate never triggers a second redemption.
+    const marker = `reciprocal-received:${client.value.clientId}:${await sha256(parsed.output.code)}`
+    if (!(await storage.add(marker, now, MAX_CODE_TTL_SECONDS))) {
+      return answer(invalidGrant('This code was already received'))
+    }
+    const outcome = await options.onCode({
+      peerClientId: client.value.clientId,
+      userId: token.subject,
+      code: parsed.output.code,
+      receivedAt: now,
+    })
+    return outcome.ok ? jsonResult(200, {}) : answer(outcome.error)
+  }
+
+  async function guarded(run: () => Promise<HttpResult>): Promise<HttpResult> {
+    try {
+      return await run()
+    } catch {
+      // Never an unhandled exception, never a detail that could hold a secret (SPEC R7.5, R8.4).
+      return renderOAuthError(serverError())
+    }
+  }
+
+  const handle = (raw: RawHttpRequest): Promise<HttpResult> =>
+    guarded(async () => {
+      const params = parseFormRequest(raw, options.bodyLimitBytes)
+      return params.ok ? receive(raw, params.value) : answer(params.error)
+    })
+  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> => guarded(() => receive(raw, params))
+  return { handle, handleParsed, fetch: webHandler(handle, options.bodyLimitBytes) }
+}
+
+/** Names the failing parameter, never its value. */
+function describeIssue(issues: readonly v.BaseIssue<unknown>[]): string {
+  const key = issues[0]?.path?.[0]?.key
+  return typeof key === 'string' ? `Missing or invalid parameter ${key}` : 'Invalid request'
+}

@@ -1,0 +1,121 @@
+/**
+ * The bridge between the Web `Request`/`Response` door and the handlers' lower door
+ * ({@link RawHttpRequest} → {@link HttpResult}, DESIGN §1 "two doors"). Web standards only, so
+ * the same handler mounts in Node, Deno, Bun, workers and every framework that speaks `fetch`.
+ *
+ * @module
+ */
+import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
+import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
+import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'
+
+/** Statuses whose response must not have a body (Fetch standard "null body status"). */
+const NULL_BODY_STATUSES = new Set([204, 205, 304])
+
+/**
+ * Reads a Web `Request` into memory as a {@link RawHttpRequest}, enforcing a body size limit
+ * (SPEC R7.5). A `Content-Length` over the limit is refused before any byte is read; otherwise
+ * the body is read chunk by chunk and the stream is cancelled as soon as the running total goes
+ * over the limit, so a client cannot make us buffer an unbounded (e.g. chunked) body.
+ *
+ * Resolves `'too-large'` when the body exceeds `limitBytes`. Rejects only when the body stream
+ * itself fails (e.g. the client disconnected) or was already consumed.
+ *
+ * @example
+ * ```ts
+ * const raw = await readRawRequest(request, 16 * 1024)
+ * if (raw === 'too-large') return toResponse(renderOAuthError(invalidRequest('The request body is too large')))
+ * const result = await tokenEndpoint.handle(raw)
+ * ```
+ * @see RFC 9110 §8.6 (Content-Length)
+ * @group HTTP
+ */
+export async function readRawRequest(
+  request: Request,
+  limitBytes: number = DEFAULT_BODY_LIMIT_BYTES,
+): Promise<RawHttpRequest | 'too-large'> {
+  const declared = request.headers.get('content-length')
+  // A declared length over the limit is believed (refuse early); a smaller one is not (we count).
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > limitBytes) {
+    return 'too-large'
+  }
+  const body = await readLimited(request.body, limitBytes)
+  if (body === 'too-large') return 'too-large'
+  return { method: request.method, headers: request.headers, body, url: request.url }
+}
+
+async function readLimited(
+  stream: ReadableStream<Uint8Array> | null,
+  limitBytes: number,
+): Promise<Uint8Array | 'too-large'> {
+  if (stream === null) return new Uint8Array(0)
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > limitBytes) {
+        // Stop the producer: nothing more of this body will be read or buffered.
+        await reader.cancel().catch(() => undefined)
+        return 'too-large'
+      }
+      chunks.push(value)
+    }
+  } finally {
+    reader.releaseLock()
+  }
+  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}
+
+/**
+ * Turns a handler's {@link HttpResult} into a Web `Response`. Statuses that cannot carry a body
+ * (204, 304, …) get none.
+ *
+ * @example
+ * ```ts
+ * toResponse(jsonResult(200, {})) // Response 200, content-type application/json, body '{}'
+ * ```
+ * @group HTTP
+ */
+export function toResponse(result: HttpResult): Response {
+  const body = NULL_BODY_STATUSES.has(result.status) ? null : result.body
+  return new Response(body, { status: result.status, headers: result.headers })
+}
+
+/**
+ * Wraps a lower-door handler as a `(Request) => Promise<Response>` handler: reads the request
+ * with {@link readRawRequest}, answers a body over the limit with `invalid_request`, and turns
+ * any unexpected throw into a bare `server_error` 500 — never a stack trace or message, which
+ * could carry a secret (SPEC R7.4, R7.5).
+ *
+ * @example
+ * ```ts
+ * const fetch = webHandler((raw) => tokenEndpoint.handle(raw))
+ * Deno.serve(fetch) // or: export default { fetch } in a worker
+ * ```
+ * @group HTTP
+ */
+export function webHandler(
+  handle: (raw: RawHttpRequest) => Promise<HttpResult>,
+  limitBytes: number = DEFAULT_BODY_LIMIT_BYTES,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      const raw = await readRawRequest(request, limitBytes)
+      if (raw === 'too-large') return toResponse(renderOAuthError(invalidRequest('The request body is too large')))
+      return toResponse(await handle(raw))
+    } catch {
+      return toResponse(renderOAuthError(serverError()))
+    }
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The SDK's typed error (SPEC R8.1): every failure has a stable `code` to switch on, the
+ * protocol `step` it happened in, and a `hint` saying what to do. Messages never carry a
+ * secret, token or code (SPEC R7.4, R8.4).
+ *
+ * @module
+ */
+
+/**
+ * Stable error codes. Switch on these, never on messages.
+ *
+ * @group Errors
+ */
+export const ErrorCode = {
+  /** A configuration value is missing or inconsistent (a programming error). */
+  Configuration: 'ERR_CONFIGURATION',
+  /** An event arrived that the current state cannot take (e.g. a callback for an unknown flow). */
+  InvalidState: 'ERR_INVALID_STATE',
+  /** The authorization response failed validation (`state`, `iss`, missing `code`). */
+  CallbackInvalid: 'ERR_CALLBACK_INVALID',
+  /** The user or the authorization server refused the initial authorization. */
+  AuthorizationDenied: 'ERR_AUTHORIZATION_DENIED',
+  /** The token request of the initial flow failed. */
+  TokenExchangeFailed: 'ERR_TOKEN_EXCHANGE_FAILED',
+  /** Nothing is left to offer after intersecting the requested and configured reciprocal scope. */
+  NothingToOffer: 'ERR_NOTHING_TO_OFFER',
+  /** The user refused the reciprocal consent. */
+  ConsentRefused: 'ERR_CONSENT_REFUSED',
+  /** The consent decision is not acceptable (e.g. it grants more than was requested). */
+  ConsentInvalid: 'ERR_CONSENT_INVALID',
+  /** The peer answered 400: it considers our request invalid. */
+  PeerRejected: 'ERR_PEER_REJECTED',
+  /** The peer answered 401: our client authentication or the access token was refused. */
+  PeerUnauthorized: 'ERR_PEER_UNAUTHORIZED',
+  /** The peer answered 403: the access token lacks the scope needed for reciprocal OAuth. */
+  PeerForbidden: 'ERR_PEER_FORBIDDEN',
+  /** The peer answered 5xx or another unexpected status; retrying later may help. */
+  PeerUnavailable: 'ERR_PEER_UNAVAILABLE',
+  /** The peer's answer was not the JSON the protocol requires. */
+  InvalidResponse: 'ERR_INVALID_RESPONSE',
+  /** The request never got an answer (DNS, connection refused, reset). */
+  Network: 'ERR_NETWORK',
+  /** The request timed out (SPEC R7.7). */
+  Timeout: 'ERR_TIMEOUT',
+  /** The peer refused to redeem the reciprocal code (`invalid_grant` and friends). */
+  RedemptionFailed: 'ERR_REDEMPTION_FAILED',
+  /** A refresh token is dead: the link needs the user's consent again (SPEC R8.2). */
+  NeedsReconsent: 'ERR_NEEDS_RECONSENT',
+} as const
+
+/** @group Errors */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/**
+ * The protocol step an error happened in (draft steps A–G and the operations around them).
+ *
+ * @group Errors
+ */
+export type Step =
+  | 'configuration'
+  | 'authorize'
+  | 'callback'
+  | 'token-exchange'
+  | 'consent'
+  | 'mint-code'
+  | 'deliver-code'
+  | 'receive-code'
+  | 'redeem-code'
+  | 'refresh'
+  | 'revoke'
+  | 'resource'
+
+/**
+ * What an OAuth peer said, when the failure came from an OAuth error response. Only the
+ * registered `error` code and the HTTP status are kept: `error_description` is the peer's free
+ * text and may echo what we sent, so it is never copied (SPEC R8.4).
+ *
+ * @group Errors
+ */
+export interface PeerErrorInfo {
+  /** HTTP status of the peer's answer. */
+  readonly status: number
+  /** The OAuth `error` code, when the peer sent one. */
+  readonly error?: string
+}
+
+/** Options of {@link ReciprocalError}. @group Errors */
+export interface ReciprocalErrorOptions {
+  readonly code: ErrorCode
+  readonly step: Step
+  readonly hint: string
+  readonly retryable?: boolean
+  readonly peer?: PeerErrorInfo
+  /** A redacted cause. Never pass an object that holds a secret, token or code. */
+  readonly cause?: unknown
+}
+
+/**
+ * The one error class of the SDK's client-side flows. It is a plain value that survives
+ * `JSON.stringify` through {@link ReciprocalError.toJSON}, so machine states can keep it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await partyA.deliver(linkId)
+ * } catch (err) {
+ *   if (err instanceof ReciprocalError && err.retryable) scheduleRetry()
+ * }
+ * ```
+ * @group Errors
+ */
+export class ReciprocalError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode
+  /** Protocol step the failure happened in. */
+  readonly step: Step
+  /** What to do about it, for a person. */
+  readonly hint: string
+  /** Whether the same operation may succeed if tried again later. */
+  readonly retryable: boolean
+  /** The peer's OAuth error, if the failure is the peer's answer. */
+  readonly peer: PeerErrorInfo | undefined
+
+  constructor(message: string, options: ReciprocalErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'ReciprocalError'
+    this.code = options.code
+    this.step = options.step
+    this.hint = options.hint
+    this.retryable = options.retryable ?? false
+    this.peer = options.peer
+  }
+
+  /** A JSON form without the stack and cause, safe to persist and to show. */
+  toJSON(): SerializedError {
+    return {
+      name: 'ReciprocalError',
+      code: this.code,
+      step: this.step,
+      message: this.message,
+      hint: this.hint,
+      retryable: this.retryable,
+      ...(this.peer ? { peer: this.peer } : {}),
+    }
+  }
+
+  /** Rebuilds an error from {@link ReciprocalError.toJSON}'s output (e.g. from a stored state). */
+  static fromJSON(value: SerializedError): ReciprocalError {
+    return new ReciprocalError(value.message, {
+      code: value.code,
+      step: value.step,
+      hint: value.hint,
+      retryable: value.retryable,
+      ...(value.peer ? { peer: value.peer } : {}),
+    })
+  }
+}
+
+/**
+ * A {@link ReciprocalError} as plain JSON, the form machine states store.
+ *
+ * @group Errors
+ */
+export interface SerializedError {
+  readonly name: 'ReciprocalError'
+  readonly code: ErrorCode
+  readonly step: Step
+  readonly message: string
+  readonly hint: string
+  readonly retryable: boolean
+  readonly peer?: PeerErrorInfo
+}

@@ -1,0 +1,15 @@
+/**
+ * The error both machines throw for an event their current state cannot take.
+ *
+ * @module
+ */
+import { ErrorCode, ReciprocalError } from '../errors.js'
+
+/** @internal */
+export function invalidState(status: string, event: string): ReciprocalError {
+  return new ReciprocalError(`Event ${event} cannot happen in state ${status}`, {
+    code: ErrorCode.InvalidState,
+    step: 'configuration',
+    hint: 'Read the link state first; this event does not apply to it.',
+  })
+}

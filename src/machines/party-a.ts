@@ -1,0 +1,253 @@
+/**
+ * Party A's state machine, one instance per link (DESIGN §2). Pure: `stepPartyA(state, event,
+ * ctx)` returns the next state and the commands the driver must run; states are plain JSON.
+ *
+ * ```
+ * awaiting-callback ─tokens-received→ awaiting-consent ─consent-granted→ delivering ─delivered→ reciprocal-granted
+ *        │                    │  └─consent-refused→ one-way              └─delivery-failed→ delivery-failed ─retry→ delivering
+ *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way
+ * reciprocal-granted | one-way ─update-scope→ delivering (update flow, SPEC R5.1)
+ * any linked state ─refresh-failed(dead)→ needs-reconsent;  any ─unlink→ unlinked
+ * ```
+ *
+ * @module
+ */
+import { ErrorCode, ReciprocalError, type SerializedError } from '../errors.js'
+import { resolveReciprocalScope } from '../protocol/reciprocal-scope.js'
+import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
+import { invalidState } from './invalid-state.js'
+import type { PendingAuthorization } from '../client/authorization.js'
+import type { TokenSet } from '../client/token-set.js'
+import type { StepContext, Transition } from './types.js'
+
+/** What every state of party A's link carries. @group State machines */
+export interface PartyALinkBase {
+  readonly linkId: string
+  /** The user at A. Also the subject of the grant A gives B (SPEC R7.9). */
+  readonly userId: string
+  readonly updatedAt: number
+}
+
+/** What every state of party A's link after the initial flow carries. @group State machines */
+export interface PartyALinked extends PartyALinkBase {
+  /** Tokens B issued to A in the initial flow. */
+  readonly peerTokens: TokenSet
+  /** The reciprocal scope B may get: requested ∩ configured offer (SPEC R1.3). */
+  readonly offered: readonly string[]
+}
+
+/**
+ * Every state of party A's link. `status` names it; each state carries what the next steps need.
+ *
+ * @group State machines
+ */
+export type PartyAState =
+  | (PartyALinkBase & { readonly status: 'awaiting-callback'; readonly pending: PendingAuthorization })
+  | (PartyALinkBase & { readonly status: 'failed'; readonly error: SerializedError })
+  | (PartyALinked & { readonly status: 'awaiting-consent'; readonly requested: readonly string[] })
+  | (PartyALinked & { readonly status: 'one-way'; readonly reason: 'consent-refused' | 'nothing-to-offer' })
+  | (PartyALinked & { readonly status: 'delivering'; readonly scope: readonly string[]; readonly attempt: number; readonly granted?: Grant })
+  | (PartyALinked & {
+      readonly status: 'delivery-failed'
+      readonly scope: readonly string[]
+      readonly attempt: number
+      readonly error: SerializedError
+      readonly granted?: Grant
+    })
+  | (PartyALinked & { readonly status: 'reciprocal-granted'; readonly granted: Grant })
+  | (PartyALinked & { readonly status: 'needs-reconsent'; readonly error: SerializedError; readonly granted?: Grant })
+  | (PartyALinkBase & { readonly status: 'unlinked' })
+
+/** The grant B holds at A: its scope and version (SPEC R5.3). @group State machines */
+export interface Grant {
+  readonly scope: readonly string[]
+  readonly version: number
+}
+
+/**
+ * Events party A's machine takes: from the user (consent, update, unlink), and from the driver
+ * (results of commands).
+ *
+ * @group State machines
+ */
+export type PartyAEvent =
+  | { readonly type: 'tokens-received'; readonly tokens: TokenSet; readonly reciprocalFromToken?: string | undefined; readonly reciprocalFromCallback?: string | undefined }
+  | { readonly type: 'exchange-failed'; readonly error: SerializedError }
+  | { readonly type: 'consent-granted'; readonly scope: readonly string[] }
+  | { readonly type: 'consent-refused' }
+  | { readonly type: 'delivered'; readonly version: number }
+  | { readonly type: 'delivery-failed'; readonly error: SerializedError }
+  | { readonly type: 'retry' }
+  | { readonly type: 'update-scope'; readonly scope: readonly string[] }
+  | { readonly type: 'tokens-refreshed'; readonly tokens: TokenSet }
+  | { readonly type: 'refresh-failed'; readonly error: SerializedError }
+  | { readonly type: 'unlink' }
+
+/**
+ * What party A's driver must do after a step.
+ *
+ * @group State machines
+ */
+export type PartyACommand =
+  /** Mint a reciprocal code for B (bound to the user and scope, superseding older grants) and POST it (SPEC R3). */
+  | { readonly type: 'deliver-code'; readonly subject: string; readonly scope: string }
+  /** Revoke the tokens B issued to A (RFC 7009, SPEC R5.2). */
+  | { readonly type: 'revoke-peer-tokens'; readonly tokens: TokenSet }
+  /** Revoke every grant A gave B for this user (SPEC R5.2). */
+  | { readonly type: 'revoke-local-grant'; readonly subject: string }
+
+/**
+ * What party A's steps need: the time, and the reciprocal scope A is configured to offer B.
+ *
+ * @group State machines
+ */
+export interface PartyAContext extends StepContext {
+  /** The widest scope A offers B (SPEC R1.3), space-delimited. */
+  readonly offer: string
+  /** The reciprocal scope agreed beforehand, used when B sends none (SPEC R1.3). */
+  readonly configured?: string | undefined
+}
+
+/**
+ * The first state of a link: A sent the user to B and waits for the callback (SPEC R1.1).
+ *
+ * @example
+ * ```ts
+ * const state = startPartyA({ linkId, userId: 'alice', pending, now })
+ * ```
+ * @group State machines
+ */
+export function startPartyA(input: { linkId: string; userId: string; pending: PendingAuthorization; now: number }): PartyAState {
+  return { status: 'awaiting-callback', linkId: input.linkId, userId: input.userId, pending: input.pending, updatedAt: input.now }
+}
+
+/**
+ * Party A's transition function. Throws {@link ReciprocalError} `ERR_INVALID_STATE` for an event
+ * the state cannot take (the state is then unchanged), and `ERR_CONSENT_INVALID` for a consent
+ * or update wider than what may be offered (SPEC R7.6).
+ *
+ * @example
+ * ```ts
+ * const { state, commands } = stepPartyA(current, { type: 'consent-granted', scope: ['assistant.announce'] }, ctx)
+ * // state.status === 'delivering'; commands[0].type === 'deliver-code'
+ * ```
+ * @group State machines
+ */
+export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyAContext): Transition<PartyAState, PartyACommand> {
+  const at = { updatedAt: ctx.now }
+  switch (event.type) {
+    case 'tokens-received': {
+      const s = expect(state, event, 'awaiting-callback')
+      const base = { linkId: s.linkId, userId: s.userId, peerTokens: event.tokens, ...at }
+      const resolved = resolveReciprocalScope({
+        fromTokenResponse: event.reciprocalFromToken,
+        fromAuthorizationResponse: event.reciprocalFromCallback,
+        configured: ctx.configured,
+        offer: ctx.offer,
+      })
+      if (!resolved.ok) return stay({ ...base, status: 'one-way', offered: [], reason: 'nothing-to-offer' })
+      return stay({ ...base, status: 'awaiting-consent', requested: resolved.requested, offered: resolved.offered })
+    }
+    case 'exchange-failed': {
+      const s = expect(state, event, 'awaiting-callback')
+      return stay({ status: 'failed', linkId: s.linkId, userId: s.userId, error: event.error, ...at })
+    }
+    case 'consent-granted': {
+      const s = expect(state, event, 'awaiting-consent')
+      const scope = checkGrantable(event.scope, s.offered)
+      if (scope.length === 0) return stay({ ...linked(s), status: 'one-way', reason: 'consent-refused', ...at })
+      return deliver({ ...linked(s), ...at }, scope, 1, undefined)
+    }
+    case 'consent-refused': {
+      const s = expect(state, event, 'awaiting-consent')
+      return stay({ ...linked(s), status: 'one-way', reason: 'consent-refused', ...at })
+    }
+    case 'delivered': {
+      const s = expect(state, event, 'delivering')
+      return stay({ ...linked(s), status: 'reciprocal-granted', granted: { scope: s.scope, version: event.version }, ...at })
+    }
+    case 'delivery-failed': {
+      const s = expect(state, event, 'delivering')
+      return stay({ ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...withGrant(s.granted), ...at })
+    }
+    case 'retry': {
+      const s = expect(state, event, 'delivery-failed')
+      return deliver({ ...linked(s), ...at }, s.scope, s.attempt + 1, s.granted)
+    }
+    case 'update-scope': {
+      const s = expect(state, event, 'reciprocal-granted', 'one-way', 'delivery-failed')
+      // An update may add scopes B did not ask for at first, but never beyond A's offer (SPEC R1.3, R5.1).
+      const offer = parseScope(ctx.offer) ?? []
+      const scope = checkGrantable(event.scope, offer)
+      const granted = s.status === 'one-way' ? undefined : s.granted
+      if (scope.length === 0) {
+        throw new ReciprocalError('An update must grant at least one scope; unlink to remove them all', {
+          code: ErrorCode.ConsentInvalid,
+          step: 'consent',
+          hint: 'Call unlink() to remove every scope (SPEC R5.2).',
+        })
+      }
+      return deliver({ ...linked(s), offered: offer, ...at }, scope, 1, granted)
+    }
+    case 'tokens-refreshed': {
+      const s = expectLinked(state, event)
+      return stay({ ...s, peerTokens: event.tokens, ...at } as PartyAState)
+    }
+    case 'refresh-failed': {
+      const s = expectLinked(state, event)
+      if (event.error.code !== ErrorCode.NeedsReconsent) return stay(state)
+      const granted = 'granted' in s ? s.granted : undefined
+      return stay({ ...linked(s), status: 'needs-reconsent', error: event.error, ...withGrant(granted), ...at })
+    }
+    case 'unlink': {
+      if (state.status === 'unlinked') return stay(state)
+      const commands: PartyACommand[] = []
+      if ('peerTokens' in state) commands.push({ type: 'revoke-peer-tokens', tokens: state.peerTokens })
+      commands.push({ type: 'revoke-local-grant', subject: state.userId })
+      return { state: { status: 'unlinked', linkId: state.linkId, userId: state.userId, ...at }, commands }
+    }
+  }
+}
+
+type Status = PartyAState['status']
+type LinkedState = Extract<PartyAState, { peerTokens: TokenSet }>
+
+function stay(state: PartyAState): Transition<PartyAState, PartyACommand> {
+  return { state, commands: [] }
+}
+
+function deliver(base: PartyALinked, scope: readonly string[], attempt: number, granted: Grant | undefined): Transition<PartyAState, PartyACommand> {
+  const state: PartyAState = { ...base, status: 'delivering', scope, attempt, ...withGrant(granted) }
+  return { state, commands: [{ type: 'deliver-code', subject: base.userId, scope: formatScope(scope) }] }
+}
+
+function linked(s: LinkedState): PartyALinked {
+  return { linkId: s.linkId, userId: s.userId, updatedAt: s.updatedAt, peerTokens: s.peerTokens, offered: s.offered }
+}
+
+function withGrant(granted: Grant | undefined): { granted?: Grant } {
+  return granted === undefined ? {} : { granted }
+}
+
+/** Consent or update scope: syntactically scope tokens, and within what may be granted (SPEC R7.6). */
+function checkGrantable(scope: readonly string[], allowed: readonly string[]): string[] {
+  const tokens = parseScope(scope.join(' ')) ?? (scope.length === 0 ? [] : undefined)
+  if (tokens === undefined || !isScopeSubset(tokens, allowed)) {
+    throw new ReciprocalError('The consent grants a scope that was not offered', {
+      code: ErrorCode.ConsentInvalid,
+      step: 'consent',
+      hint: `Grant only scopes from: ${formatScope(allowed) || '(none)'}`,
+    })
+  }
+  return tokens
+}
+
+function expect<S extends Status>(state: PartyAState, event: PartyAEvent, ...statuses: S[]): Extract<PartyAState, { status: S }> {
+  if ((statuses as Status[]).includes(state.status)) return state as Extract<PartyAState, { status: S }>
+  throw invalidState(state.status, event.type)
+}
+
+function expectLinked(state: PartyAState, event: PartyAEvent): LinkedState {
+  if ('peerTokens' in state) return state
+  throw invalidState(state.status, event.type)
+}

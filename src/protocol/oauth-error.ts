@@ -1,0 +1,132 @@
+/**
+ * One OAuth error model for every endpoint: RFC 6749 §5.2 token-endpoint errors and RFC 6750 §3
+ * bearer errors, rendered with `Cache-Control: no-store` and `WWW-Authenticate` where due.
+ *
+ * @module
+ */
+import { jsonResult, type HttpResult } from './http.js'
+
+/**
+ * An OAuth error about to be sent: the registered `error` code, a safe description (never a
+ * secret, token or code — SPEC R7.4), the HTTP status, and the `WWW-Authenticate` scheme when
+ * the status is 401 (or a bearer error).
+ *
+ * @group OAuth errors
+ */
+export interface OAuthErrorResponse {
+  readonly error: string
+  readonly description?: string
+  readonly status: number
+  /** `Basic` for a failed `client_secret_basic`, `Bearer` for RFC 6750 errors. */
+  readonly challenge?: 'Basic' | 'Bearer'
+  /** The `realm` of the challenge, when the endpoint has one. */
+  readonly realm?: string
+  /** The scope an RFC 6750 `insufficient_scope` error needed. */
+  readonly scope?: string
+}
+
+function make(error: string, status: number, description?: string): OAuthErrorResponse {
+  return description === undefined ? { error, status } : { error, status, description }
+}
+
+/** RFC 6749 §5.2 `invalid_request` (400). @group OAuth errors */
+export const invalidRequest = (description?: string): OAuthErrorResponse => make('invalid_request', 400, description)
+/**
+ * RFC 6749 §5.2 `invalid_client` (401). Pass `basic: true` when the client tried HTTP Basic
+ * authentication: the answer then carries `WWW-Authenticate: Basic`.
+ *
+ * @group OAuth errors
+ */
+export const invalidClient = (description?: string, basic = false): OAuthErrorResponse => ({
+  ...make('invalid_client', 401, description),
+  ...(basic ? { challenge: 'Basic' as const } : {}),
+})
+/** RFC 6749 §5.2 `invalid_grant` (400). @group OAuth errors */
+export const invalidGrant = (description?: string): OAuthErrorResponse => make('invalid_grant', 400, description)
+/** RFC 6749 §5.2 `unauthorized_client` (400). @group OAuth errors */
+export const unauthorizedClient = (description?: string): OAuthErrorResponse =>
+  make('unauthorized_client', 400, description)
+/** RFC 6749 §5.2 `unsupported_grant_type` (400). @group OAuth errors */
+export const unsupportedGrantType = (description?: string): OAuthErrorResponse =>
+  make('unsupported_grant_type', 400, description)
+/** RFC 6749 §5.2 `invalid_scope` (400). @group OAuth errors */
+export const invalidScope = (description?: string): OAuthErrorResponse => make('invalid_scope', 400, description)
+/** RFC 6750 §3.1 `invalid_token` (401, `WWW-Authenticate: Bearer`). @group OAuth errors */
+export const invalidToken = (description?: string): OAuthErrorResponse => ({
+  ...make('invalid_token', 401, description),
+  challenge: 'Bearer',
+})
+/** RFC 6750 §3.1 `insufficient_scope` (403), naming the scope that was needed. @group OAuth errors */
+export const insufficientScope = (scope: string, description?: string): OAuthErrorResponse => ({
+  ...make('insufficient_scope', 403, description),
+  challenge: 'Bearer',
+  scope,
+})
+/** RFC 6749 §5.2 / §4.1.2.1 `server_error` (500), with no detail. @group OAuth errors */
+export const serverError = (): OAuthErrorResponse => make('server_error', 500, 'The server could not handle the request')
+
+/** Characters RFC 6749 §5.2 allows in `error_description` (%x20-21 / %x23-5B / %x5D-7E). */
+const UNSAFE_DESCRIPTION = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
+
+function quoted(value: string): string {
+  return `"${value.replace(UNSAFE_DESCRIPTION, '')}"`
+}
+
+/**
+ * Renders an OAuth error as an {@link HttpResult}: JSON body with `error` and
+ * `error_description`, `Cache-Control: no-store`, and `WWW-Authenticate` when due.
+ *
+ * @example
+ * ```ts
+ * renderOAuthError(invalidClient('Client authentication failed', true))
+ * // { status: 401, headers: { 'www-authenticate': 'Basic realm="token"', … }, body: '{"error":"invalid_client",…}' }
+ * ```
+ * @see RFC 6749 §5.2, RFC 6750 §3
+ * @group OAuth errors
+ */
+export function renderOAuthError(err: OAuthErrorResponse): HttpResult {
+  const description = err.description?.replace(UNSAFE_DESCRIPTION, '')
+  const body = description ? { error: err.error, error_description: description } : { error: err.error }
+  const headers: Record<string, string> = {}
+  if (err.challenge) {
+    const params = [`realm=${quoted(err.realm ?? 'oauth')}`]
+    if (err.challenge === 'Bearer') {
+      params.push(`error=${quoted(err.error)}`)
+      if (description) params.push(`error_description=${quoted(description)}`)
+      if (err.scope !== undefined) params.push(`scope=${quoted(err.scope)}`)
+    }
+    headers['www-authenticate'] = `${err.challenge} ${params.join(', ')}`
+  }
+  return jsonResult(err.status, body, headers)
+}
+
+/**
+ * How the reciprocal grant receiver answers errors (SPEC R3.4):
+ * - `'draft'`: the draft's rule, 400 for every invalid request (500 stays 500);
+ * - `'google'`: Google Linked Account Sign-In's — 401 `invalid_client`, 401 `invalid_token` with
+ *   `WWW-Authenticate: Bearer`, 403 `insufficient_permission`, 400 for the rest.
+ *
+ * @group OAuth errors
+ */
+export type ErrorProfile = 'draft' | 'google'
+
+/**
+ * Maps an error to the chosen {@link ErrorProfile}.
+ *
+ * @example
+ * ```ts
+ * applyErrorProfile(invalidToken(), 'draft').status // 400
+ * applyErrorProfile(insufficientScope('music.link'), 'google').error // 'insufficient_permission'
+ * ```
+ * @group OAuth errors
+ */
+export function applyErrorProfile(err: OAuthErrorResponse, profile: ErrorProfile): OAuthErrorResponse {
+  if (err.status >= 500) return err
+  if (profile === 'draft') {
+    // The draft: "400 if not valid". Keep the registered code so the client can still tell why.
+    const { challenge: _challenge, ...rest } = err
+    return { ...rest, status: 400 }
+  }
+  if (err.error === 'insufficient_scope') return { ...err, error: 'insufficient_permission', status: 403 }
+  return err
+}

@@ -1,0 +1,141 @@
+/**
+ * valibot schemas for every message that arrives from the wire (validate at the edge, trust
+ * inside). Forms are parsed strictly by `form.ts` into a map first; these schemas then check
+ * each parameter. JSON responses from peers use `looseObject` so that extension members — such
+ * as `reciprocal` — survive.
+ *
+ * @module
+ */
+import * as v from 'valibot'
+import { isValidScope } from './scope.js'
+import { GRANT_TYPE_RECIPROCAL } from './constants.js'
+
+/** A non-empty string of at most 4 KiB: every code, token or identifier on the wire. */
+const Opaque = v.pipe(v.string(), v.minLength(1), v.maxLength(4096))
+
+/** An RFC 6749 §3.3 scope string. @group Schemas */
+export const ScopeSchema = v.pipe(v.string(), v.maxLength(4096), v.check(isValidScope, 'not a valid scope'))
+
+/**
+ * The reciprocal grant request party A POSTs to B's token endpoint (SPEC R3.2), after client
+ * credentials were taken out.
+ *
+ * @group Schemas
+ */
+export const ReciprocalGrantRequestSchema = v.object({
+  grant_type: v.literal(GRANT_TYPE_RECIPROCAL),
+  code: Opaque,
+  client_id: Opaque,
+  access_token: Opaque,
+})
+/** @group Schemas */
+export type ReciprocalGrantRequest = v.InferOutput<typeof ReciprocalGrantRequestSchema>
+
+/**
+ * An `authorization_code` token request (RFC 6749 §4.1.3, RFC 7636 §4.5), as B sends it to A in
+ * the reciprocal leg (no `redirect_uri`, no `code_verifier`) or a client sends it in the initial
+ * flow.
+ *
+ * @group Schemas
+ */
+export const AuthorizationCodeRequestSchema = v.object({
+  grant_type: v.literal('authorization_code'),
+  code: Opaque,
+  redirect_uri: v.optional(Opaque),
+  code_verifier: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9._~-]{43,128}$/, 'not a valid code_verifier'))),
+})
+/** @group Schemas */
+export type AuthorizationCodeRequest = v.InferOutput<typeof AuthorizationCodeRequestSchema>
+
+/** A `refresh_token` request (RFC 6749 §6). @group Schemas */
+export const RefreshTokenRequestSchema = v.object({
+  grant_type: v.literal('refresh_token'),
+  refresh_token: Opaque,
+  scope: v.optional(ScopeSchema),
+})
+/** @group Schemas */
+export type RefreshTokenRequest = v.InferOutput<typeof RefreshTokenRequestSchema>
+
+/** An RFC 7009 revocation request. @group Schemas */
+export const RevocationRequestSchema = v.object({
+  token: Opaque,
+  token_type_hint: v.optional(v.string()),
+})
+
+/**
+ * An authorization request (RFC 6749 §4.1.1 with RFC 7636 PKCE S256, required by SPEC R7.1).
+ *
+ * @group Schemas
+ */
+export const AuthorizationRequestSchema = v.object({
+  response_type: v.literal('code'),
+  client_id: Opaque,
+  redirect_uri: Opaque,
+  scope: v.optional(ScopeSchema),
+  state: v.optional(v.pipe(v.string(), v.maxLength(2048))),
+  code_challenge: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'not an S256 code_challenge')),
+  code_challenge_method: v.literal('S256'),
+})
+/** @group Schemas */
+export type AuthorizationRequest = v.InferOutput<typeof AuthorizationRequestSchema>
+
+/**
+ * A successful token response (RFC 6749 §5.1) with the optional `reciprocal` member (SPEC R1.2).
+ * Loose: other members survive.
+ *
+ * @group Schemas
+ */
+export const TokenResponseSchema = v.looseObject({
+  access_token: Opaque,
+  token_type: v.string(),
+  expires_in: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  refresh_token: v.optional(Opaque),
+  scope: v.optional(v.string()),
+  reciprocal: v.optional(v.string()),
+})
+/** @group Schemas */
+export type TokenResponse = v.InferOutput<typeof TokenResponseSchema>
+
+/** An OAuth error response body (RFC 6749 §5.2). Loose. @group Schemas */
+export const ErrorResponseSchema = v.looseObject({
+  error: v.string(),
+  error_description: v.optional(v.string()),
+})
+
+/**
+ * B's success answer to the reciprocal grant POST (SPEC R3.4): a JSON object, `{}` in the Google
+ * profile. Loose: members are allowed and ignored.
+ *
+ * @group Schemas
+ */
+export const ReciprocalGrantResponseSchema = v.pipe(
+  v.unknown(),
+  // valibot's object schemas accept arrays (as `{}`); a JSON array is not the object required.
+  v.check((value) => !Array.isArray(value), 'not a JSON object'),
+  v.looseObject({}),
+)
+
+/** An RFC 7662 introspection response. Loose. @group Schemas */
+export const IntrospectionResponseSchema = v.looseObject({
+  active: v.boolean(),
+  client_id: v.optional(v.string()),
+  sub: v.optional(v.string()),
+  scope: v.optional(v.string()),
+  exp: v.optional(v.number()),
+})
+
+/**
+ * Turns a strictly parsed form (each name once) into a plain object for a schema, keeping only
+ * the names the schema knows about plus credentials stripped.
+ *
+ * @example
+ * ```ts
+ * v.safeParse(RefreshTokenRequestSchema, formToObject(params, ['client_id']))
+ * ```
+ * @group Schemas
+ */
+export function formToObject(params: ReadonlyMap<string, string>, omit: readonly string[] = []): Record<string, string> {
+  const result: Record<string, string> = {}
+  for (const [name, value] of params) if (!omit.includes(name)) result[name] = value
+  return result
+}

@@ -1,0 +1,109 @@
+/**
+ * The `authorization_code` grant at our token endpoint (RFC 6749 §4.1.3, SPEC R4.1–R4.2, R5.1,
+ * R5.3): party B redeeming A's reciprocal code, or party A redeeming B's code in the initial flow.
+ *
+ * @module
+ */
+import * as v from 'valibot'
+import { CLIENT_AUTH_PARAMETERS } from '../protocol/client-credentials.js'
+import { MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
+import type { FormParams } from '../protocol/form.js'
+import type { HttpResult } from '../protocol/http.js'
+import { invalidGrant, renderOAuthError } from '../protocol/oauth-error.js'
+import { withReciprocalScope } from '../protocol/reciprocal-response.js'
+import { AuthorizationCodeRequestSchema, formToObject } from '../protocol/schemas.js'
+import { formatScope, intersectScopes, parseScope } from '../protocol/scope.js'
+import type { RegisteredClient } from './clients.js'
+import type { ServerContext } from './options.js'
+import { keys, type CodeRecord, type UsedMarker } from './records.js'
+import { revokeGrant, writeGrant } from './grants.js'
+import { cutVersion, hasNewerVersion, isCutAfter } from './links.js'
+import { issueTokens } from './issue-tokens.js'
+import { verifyS256 } from './pkce.js'
+import { askReciprocalScope } from './reciprocal-hook.js'
+import { parameterError, tokenResult } from './wire.js'
+
+const refuse = (description: string): HttpResult => renderOAuthError(invalidGrant(description))
+
+/**
+ * Redeems an authorization code for an authenticated client. The code is taken from storage
+ * atomically, so of concurrent redemptions exactly one gets it; a second use is refused and
+ * revokes the grant issued from the code (RFC 6749 §4.1.2). Checks expiry, the client binding,
+ * `redirect_uri`, PKCE S256 and the link version, then issues tokens (and `reciprocal` via the
+ * hook).
+ *
+ * @example
+ * ```ts
+ * const result = await authorizationCodeGrant(context, authenticatedClient, params)
+ * ```
+ * @see RFC 6749 §4.1.3, §5.1, RFC 7636 §4.6, RFC 9700 §2.1.1
+ * @group Authorization server
+ */
+export async function authorizationCodeGrant(
+  context: ServerContext,
+  client: RegisteredClient,
+  params: FormParams,
+): Promise<HttpResult> {
+  const parsed = v.safeParse(AuthorizationCodeRequestSchema, formToObject(params, CLIENT_AUTH_PARAMETERS))
+  if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))
+  const request = parsed.output
+
+  const usedKey = await keys.usedCode(request.code)
+  const record = await context.storage.take<CodeRecord>(await keys.code(request.code))
+  if (record === undefined) {
+    const used = await context.storage.get<UsedMarker>(usedKey)
+    // RFC 6749 §4.1.2: a code used twice is a stolen code; revoke what it was traded for.
+    if (used !== undefined) await revokeGrant(context, used.grantId)
+    return refuse('The authorization code is invalid, expired or already used')
+  }
+  // Marked before any other check, so that a replay arriving while we work is detected too. Kept
+  // for the longest lifetime a code can have: after that the code would be refused anyway.
+  const marker: UsedMarker = { grantId: record.grantId }
+  await context.storage.set(usedKey, marker, MAX_CODE_TTL_SECONDS)
+
+  if (record.expiresAt <= context.runtime.now()) return refuse('The authorization code has expired')
+  // take() has consumed the code even though it is not this client's. That is intended: a code
+  // presented by another client has leaked, and RFC 6749 §4.1.3 binds it to the client it was
+  // issued to — the rightful client must not be able to use a code others have seen.
+  if (record.clientId !== client.clientId) return refuse('The authorization code was issued to another client')
+  // RFC 6749 §4.1.3: identical to the authorization request's; a code minted without one (the
+  // reciprocal leg, SPEC R4.1) must be redeemed without one.
+  if (record.redirectUri !== request.redirect_uri) return refuse('redirect_uri does not match the authorization request')
+  if (record.codeChallenge !== undefined) {
+    if (request.code_verifier === undefined) return refuse('code_verifier is required')
+    if (!(await verifyS256(request.code_verifier, record.codeChallenge))) return refuse('PKCE verification failed')
+  } else if (request.code_verifier !== undefined) {
+    // RFC 9700 §2.1.1: a verifier for a code bound to no challenge is a PKCE downgrade attempt.
+    return refuse('code_verifier was sent for a code issued without code_challenge')
+  }
+
+  const superseded = record.supersede
+    ? await hasNewerVersion(context, record.clientId, record.subject, record.linkVersion)
+    : await isCutAfter(context, record.clientId, record.subject, record.linkVersion)
+  if (superseded) return refuse('The authorization code was superseded by a newer grant') // SPEC R5.3
+
+  // Never wider than the client may hold now, even if its registration shrank since (SPEC R7.6).
+  const scope = formatScope(intersectScopes(parseScope(record.scope) ?? [], parseScope(client.scope) ?? []))
+  if (scope === '') return refuse('The client may no longer be granted this scope')
+  const reciprocal = askReciprocalScope(context, { clientId: client.clientId, subject: record.subject, scope })
+
+  // SPEC R5.1: redeeming a superseding code revokes every older grant of the link.
+  if (record.supersede) await cutVersion(context, record.clientId, record.subject, record.linkVersion)
+  // If a replay revoked this grant meanwhile, writeGrant leaves it revoked: the response below
+  // still goes out (this request did win the code), but its tokens are already dead.
+  await writeGrant(context, record.grantId, {
+    clientId: client.clientId,
+    subject: record.subject,
+    scope,
+    createdAt: context.runtime.now(),
+    linkVersion: record.linkVersion,
+  })
+  const body = await issueTokens(context, {
+    grantId: record.grantId,
+    clientId: client.clientId,
+    subject: record.subject,
+    accessScope: scope,
+    grantScope: scope,
+  })
+  return tokenResult(reciprocal === undefined ? body : withReciprocalScope(body, reciprocal))
+}

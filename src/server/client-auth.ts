@@ -1,0 +1,95 @@
+/**
+ * Verifying the credentials a client presented at a token endpoint (RFC 6749 §2.3, RFC 7523
+ * §3): shared by A's token endpoint and B's reciprocal grant receiver.
+ *
+ * @module
+ */
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
+import { timingSafeEqual } from '../protocol/constant-time.js'
+import { invalidClient, type OAuthErrorResponse } from '../protocol/oauth-error.js'
+import type { PresentedClientCredentials } from '../protocol/client-credentials.js'
+import type { Parsed } from '../protocol/form.js'
+import { sha256 } from '../crypto/hash.js'
+import type { Storage } from '../storage/storage.js'
+import type { ClientRegistry, RegisteredClient } from './clients.js'
+
+/** What {@link authenticateClient} needs besides the credentials. @group Server */
+export interface ClientAuthContext {
+  readonly clients: ClientRegistry
+  /** Our issuer identifier and token endpoint URL: the audiences a client assertion may name. */
+  readonly audiences: readonly string[]
+  /** Remembers assertion `jti`s so an assertion is accepted once (RFC 7523 §3). */
+  readonly storage: Storage
+  /** Current time in seconds. */
+  readonly now: number
+}
+
+/**
+ * Checks presented credentials against the registry. Every failure is the same
+ * `invalid_client`, so a caller learns nothing about which part was wrong.
+ *
+ * @example
+ * ```ts
+ * const presented = extractClientCredentials(raw.headers, params)
+ * if (presented.ok) {
+ *   const client = await authenticateClient(presented.value, { clients, audiences: [issuer, tokenUrl], storage, now })
+ * }
+ * ```
+ * @group Server
+ */
+export async function authenticateClient(
+  presented: PresentedClientCredentials,
+  context: ClientAuthContext,
+): Promise<Parsed<RegisteredClient>> {
+  const basic = presented.method === 'client_secret_basic'
+  const failed = (): Parsed<RegisteredClient> => ({ ok: false, error: invalidClient('Client authentication failed', basic) })
+  const clientId = presented.method === 'private_key_jwt' ? presented.clientId ?? unverifiedIssuer(presented.assertion) : presented.clientId
+  if (clientId === undefined) return failed()
+  const client = await context.clients.findClient(clientId)
+  if (client === undefined || client.tokenEndpointAuthMethod !== presented.method) return failed()
+
+  switch (presented.method) {
+    case 'client_secret_basic':
+    case 'client_secret_post': {
+      if (client.clientSecret === undefined) return failed()
+      // Compare digests: equal length, so neither the secret's content nor its length leaks.
+      const [given, expected] = await Promise.all([sha256(presented.secret), sha256(client.clientSecret)])
+      return timingSafeEqual(given, expected) ? { ok: true, value: client } : failed()
+    }
+    case 'private_key_jwt':
+      return (await verifyAssertion(presented.assertion, client, context)) ? { ok: true, value: client } : failed()
+    case 'none':
+      return { ok: true, value: client }
+  }
+}
+
+async function verifyAssertion(assertion: string, client: RegisteredClient, context: ClientAuthContext): Promise<boolean> {
+  if (client.jwks === undefined) return false
+  try {
+    const { payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
+      issuer: client.clientId,
+      subject: client.clientId,
+      audience: [...context.audiences],
+      currentDate: new Date(context.now * 1000),
+      requiredClaims: ['exp', 'jti'],
+      clockTolerance: 30,
+    })
+    const exp = payload.exp ?? context.now
+    const ttl = Math.max(1, exp - context.now + 30)
+    // RFC 7523 §3: the authorization server may refuse a replayed assertion — we always do.
+    return await context.storage.add(`jti:${client.clientId}:${await sha256(String(payload.jti))}`, true, ttl)
+  } catch {
+    return false
+  }
+}
+
+/** The `iss` of an unverified JWT, only to pick the key set that will verify it. */
+function unverifiedIssuer(jwt: string): string | undefined {
+  try {
+    // decodeJwt reads the payload as UTF-8 (a bare atob would mangle a non-ASCII client id).
+    const { iss } = decodeJwt(jwt)
+    return typeof iss === 'string' ? iss : undefined
+  } catch {
+    return undefined
+  }
+}

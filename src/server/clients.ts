@@ -1,0 +1,55 @@
+/**
+ * Who the peer clients of an authorization-server role are (DESIGN §3, "client registry").
+ *
+ * @module
+ */
+import type { JSONWebKeySet } from 'jose'
+import type { ClientAuthMethod } from '../protocol/client-credentials.js'
+
+/**
+ * A client registered at one of our authorization-server roles: party B at A's token endpoint,
+ * or party A at B's.
+ *
+ * @group Server
+ */
+export interface RegisteredClient {
+  /** The client's identifier. */
+  readonly clientId: string
+  /** How it authenticates at the token endpoint (RFC 7591 names). */
+  readonly tokenEndpointAuthMethod: ClientAuthMethod
+  /** Its secret, for `client_secret_basic` and `client_secret_post`. Compared in constant time. */
+  readonly clientSecret?: string
+  /** Its public keys, for `private_key_jwt`. */
+  readonly jwks?: JSONWebKeySet
+  /** Exact redirect URIs (authorization endpoint). */
+  readonly redirectUris?: readonly string[]
+  /** The widest scope it may ever be granted (space-delimited). */
+  readonly scope: string
+}
+
+/**
+ * Finds registered clients. Back it with configuration, a database or a cache.
+ *
+ * @group Server
+ */
+export interface ClientRegistry {
+  /** The client with this id, or `undefined`. */
+  findClient(clientId: string): RegisteredClient | undefined | Promise<RegisteredClient | undefined>
+}
+
+/**
+ * A registry over a fixed list of clients.
+ *
+ * @example
+ * ```ts
+ * const clients = staticClients([
+ *   { clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: 's3cret', scope: 'assistant.announce' },
+ * ])
+ * ```
+ * @group Server
+ */
+export function staticClients(list: readonly RegisteredClient[]): ClientRegistry {
+  const byId = new Map(list.map((client) => [client.clientId, client]))
+  if (byId.size !== list.length) throw new TypeError('client ids must be unique')
+  return { findClient: (clientId) => byId.get(clientId) }
+}

@@ -1,0 +1,100 @@
+/**
+ * Issuing an access token (opaque, or an RFC 9068 JWT) and a refresh token in a grant, and the
+ * RFC 6749 §5.1 response body that carries them (SPEC R4.2).
+ *
+ * @module
+ */
+import { SignJWT } from 'jose'
+import { SECRET_BYTES } from '../protocol/constants.js'
+import { secretFromBytes } from '../crypto/encoding.js'
+import type { JwtAccessTokenFormat, ServerContext } from './options.js'
+import { keys, type TokenRecord } from './records.js'
+
+/**
+ * A successful token response (RFC 6749 §5.1), plus `reciprocal` when the server asks for the
+ * reverse grant (SPEC R1.2).
+ *
+ * @group Authorization server
+ */
+export interface TokenResponseBody {
+  readonly access_token: string
+  readonly token_type: 'Bearer'
+  readonly expires_in: number
+  readonly scope: string
+  readonly refresh_token?: string
+  readonly reciprocal?: string
+}
+
+/** Who and what the tokens are for. @group Authorization server */
+export interface TokenGrantInfo {
+  readonly grantId: string
+  readonly clientId: string
+  readonly subject: string
+  /** The access token's scope: the grant's, or narrower on refresh. */
+  readonly accessScope: string
+  /** The grant's scope: what a refresh may ask for later (RFC 6749 §6). */
+  readonly grantScope: string
+}
+
+/**
+ * Issues an access token and, when enabled, a refresh token, storing only their hashes. Returns
+ * the response body to send.
+ *
+ * @example
+ * ```ts
+ * const body = await issueTokens(context, { grantId, clientId: 'music', subject: 'u1', accessScope: 'a', grantScope: 'a' })
+ * body.token_type // 'Bearer'
+ * ```
+ * @see RFC 6749 §5.1, RFC 9068
+ * @group Authorization server
+ */
+export async function issueTokens(context: ServerContext, info: TokenGrantInfo): Promise<TokenResponseBody> {
+  const now = context.runtime.now()
+  const accessTtl = context.accessTokenTtlSeconds
+  const accessRecord: TokenRecord = {
+    grantId: info.grantId,
+    clientId: info.clientId,
+    subject: info.subject,
+    scope: info.accessScope,
+    expiresAt: now + accessTtl,
+  }
+  const format = context.accessTokenFormat
+  let accessToken: string
+  if (format === 'opaque') {
+    accessToken = newSecret(context)
+    await context.storage.set(await keys.accessToken(accessToken), accessRecord, accessTtl)
+  } else {
+    accessToken = await signJwtAccessToken(context, format, accessRecord, now)
+  }
+
+  const body: TokenResponseBody = { access_token: accessToken, token_type: 'Bearer', expires_in: accessTtl, scope: info.accessScope }
+  if (!context.refreshTokens) return body
+
+  const refreshTtl = context.refreshTokenTtlSeconds
+  const refreshToken = newSecret(context)
+  const refreshRecord: TokenRecord = { ...accessRecord, scope: info.grantScope, expiresAt: now + refreshTtl }
+  await context.storage.set(await keys.refreshToken(refreshToken), refreshRecord, refreshTtl)
+  return { ...body, refresh_token: refreshToken }
+}
+
+function newSecret(context: ServerContext): string {
+  return secretFromBytes(context.runtime.randomBytes(SECRET_BYTES))
+}
+
+async function signJwtAccessToken(
+  context: ServerContext,
+  format: JwtAccessTokenFormat,
+  record: TokenRecord,
+  now: number,
+): Promise<string> {
+  // RFC 9068 §2.2 claims, plus `gid`: the grant, so that revoking the grant revokes the JWT too.
+  return new SignJWT({ client_id: record.clientId, scope: record.scope, gid: record.grantId })
+    .setProtectedHeader(format.kid === undefined ? { alg: format.alg, typ: 'at+jwt' } : { alg: format.alg, typ: 'at+jwt', kid: format.kid })
+    .setIssuer(context.issuer)
+    .setSubject(record.subject)
+    .setAudience(format.audience ?? record.clientId)
+    .setIssuedAt(now)
+    .setExpirationTime(record.expiresAt)
+    .setJti(secretFromBytes(context.runtime.randomBytes(16)))
+    .sign(format.privateKey)
+}

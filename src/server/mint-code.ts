@@ -1,0 +1,103 @@
+/**
+ * Minting an authorization code (SPEC R3.1, R5.1, R7.2): party A's reciprocal code, and the code
+ * of party B's authorization endpoint in the initial flow.
+ *
+ * @module
+ */
+import { SECRET_BYTES } from '../protocol/constants.js'
+import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
+import { secretFromBytes } from '../crypto/encoding.js'
+import type { ServerContext } from './options.js'
+import { keys, type CodeRecord } from './records.js'
+import { allocateLinkVersion, currentLinkVersion } from './links.js'
+
+/**
+ * What a code is bound to.
+ *
+ * @group Authorization server
+ */
+export interface MintCodeInput {
+  /** The client that may redeem it (party B's client id at A, in the reciprocal leg). */
+  readonly clientId: string
+  /** The user the grant is about, at this server. */
+  readonly subject: string
+  /** The granted scope: within the client's registered scope (SPEC R7.6). */
+  readonly scope: string
+  /** Must be sent again, identical, at redemption (RFC 6749 §4.1.3). */
+  readonly redirectUri?: string
+  /** RFC 7636 S256 challenge; the redemption must then prove the verifier. */
+  readonly codeChallenge?: string
+  /**
+   * Start a new version of the (client, subject) link: when this code is redeemed, every older
+   * grant of the link is revoked, and an older code can no longer be redeemed (SPEC R5.1, R5.3).
+   * Use it for reciprocal codes and the update flow.
+   */
+  readonly supersede?: boolean
+}
+
+/**
+ * A minted code: send `code` to the client; it expires at `expiresAt` (seconds).
+ *
+ * @group Authorization server
+ */
+export interface MintedCode {
+  readonly code: string
+  readonly expiresAt: number
+  /** The link version, for superseding codes. */
+  readonly version?: number
+}
+
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+
+/**
+ * Mints a single-use authorization code with 256 bits from the runtime's random source, stored
+ * only as its SHA-256 (SPEC R3.1). Throws `TypeError` when the client is unknown, the scope is
+ * empty, malformed or wider than the client's registered scope (SPEC R7.6), the redirect URI is
+ * not registered, or a public client's code has no PKCE challenge (RFC 9700 §2.1.1).
+ *
+ * @example
+ * ```ts
+ * const { code, version } = await mintCode(context, { clientId: 'music', subject: 'user-1', scope: 'assistant.announce', supersede: true })
+ * ```
+ * @see RFC 6749 §4.1.2, RFC 9700 §4.2
+ * @group Authorization server
+ */
+export async function mintCode(context: ServerContext, input: MintCodeInput): Promise<MintedCode> {
+  const client = await context.clients.findClient(input.clientId)
+  if (client === undefined) throw new TypeError('mintCode: unknown client')
+  if (input.subject === '') throw new TypeError('mintCode: subject must not be empty')
+  const scope = parseScope(input.scope)
+  if (scope === undefined) throw new TypeError('mintCode: scope must be a non-empty RFC 6749 §3.3 scope string')
+  if (!isScopeSubset(scope, parseScope(client.scope) ?? [])) {
+    throw new TypeError("mintCode: scope is wider than the client's registered scope (SPEC R7.6)")
+  }
+  if (input.redirectUri !== undefined && !(client.redirectUris ?? []).includes(input.redirectUri)) {
+    throw new TypeError('mintCode: redirectUri is not registered for the client')
+  }
+  if (input.codeChallenge !== undefined && !S256_CHALLENGE.test(input.codeChallenge)) {
+    throw new TypeError('mintCode: codeChallenge must be an S256 challenge (43 base64url characters)')
+  }
+  if (client.tokenEndpointAuthMethod === 'none' && input.codeChallenge === undefined) {
+    throw new TypeError('mintCode: a code for a public client needs a PKCE challenge')
+  }
+
+  const supersede = input.supersede === true
+  const linkVersion = supersede
+    ? await allocateLinkVersion(context, input.clientId, input.subject, false)
+    : await currentLinkVersion(context, input.clientId, input.subject)
+  const code = secretFromBytes(context.runtime.randomBytes(SECRET_BYTES))
+  const expiresAt = context.runtime.now() + context.codeTtlSeconds
+  const record: CodeRecord = {
+    clientId: input.clientId,
+    subject: input.subject,
+    scope: formatScope(scope),
+    expiresAt,
+    ...(input.redirectUri === undefined ? {} : { redirectUri: input.redirectUri }),
+    ...(input.codeChallenge === undefined ? {} : { codeChallenge: input.codeChallenge }),
+    grantId: secretFromBytes(context.runtime.randomBytes(16)),
+    linkVersion,
+    supersede,
+  }
+  await context.storage.set(await keys.code(code), record, context.codeTtlSeconds)
+  return supersede ? { code, expiresAt, version: linkVersion } : { code, expiresAt }
+}

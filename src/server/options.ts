@@ -1,0 +1,204 @@
+/**
+ * Options of the authorization-server kit and their resolution into one immutable context that
+ * every server function takes. No module state: two servers in one process share nothing.
+ *
+ * @module
+ */
+import type { FormParams } from '../protocol/form.js'
+import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_CODE_TTL_SECONDS, MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
+import { MemoryStorage } from '../storage/memory.js'
+import type { Storage } from '../storage/storage.js'
+import { systemRuntime, type Runtime } from '../runtime.js'
+import type { ClientRegistry } from './clients.js'
+
+/** Default access token lifetime, seconds. @group Authorization server */
+export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600
+/** Default refresh token lifetime (sliding: each rotation starts it again), seconds. @group Authorization server */
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600
+
+/**
+ * JWT access tokens per RFC 9068, signed with jose. `publicKey` verifies them at the resource
+ * server; `audience` is the `aud` claim (the client id when omitted).
+ *
+ * @group Authorization server
+ */
+export interface JwtAccessTokenFormat {
+  readonly format: 'jwt'
+  readonly privateKey: CryptoKey
+  readonly publicKey: CryptoKey
+  /** JWS algorithm, e.g. `'ES256'`. */
+  readonly alg: string
+  readonly kid?: string
+  /** The resource server the tokens are for; defaults to the client id. */
+  readonly audience?: string
+}
+
+/**
+ * Decides whether a grant's token response (and authorization redirect) asks for the reverse
+ * grant (SPEC R1.2). Return a scope string to ask for, or `undefined` for nothing.
+ *
+ * @group Authorization server
+ */
+export type ReciprocalScopeHook = (info: {
+  readonly clientId: string
+  readonly subject: string
+  readonly scope: string
+}) => string | undefined
+
+/**
+ * A handler for an extension grant type, given the request and its strictly parsed form. Party B
+ * registers its reciprocal grant receiver here under `GRANT_TYPE_RECIPROCAL`.
+ *
+ * @group Authorization server
+ */
+export type ExtensionGrantHandler = (raw: RawHttpRequest, params: FormParams) => Promise<HttpResult>
+
+/**
+ * Options of `createAuthorizationServer`.
+ *
+ * @example
+ * ```ts
+ * const options: AuthorizationServerOptions = {
+ *   issuer: 'https://assistant.example',
+ *   tokenEndpoint: 'https://assistant.example/token',
+ *   clients: staticClients([{ clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: 's3cret', scope: 'assistant.announce' }]),
+ * }
+ * ```
+ * @group Authorization server
+ */
+export interface AuthorizationServerOptions {
+  /** Our issuer identifier (RFC 8414 §2): `iss` of JWTs and authorization responses. */
+  readonly issuer: string
+  /** Our token endpoint URL; also an accepted audience of client assertions. */
+  readonly tokenEndpoint: string
+  /** Our authorization endpoint URL, for metadata. */
+  readonly authorizationEndpoint?: string
+  /** Our RFC 7009 revocation endpoint URL, for metadata and client assertion audiences. */
+  readonly revocationEndpoint?: string
+  readonly clients: ClientRegistry
+  /** Defaults to a {@link MemoryStorage} on the runtime's clock (one process only). */
+  readonly storage?: Storage
+  readonly runtime?: Runtime
+  /** Authorization code lifetime, at most `MAX_CODE_TTL_SECONDS` (SPEC R3.1). Default 60. */
+  readonly codeTtlSeconds?: number
+  /** Default 3600. */
+  readonly accessTokenTtlSeconds?: number
+  /** Issue refresh tokens. Default `true`. */
+  readonly refreshTokens?: boolean
+  /** Default 30 days. */
+  readonly refreshTokenTtlSeconds?: number
+  /** `'opaque'` (default) or RFC 9068 JWTs. */
+  readonly accessTokenFormat?: 'opaque' | JwtAccessTokenFormat
+  /** Request body limit, bytes (SPEC R7.5). */
+  readonly bodyLimitBytes?: number
+  /** `realm` of the resource server's `WWW-Authenticate: Bearer` challenges. Default `'oauth'`. */
+  readonly realm?: string
+  readonly reciprocalScope?: ReciprocalScopeHook
+  /** Grant types dispatched to another handler (e.g. party B's reciprocal grant receiver). */
+  readonly extensionGrants?: Readonly<Record<string, ExtensionGrantHandler>>
+}
+
+/**
+ * {@link AuthorizationServerOptions} with every default applied and checked: what each server
+ * function takes as its first argument.
+ *
+ * @group Authorization server
+ */
+export interface ServerContext {
+  readonly issuer: string
+  readonly tokenEndpoint: string
+  readonly authorizationEndpoint: string | undefined
+  readonly revocationEndpoint: string | undefined
+  readonly clients: ClientRegistry
+  readonly storage: Storage
+  readonly runtime: Runtime
+  readonly codeTtlSeconds: number
+  readonly accessTokenTtlSeconds: number
+  readonly refreshTokens: boolean
+  readonly refreshTokenTtlSeconds: number
+  readonly accessTokenFormat: 'opaque' | JwtAccessTokenFormat
+  readonly bodyLimitBytes: number
+  readonly realm: string
+  readonly reciprocalScope: ReciprocalScopeHook | undefined
+  readonly extensionGrants: Readonly<Record<string, ExtensionGrantHandler>>
+}
+
+const BUILT_IN_GRANTS = ['authorization_code', 'refresh_token']
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`)
+  return value
+}
+
+function absoluteUrl(name: string, value: string): string {
+  if (!URL.canParse(value)) throw new TypeError(`${name} must be an absolute URL`)
+  return value
+}
+
+/**
+ * Applies defaults and checks the options. Throws `TypeError` on misuse (a code lifetime over
+ * `MAX_CODE_TTL_SECONDS`, a relative URL, an extension grant that shadows a built-in one).
+ *
+ * @example
+ * ```ts
+ * const context = resolveServerOptions({ issuer, tokenEndpoint, clients })
+ * context.codeTtlSeconds // 60
+ * ```
+ * @group Authorization server
+ */
+export function resolveServerOptions(options: AuthorizationServerOptions): ServerContext {
+  const runtime = options.runtime ?? systemRuntime
+  const codeTtlSeconds = positiveInteger('codeTtlSeconds', options.codeTtlSeconds ?? DEFAULT_CODE_TTL_SECONDS)
+  if (codeTtlSeconds > MAX_CODE_TTL_SECONDS) {
+    throw new TypeError(`codeTtlSeconds must be at most ${MAX_CODE_TTL_SECONDS} (SPEC R3.1)`)
+  }
+  const extensionGrants = { ...options.extensionGrants }
+  for (const grantType of Object.keys(extensionGrants)) {
+    if (BUILT_IN_GRANTS.includes(grantType)) throw new TypeError(`extensionGrants cannot replace ${grantType}`)
+  }
+  const format = options.accessTokenFormat ?? 'opaque'
+  if (format !== 'opaque' && (format.format !== 'jwt' || format.alg === '')) {
+    throw new TypeError('accessTokenFormat must be "opaque" or { format: "jwt", alg, privateKey, publicKey }')
+  }
+  return {
+    issuer: absoluteUrl('issuer', options.issuer),
+    tokenEndpoint: absoluteUrl('tokenEndpoint', options.tokenEndpoint),
+    authorizationEndpoint:
+      options.authorizationEndpoint === undefined ? undefined : absoluteUrl('authorizationEndpoint', options.authorizationEndpoint),
+    revocationEndpoint:
+      options.revocationEndpoint === undefined ? undefined : absoluteUrl('revocationEndpoint', options.revocationEndpoint),
+    clients: options.clients,
+    storage: options.storage ?? new MemoryStorage({ now: () => runtime.now() }),
+    runtime,
+    codeTtlSeconds,
+    accessTokenTtlSeconds: positiveInteger('accessTokenTtlSeconds', options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS),
+    refreshTokens: options.refreshTokens ?? true,
+    refreshTokenTtlSeconds: positiveInteger(
+      'refreshTokenTtlSeconds',
+      options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+    ),
+    accessTokenFormat: format,
+    bodyLimitBytes: positiveInteger('bodyLimitBytes', options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),
+    realm: options.realm ?? 'oauth',
+    reciprocalScope: options.reciprocalScope,
+    extensionGrants,
+  }
+}
+
+/**
+ * The audiences a client assertion may name at our endpoints: the issuer, the token endpoint and
+ * the revocation endpoint.
+ *
+ * @example
+ * ```ts
+ * clientAssertionAudiences(context) // ['https://as.example', 'https://as.example/token']
+ * ```
+ * @see RFC 7523 §3
+ * @group Authorization server
+ */
+export function clientAssertionAudiences(context: ServerContext): string[] {
+  const audiences = [context.issuer, context.tokenEndpoint]
+  if (context.revocationEndpoint !== undefined) audiences.push(context.revocationEndpoint)
+  return audiences
+}

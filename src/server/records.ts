@@ -1,0 +1,108 @@
+/**
+ * What the authorization server keeps in storage, and under which keys (SPEC R3.1, R7.2). Every
+ * key derived from a code or token uses its SHA-256, never the value itself, so a storage dump
+ * yields nothing a client could present.
+ *
+ * | key | value | lives |
+ * |---|---|---|
+ * | `code:<hash>` | {@link CodeRecord} | the code's lifetime; taken atomically on redemption |
+ * | `used-code:<hash>` | {@link UsedMarker} | after redemption, to detect a replay (RFC 6749 §4.1.2) |
+ * | `grant:<id>` | {@link GrantRecord} | while its tokens can be used; deleted on revocation |
+ * | `revoked-grant:<id>` | `true` | a tombstone that stops a racing write from reviving a grant |
+ * | `token:<hash>` | {@link TokenRecord} | the access token's lifetime |
+ * | `refresh:<hash>` | {@link TokenRecord} | the refresh token's lifetime; taken on rotation |
+ * | `used-refresh:<hash>` | {@link UsedMarker} | after rotation, to detect reuse |
+ * | `link:<client>:<subject>` | {@link LinkHint} | forever: a hint of the newest link version |
+ * | `link-version:<client>:<subject>:<n>` | {@link LinkVersionRecord} | forever: one per update |
+ *
+ * @module
+ */
+import { sha256 } from '../crypto/hash.js'
+
+/**
+ * An authorization code (SPEC R3.1, R7.2): bound to one client, one subject, one scope.
+ *
+ * @group Authorization server
+ */
+export type CodeRecord = {
+  readonly clientId: string
+  readonly subject: string
+  readonly scope: string
+  readonly expiresAt: number
+  readonly redirectUri?: string
+  /** RFC 7636 S256 challenge. */
+  readonly codeChallenge?: string
+  /** The grant its tokens will belong to; chosen at minting so a replay can name it. */
+  readonly grantId: string
+  /** The link version the code was minted under (see `links.ts`). */
+  readonly linkVersion: number
+  /** Whether redeeming it replaces every older grant of the link (SPEC R5.1, R5.3). */
+  readonly supersede: boolean
+}
+
+/**
+ * A grant: what the user consented to. Every token names its grant; a token is valid only while
+ * its grant exists, so deleting the grant revokes all of its tokens at once.
+ *
+ * @group Authorization server
+ */
+export type GrantRecord = {
+  readonly clientId: string
+  readonly subject: string
+  readonly scope: string
+  readonly createdAt: number
+  readonly linkVersion: number
+}
+
+/**
+ * An opaque access token or a refresh token, stored under its hash. The refresh token's `scope` is
+ * the grant's scope (what a refresh may ask for); the access token's may be narrower.
+ *
+ * @group Authorization server
+ */
+export type TokenRecord = {
+  readonly grantId: string
+  readonly clientId: string
+  readonly subject: string
+  readonly scope: string
+  readonly expiresAt: number
+}
+
+/** A used code or rotated refresh token: which grant to revoke on a second use. @group Authorization server */
+export type UsedMarker = { readonly grantId: string }
+
+/** Lower bound of a link's newest version; only a hint, the version keys are the truth. @group Authorization server */
+export type LinkHint = { readonly version: number }
+
+/**
+ * One version of a link. `cut: true` once a superseding grant of this version was issued or the
+ * link was removed: every grant of an older version is then revoked.
+ *
+ * @group Authorization server
+ */
+export type LinkVersionRecord = { readonly cut: boolean }
+
+/**
+ * Builders of storage keys. Client ids and subjects are percent-encoded so that a `:` inside
+ * them cannot make two links share a key.
+ *
+ * @example
+ * ```ts
+ * await keys.code(code) // 'code:<base64url SHA-256 of the code>'
+ * keys.link('music', 'user:1') // 'link:music:user%3A1'
+ * ```
+ * @group Authorization server
+ */
+export const keys = {
+  code: async (code: string): Promise<string> => `code:${await sha256(code)}`,
+  usedCode: async (code: string): Promise<string> => `used-code:${await sha256(code)}`,
+  accessToken: async (token: string): Promise<string> => `token:${await sha256(token)}`,
+  refreshToken: async (token: string): Promise<string> => `refresh:${await sha256(token)}`,
+  usedRefreshToken: async (token: string): Promise<string> => `used-refresh:${await sha256(token)}`,
+  grant: (grantId: string): string => `grant:${grantId}`,
+  revokedGrant: (grantId: string): string => `revoked-grant:${grantId}`,
+  link: (clientId: string, subject: string): string =>
+    `link:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}`,
+  linkVersion: (clientId: string, subject: string, version: number): string =>
+    `link-version:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}:${version}`,
+} as const

@@ -1,0 +1,86 @@
+/**
+ * The `refresh_token` grant with rotation and reuse detection (RFC 6749 §6, RFC 9700 §4.14.2):
+ * each refresh token works once; presenting a rotated one revokes the whole grant.
+ *
+ * @module
+ */
+import * as v from 'valibot'
+import { CLIENT_AUTH_PARAMETERS } from '../protocol/client-credentials.js'
+import type { FormParams } from '../protocol/form.js'
+import type { HttpResult } from '../protocol/http.js'
+import { invalidGrant, invalidScope, renderOAuthError } from '../protocol/oauth-error.js'
+import { RefreshTokenRequestSchema, formToObject } from '../protocol/schemas.js'
+import { formatScope, intersectScopes, isScopeSubset, parseScope } from '../protocol/scope.js'
+import type { RegisteredClient } from './clients.js'
+import type { ServerContext } from './options.js'
+import { keys, type TokenRecord, type UsedMarker } from './records.js'
+import { liveGrant, revokeGrant, writeGrant } from './grants.js'
+import { issueTokens } from './issue-tokens.js'
+import { parameterError, tokenResult } from './wire.js'
+
+const refuse = (description: string): HttpResult => renderOAuthError(invalidGrant(description))
+
+/**
+ * Rotates a refresh token: takes its record atomically, then issues a new access token and a new
+ * refresh token in the same grant. A `scope` narrower than the grant's is honoured for the new
+ * access token; a wider one is refused with `invalid_scope` (SPEC R7.6). A refresh token that
+ * was already rotated, or that another client presents, revokes the grant.
+ *
+ * @example
+ * ```ts
+ * const result = await refreshTokenGrant(context, authenticatedClient, params)
+ * ```
+ * @see RFC 6749 §6, RFC 9700 §4.14.2
+ * @group Authorization server
+ */
+export async function refreshTokenGrant(
+  context: ServerContext,
+  client: RegisteredClient,
+  params: FormParams,
+): Promise<HttpResult> {
+  if (!context.refreshTokens) return refuse('Refresh tokens are not issued by this server')
+  const parsed = v.safeParse(RefreshTokenRequestSchema, formToObject(params, CLIENT_AUTH_PARAMETERS))
+  if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))
+  const request = parsed.output
+
+  const usedKey = await keys.usedRefreshToken(request.refresh_token)
+  const record = await context.storage.take<TokenRecord>(await keys.refreshToken(request.refresh_token))
+  if (record === undefined) {
+    const used = await context.storage.get<UsedMarker>(usedKey)
+    // A rotated refresh token came back: one of its two holders is an attacker. Revoke the grant.
+    if (used !== undefined) await revokeGrant(context, used.grantId)
+    return refuse('The refresh token is invalid, expired or already used')
+  }
+  const marker: UsedMarker = { grantId: record.grantId }
+  await context.storage.set(usedKey, marker, context.refreshTokenTtlSeconds)
+
+  if (record.clientId !== client.clientId) {
+    // Bound to the client it was issued to (RFC 6749 §6); in another client's hands it has leaked.
+    await revokeGrant(context, record.grantId)
+    return refuse('The refresh token was issued to another client')
+  }
+  if (record.expiresAt <= context.runtime.now()) return refuse('The refresh token has expired')
+  const grant = await liveGrant(context, record.grantId)
+  if (grant === undefined || grant.clientId !== client.clientId) return refuse('The grant was revoked')
+
+  // What a refresh may ask for: the grant, within what the client may hold now (SPEC R7.6).
+  const grantScope = intersectScopes(parseScope(grant.scope) ?? [], parseScope(client.scope) ?? [])
+  if (grantScope.length === 0) return refuse('The client may no longer be granted this scope')
+  let accessScope = grantScope
+  if (request.scope !== undefined) {
+    const requested = parseScope(request.scope) ?? []
+    if (!isScopeSubset(requested, grantScope)) return renderOAuthError(invalidScope('The requested scope exceeds the grant'))
+    accessScope = requested
+  }
+
+  // Sliding lifetime: the grant lives as long as its newest refresh token.
+  if (!(await writeGrant(context, record.grantId, grant))) return refuse('The grant was revoked')
+  const body = await issueTokens(context, {
+    grantId: record.grantId,
+    clientId: client.clientId,
+    subject: grant.subject,
+    accessScope: formatScope(accessScope),
+    grantScope: formatScope(grantScope),
+  })
+  return tokenResult(body)
+}

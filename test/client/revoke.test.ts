@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { revokeToken } from '../../src/client/revoke.js'
+import type { PeerConfig } from '../../src/client/peer.js'
+import { ErrorCode } from '../../src/errors.js'
+import { CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, decodeBasic, expectReciprocalError, fakeFetch, json, peerConfig } from './fixtures.js'
+
+describe('revokeToken (SPEC R5.2, RFC 7009)', () => {
+  it('SPEC R5.2: posts the token and its hint to the revocation endpoint and resolves true', async () => {
+    const { fetch, requests } = fakeFetch(() => new Response(null, { status: 200 }))
+    await expect(revokeToken(peerConfig({ fetch }), REFRESH_TOKEN, 'refresh_token')).resolves.toBe(true)
+    expect(requests[0]?.url).toBe('https://b.example/oauth/revoke')
+    expect(requests[0]?.method).toBe('POST')
+    expect(decodeBasic(requests[0]?.headers.get('authorization'))).toEqual([CLIENT_ID, CLIENT_SECRET])
+    expect(Object.fromEntries(requests[0]?.body ?? [])).toEqual({ token: REFRESH_TOKEN, token_type_hint: 'refresh_token' })
+  })
+
+  it('SPEC R5.2: resolves false without a request when the peer has no revocation endpoint', async () => {
+    const { fetch, requests } = fakeFetch(() => new Response(null, { status: 200 }))
+    const base = peerConfig({ fetch })
+    const peer: PeerConfig = { ...base, as: { issuer: base.as.issuer, token_endpoint: 'https://b.example/oauth/token' } }
+    await expect(revokeToken(peer, REFRESH_TOKEN)).resolves.toBe(false)
+    expect(requests).toHaveLength(0)
+  })
+
+  it('maps a refusal and an outage to typed errors at step revoke', async () => {
+    const refused = await expectReciprocalError(() =>
+      revokeToken(peerConfig({ fetch: fakeFetch(() => json({ error: 'unsupported_token_type' }, 400)).fetch }), REFRESH_TOKEN),
+    )
+    expect(refused).toMatchObject({ code: ErrorCode.PeerRejected, step: 'revoke', peer: { status: 400, error: 'unsupported_token_type' } })
+    const down = await expectReciprocalError(() =>
+      revokeToken(peerConfig({ fetch: fakeFetch(() => new Response('', { status: 503 })).fetch }), REFRESH_TOKEN),
+    )
+    expect(down).toMatchObject({ code: ErrorCode.PeerUnavailable, retryable: true })
+  })
+})

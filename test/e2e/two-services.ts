@@ -1,0 +1,207 @@
+// Test fixture: party A (a voice assistant) and party B (a music service) as two real HTTP
+// servers on 127.0.0.1, built only from the SDK's public functions.
+import * as oauth from 'oauth4webapi'
+import { createPartyA } from '../../src/drivers/party-a.js'
+import { createPartyB, type RedemptionMode } from '../../src/drivers/party-b.js'
+import type { ErrorProfile } from '../../src/protocol/oauth-error.js'
+import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
+import { readRawRequest, toResponse } from '../../src/endpoints/web.js'
+import { withReciprocalParameter } from '../../src/protocol/reciprocal-response.js'
+import { createAuthorizationServer } from '../../src/server/authorization-server.js'
+import { staticClients } from '../../src/server/clients.js'
+import { MemoryStorage } from '../../src/storage/memory.js'
+import type { Runtime } from '../../src/runtime.js'
+import { serve, type Served } from '../helpers/serve.js'
+
+export const SECRETS = {
+  assistantAtMusic: 'assistant-secret-at-music-0123456789',
+  musicAtAssistant: 'music-secret-at-assistant-9876543210',
+}
+
+export const ASSISTANT_OFFER = 'assistant.announce assistant.read'
+export const MUSIC_SCOPE = 'music.play music.read'
+
+export interface TwoServicesOptions {
+  /** What B's token response asks for in `reciprocal`; `undefined`: nothing. */
+  readonly reciprocalInTokenResponse?: string | undefined
+  /** What B's authorization response carries in `reciprocal`. */
+  readonly reciprocalInCallback?: string | undefined
+  /** The scope agreed beforehand (party A's configuration). */
+  readonly configuredReciprocal?: string
+  readonly errorProfile?: ErrorProfile
+  readonly redemption?: RedemptionMode
+  readonly requiredScope?: string
+  /** Outbound request timeout of both parties, ms. */
+  readonly timeoutMs?: number
+}
+
+/** A clock the tests move; starts at the real time because the servers talk through real fetch. */
+export function testRuntime(): Runtime & { advance(seconds: number): void } {
+  let offset = 0
+  return {
+    now: () => Math.floor(Date.now() / 1000) + offset,
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    advance: (seconds) => {
+      offset += seconds
+    },
+  }
+}
+
+export async function startTwoServices(options: TwoServicesOptions = {}) {
+  const runtime = testRuntime()
+  const [a, b]: [Served, Served] = await Promise.all([serve(), serve()])
+  const storageA = new MemoryStorage({ now: runtime.now })
+  const storageB = new MemoryStorage({ now: runtime.now })
+
+  // Party A's authorization server: B is its client in the reciprocal leg.
+  const assistantAs = createAuthorizationServer({
+    issuer: a.url,
+    tokenEndpoint: `${a.url}/token`,
+    revocationEndpoint: `${a.url}/revoke`,
+    clients: staticClients([
+      { clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: SECRETS.musicAtAssistant, scope: ASSISTANT_OFFER },
+    ]),
+    storage: storageA,
+    runtime,
+  })
+
+  // Party B: its receiver, then its own authorization server for the initial flow.
+  const musicClients = staticClients([
+    {
+      clientId: 'assistant',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      clientSecret: SECRETS.assistantAtMusic,
+      redirectUris: [`${a.url}/callback`],
+      scope: MUSIC_SCOPE,
+    },
+  ])
+  const peerTransport = { allowInsecureRequests: true, timeoutMs: options.timeoutMs ?? 5_000 }
+  const partyB = createPartyB({
+    clients: musicClients,
+    audiences: [b.url, `${b.url}/token`],
+    verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
+    ...(options.requiredScope === undefined ? {} : { requiredScope: options.requiredScope }),
+    ...(options.errorProfile === undefined ? {} : { errorProfile: options.errorProfile }),
+    ...(options.redemption === undefined ? {} : { redemption: options.redemption }),
+    peers: {
+      assistant: {
+        as: { issuer: a.url, token_endpoint: `${a.url}/token`, revocation_endpoint: `${a.url}/revoke` },
+        client: { client_id: 'music' },
+        clientAuth: oauth.ClientSecretBasic(SECRETS.musicAtAssistant),
+        ...peerTransport,
+      },
+    },
+    authorizationServer: { revokeLink: (clientId, subject) => musicAs.revokeLink(clientId, subject) },
+    storage: storageB,
+    runtime,
+  })
+  const musicAs = createAuthorizationServer({
+    issuer: b.url,
+    tokenEndpoint: `${b.url}/token`,
+    authorizationEndpoint: `${b.url}/authorize`,
+    revocationEndpoint: `${b.url}/revoke`,
+    clients: musicClients,
+    storage: storageB,
+    runtime,
+    reciprocalScope: () => options.reciprocalInTokenResponse,
+    extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
+  })
+
+  const partyA = createPartyA({
+    peer: {
+      as: {
+        issuer: b.url,
+        authorization_endpoint: `${b.url}/authorize`,
+        token_endpoint: `${b.url}/token`,
+        revocation_endpoint: `${b.url}/revoke`,
+        authorization_response_iss_parameter_supported: true,
+      },
+      client: { client_id: 'assistant' },
+      clientAuth: oauth.ClientSecretBasic(SECRETS.assistantAtMusic),
+      ...peerTransport,
+    },
+    redirectUri: `${a.url}/callback`,
+    scope: MUSIC_SCOPE,
+    reciprocal: {
+      peerClientId: 'music',
+      offer: ASSISTANT_OFFER,
+      ...(options.configuredReciprocal === undefined ? {} : { configured: options.configuredReciprocal }),
+    },
+    authorizationServer: assistantAs,
+    storage: storageA,
+    runtime,
+  })
+
+  const announcements: Array<{ subject: string; text: string }> = []
+  a.use(async (request) => {
+    const { pathname } = new URL(request.url)
+    if (pathname === '/token') return assistantAs.tokenEndpoint.fetch(request)
+    if (pathname === '/revoke') return assistantAs.revocationEndpoint.fetch(request)
+    if (pathname === '/api/announce') {
+      const raw = await readRawRequest(request)
+      if (raw === 'too-large') return new Response(null, { status: 413 })
+      const check = await assistantAs.authenticateRequest(raw, 'assistant.announce')
+      if (!check.ok) return toResponse(check.result)
+      announcements.push({ subject: check.token.subject, text: new TextDecoder().decode(raw.body as Uint8Array) })
+      return Response.json({ announced: true })
+    }
+    if (pathname === '/api/profile') {
+      const raw = await readRawRequest(request)
+      if (raw === 'too-large') return new Response(null, { status: 413 })
+      const check = await assistantAs.authenticateRequest(raw, 'assistant.read')
+      return check.ok ? Response.json({ user: check.token.subject }) : toResponse(check.result)
+    }
+    return new Response('not found', { status: 404 })
+  })
+
+  const musicHandler = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url)
+    if (url.pathname === '/authorize') {
+      // The music service's login and consent UI is played by the test through `decision`.
+      const check = await musicAs.authorization.validate(url)
+      if (!check.ok) return check.redirectTo ? Response.redirect(check.redirectTo, 302) : Response.json(check.error, { status: 400 })
+      if (url.searchParams.get('test_decision') === 'deny') return Response.redirect(musicAs.authorization.deny(check.request), 302)
+      let location = await musicAs.authorization.approve(check.request, { subject: 'alice' })
+      if (options.reciprocalInCallback !== undefined) location = withReciprocalParameter(location, options.reciprocalInCallback)
+      return Response.redirect(location, 302)
+    }
+    if (url.pathname === '/token') return musicAs.tokenEndpoint.fetch(request)
+    if (url.pathname === '/revoke') return musicAs.revocationEndpoint.fetch(request)
+    if (url.pathname === '/api/now-playing') {
+      const raw = await readRawRequest(request)
+      if (raw === 'too-large') return new Response(null, { status: 413 })
+      const check = await musicAs.authenticateRequest(raw, 'music.read')
+      return check.ok ? Response.json({ user: check.token.subject, track: 'So What' }) : toResponse(check.result)
+    }
+    return new Response('not found', { status: 404 })
+  }
+  b.use(musicHandler)
+
+  /** Plays the user: follows A's authorization URL to B and returns the callback URL B redirects to. */
+  async function authorizeAtB(url: URL, decision: 'approve' | 'deny' = 'approve'): Promise<string> {
+    const target = new URL(url)
+    if (decision === 'deny') target.searchParams.set('test_decision', 'deny')
+    const response = await fetch(target, { redirect: 'manual' })
+    const location = response.headers.get('location')
+    if (response.status !== 302 || location === null) throw new Error(`authorization at B answered ${response.status}`)
+    return location
+  }
+
+  return {
+    a,
+    b,
+    runtime,
+    storageA,
+    storageB,
+    assistantAs,
+    musicAs,
+    partyA,
+    partyB,
+    musicHandler,
+    announcements,
+    authorizeAtB,
+    close: () => Promise.all([a.close(), b.close()]),
+  }
+}
+
+export type TwoServices = Awaited<ReturnType<typeof startTwoServices>>

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest'
+import { ErrorCode, ReciprocalError } from '../../src/errors.js'
+import { startPartyA, stepPartyA, type PartyAContext, type PartyAState } from '../../src/machines/party-a.js'
+
+const now = 1_700_000_000
+const ctx: PartyAContext = { now, offer: 'assistant.announce assistant.read' }
+const pending = { state: 'st', codeVerifier: 'v'.repeat(43), redirectUri: 'https://a.example/cb', scope: 'music.play' }
+const tokens = { accessToken: 'at-from-b', refreshToken: 'rt-from-b', expiresAt: now + 3600, scope: 'music.play' }
+const fresh = (): PartyAState => startPartyA({ linkId: 'l1', userId: 'alice', pending, now })
+
+function consentState(reciprocalFromToken = 'assistant.announce assistant.read'): PartyAState {
+  return stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken }, ctx).state
+}
+
+function grantedState(): PartyAState {
+  const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.announce'] }, ctx).state
+  return stepPartyA(delivering, { type: 'delivered', version: 1 }, ctx).state
+}
+
+const failure = new ReciprocalError('B is down', { code: ErrorCode.PeerUnavailable, step: 'deliver-code', hint: 'retry', retryable: true }).toJSON()
+
+describe('party A machine: initial flow (SPEC R1)', () => {
+  it('starts awaiting the callback with the pending authorization', () => {
+    expect(fresh()).toMatchObject({ status: 'awaiting-callback', linkId: 'l1', userId: 'alice', pending })
+  })
+
+  it('SPEC R1.2: reciprocal from the token response leads to consent for requested ∩ offer', () => {
+    const s = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'assistant.announce other' }, ctx)
+    expect(s.commands).toEqual([])
+    expect(s.state).toMatchObject({ status: 'awaiting-consent', requested: ['assistant.announce', 'other'], offered: ['assistant.announce'] })
+  })
+
+  it('SPEC R1.2: reciprocal from the authorization response is used when the token response has none', () => {
+    const s = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromCallback: 'assistant.read' }, ctx)
+    expect(s.state).toMatchObject({ status: 'awaiting-consent', offered: ['assistant.read'] })
+  })
+
+  it('SPEC R1.3: with no reciprocal from B, the configured scope applies', () => {
+    const s = stepPartyA(fresh(), { type: 'tokens-received', tokens }, { ...ctx, configured: 'assistant.read' })
+    expect(s.state).toMatchObject({ status: 'awaiting-consent', offered: ['assistant.read'] })
+  })
+
+  it('SPEC R1.3: a request entirely outside the offer ends one-way (nothing to offer)', () => {
+    const s = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'admin' }, ctx)
+    expect(s.state).toMatchObject({ status: 'one-way', reason: 'nothing-to-offer', offered: [] })
+  })
+
+  it('a failed exchange lands in the failed state with the typed error', () => {
+    const error = new ReciprocalError('x', { code: ErrorCode.TokenExchangeFailed, step: 'token-exchange', hint: 'h' }).toJSON()
+    const s = stepPartyA(fresh(), { type: 'exchange-failed', error }, ctx)
+    expect(s.state).toMatchObject({ status: 'failed', error: { code: 'ERR_TOKEN_EXCHANGE_FAILED' } })
+  })
+})
+
+describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
+  it('SPEC R2.1: full consent asks the driver to deliver a code for the user and scope', () => {
+    const s = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read', 'assistant.announce'] }, ctx)
+    expect(s.state).toMatchObject({ status: 'delivering', scope: ['assistant.announce', 'assistant.read'], attempt: 1 })
+    expect(s.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.announce assistant.read' }])
+  })
+
+  it('SPEC R2.1: partial consent delivers only the granted subset', () => {
+    const s = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    expect(s.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+  })
+
+  it('SPEC R2.1: refused consent ends the reciprocal leg cleanly', () => {
+    const s = stepPartyA(consentState(), { type: 'consent-refused' }, ctx)
+    expect(s.state).toMatchObject({ status: 'one-way', reason: 'consent-refused' })
+    expect(s.commands).toEqual([])
+  })
+
+  it('an empty consent counts as a refusal', () => {
+    expect(stepPartyA(consentState(), { type: 'consent-granted', scope: [] }, ctx).state.status).toBe('one-way')
+  })
+
+  it('SPEC R7.6: a consent wider than the offer is refused and the state is unchanged', () => {
+    const state = consentState('assistant.read')
+    expect(() => stepPartyA(state, { type: 'consent-granted', scope: ['assistant.announce'] }, ctx)).toThrowError(
+      expect.objectContaining({ code: ErrorCode.ConsentInvalid }),
+    )
+    expect(state.status).toBe('awaiting-consent')
+  })
+
+  it('a delivered code makes the reciprocal grant with its version', () => {
+    expect(grantedState()).toMatchObject({ status: 'reciprocal-granted', granted: { scope: ['assistant.announce'], version: 1 } })
+  })
+
+  it('a failed delivery is a named, retryable state; retry delivers again', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const failed = stepPartyA(delivering, { type: 'delivery-failed', error: failure }, ctx).state
+    expect(failed).toMatchObject({ status: 'delivery-failed', attempt: 1, error: { code: 'ERR_PEER_UNAVAILABLE', retryable: true } })
+    const retried = stepPartyA(failed, { type: 'retry' }, ctx)
+    expect(retried.state).toMatchObject({ status: 'delivering', attempt: 2 })
+    expect(retried.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+  })
+
+  it('states survive a JSON round trip (resume after a crash)', () => {
+    const state = grantedState()
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state)
+  })
+})
+
+describe('party A machine: update flow and unlink (SPEC R5)', () => {
+  it('SPEC R5.1: an update delivers a new code for the new scope, keeping the old grant until redeemed', () => {
+    const s = stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.read'] }, ctx)
+    expect(s.state).toMatchObject({ status: 'delivering', scope: ['assistant.read'], granted: { version: 1 } })
+    expect(s.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+  })
+
+  it('SPEC R5.1: an update may add an offered scope B did not ask for, never one outside the offer', () => {
+    const oneAsked = stepPartyA(consentState('assistant.read'), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const granted = stepPartyA(oneAsked, { type: 'delivered', version: 1 }, ctx).state
+    expect(stepPartyA(granted, { type: 'update-scope', scope: ['assistant.read', 'assistant.announce'] }, ctx).state.status).toBe('delivering')
+    expect(() => stepPartyA(granted, { type: 'update-scope', scope: ['admin'] }, ctx)).toThrowError(
+      expect.objectContaining({ code: ErrorCode.ConsentInvalid }),
+    )
+  })
+
+  it('SPEC R5.2: an update to no scope at all is refused: that is unlinking', () => {
+    expect(() => stepPartyA(grantedState(), { type: 'update-scope', scope: [] }, ctx)).toThrowError(
+      expect.objectContaining({ code: ErrorCode.ConsentInvalid }),
+    )
+  })
+
+  it('SPEC R5.2: unlink revokes both directions', () => {
+    const s = stepPartyA(grantedState(), { type: 'unlink' }, ctx)
+    expect(s.state).toMatchObject({ status: 'unlinked' })
+    expect(s.commands).toEqual([
+      { type: 'revoke-peer-tokens', tokens },
+      { type: 'revoke-local-grant', subject: 'alice' },
+    ])
+  })
+
+  it('unlink before the callback only revokes what A granted; unlink twice does nothing', () => {
+    const s = stepPartyA(fresh(), { type: 'unlink' }, ctx)
+    expect(s.commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+    expect(stepPartyA(s.state, { type: 'unlink' }, ctx).commands).toEqual([])
+  })
+})
+
+describe('party A machine: lasting links (SPEC R8.2)', () => {
+  it('refreshed tokens replace the old ones in any linked state', () => {
+    const next = { accessToken: 'at2', refreshToken: 'rt2', expiresAt: now + 7200 }
+    const s = stepPartyA(grantedState(), { type: 'tokens-refreshed', tokens: next }, ctx)
+    expect(s.state).toMatchObject({ status: 'reciprocal-granted', peerTokens: next })
+  })
+
+  it('a dead refresh token moves the link to needs-reconsent', () => {
+    const error = new ReciprocalError('dead', { code: ErrorCode.NeedsReconsent, step: 'refresh', hint: 'h' }).toJSON()
+    const s = stepPartyA(grantedState(), { type: 'refresh-failed', error }, ctx)
+    expect(s.state).toMatchObject({ status: 'needs-reconsent', granted: { version: 1 } })
+  })
+
+  it('a transient refresh failure leaves the state as it was', () => {
+    const state = grantedState()
+    expect(stepPartyA(state, { type: 'refresh-failed', error: failure }, ctx).state).toBe(state)
+  })
+})
+
+describe('party A machine: events that do not fit', () => {
+  const cases: Array<[string, () => PartyAState, Parameters<typeof stepPartyA>[1]]> = [
+    ['consent before the callback', fresh, { type: 'consent-granted', scope: ['assistant.read'] }],
+    ['a second token response', consentState, { type: 'tokens-received', tokens }],
+    ['delivered without delivering', consentState, { type: 'delivered', version: 1 }],
+    ['retry while granted', grantedState, { type: 'retry' }],
+    ['refresh before tokens', fresh, { type: 'tokens-refreshed', tokens }],
+    ['update while awaiting consent', consentState, { type: 'update-scope', scope: ['assistant.read'] }],
+  ]
+  it.each(cases)('%s → ERR_INVALID_STATE', (_name, state, event) => {
+    expect(() => stepPartyA(state(), event, ctx)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidState }))
+  })
+})

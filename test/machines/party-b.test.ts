@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest'
+import { ErrorCode, ReciprocalError } from '../../src/errors.js'
+import { stepPartyB, type PartyBState } from '../../src/machines/party-b.js'
+
+const now = 1_700_000_000
+const ctx = { now }
+const link = { peerClientId: 'assistant', userId: 'alice@music' }
+const pending = { code: 'code-1', receivedAt: now }
+const tokens = { accessToken: 'at-from-a', refreshToken: 'rt', expiresAt: now + 3600, scope: 'assistant.announce' }
+const error = (code: (typeof ErrorCode)[keyof typeof ErrorCode], retryable: boolean) =>
+  new ReciprocalError('failed', { code, step: 'redeem-code', hint: 'h', retryable }).toJSON()
+
+function linkedState(): PartyBState {
+  const redeeming = stepPartyB(undefined, { type: 'code-received', pending }, ctx, link).state
+  return stepPartyB(redeeming, { type: 'redeemed', tokens }, ctx, link).state
+}
+
+describe('party B machine: redemption (SPEC R4)', () => {
+  it('SPEC R4.1: a received code asks the driver to redeem it', () => {
+    const t = stepPartyB(undefined, { type: 'code-received', pending }, ctx, link)
+    expect(t.state).toMatchObject({ status: 'redeeming', pending, attempt: 1, ...link })
+    expect(t.commands).toEqual([{ type: 'redeem-code', code: 'code-1' }])
+  })
+
+  it('SPEC R4.2: a redeemed code links B with the tokens A issued', () => {
+    expect(linkedState()).toMatchObject({ status: 'linked', tokens })
+  })
+
+  it('SPEC R4.3: a retryable failure keeps the code persisted for a retry', () => {
+    const redeeming = stepPartyB(undefined, { type: 'code-received', pending }, ctx, link).state
+    const failed = stepPartyB(redeeming, { type: 'redeem-failed', error: error(ErrorCode.Network, true) }, ctx, link).state
+    expect(failed).toMatchObject({ status: 'redeem-failed', pending, error: { code: 'ERR_NETWORK' } })
+    const retry = stepPartyB(failed, { type: 'retry' }, ctx, link)
+    expect(retry.state).toMatchObject({ status: 'redeeming', attempt: 2 })
+    expect(retry.commands).toEqual([{ type: 'redeem-code', code: 'code-1' }])
+  })
+
+  it('a final failure drops the code: it can never be retried', () => {
+    const redeeming = stepPartyB(undefined, { type: 'code-received', pending }, ctx, link).state
+    const failed = stepPartyB(redeeming, { type: 'redeem-failed', error: error(ErrorCode.RedemptionFailed, false) }, ctx, link).state
+    expect(failed).not.toHaveProperty('pending')
+    expect(() => stepPartyB(failed, { type: 'retry' }, ctx, link)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidState }))
+  })
+})
+
+describe('party B machine: update flow (SPEC R5)', () => {
+  it('SPEC R5.1: a new code while linked is redeemed, keeping the old tokens meanwhile', () => {
+    const t = stepPartyB(linkedState(), { type: 'code-received', pending: { code: 'code-2', receivedAt: now } }, ctx, link)
+    expect(t.state).toMatchObject({ status: 'redeeming', tokens })
+    expect(t.commands).toEqual([{ type: 'redeem-code', code: 'code-2' }])
+    const next = { ...tokens, accessToken: 'at-2', scope: 'assistant.read' }
+    expect(stepPartyB(t.state, { type: 'redeemed', tokens: next }, ctx, link).state).toMatchObject({ status: 'linked', tokens: next })
+  })
+
+  it('SPEC R5.3: a refused (stale) update code leaves B linked with its current tokens', () => {
+    const redeeming = stepPartyB(linkedState(), { type: 'code-received', pending: { code: 'old', receivedAt: now } }, ctx, link).state
+    const t = stepPartyB(redeeming, { type: 'redeem-failed', error: error(ErrorCode.RedemptionFailed, false) }, ctx, link)
+    expect(t.state).toMatchObject({ status: 'linked', tokens, lastError: { code: 'ERR_REDEMPTION_FAILED' } })
+  })
+
+  it('SPEC R5.2: unlink revokes the tokens A issued', () => {
+    const t = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link)
+    expect(t.state.status).toBe('unlinked')
+    expect(t.commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+  })
+
+  it('unlink of an unknown link is a no-op that records unlinked', () => {
+    expect(stepPartyB(undefined, { type: 'unlink' }, ctx, link)).toEqual({ state: { ...link, updatedAt: now, status: 'unlinked' }, commands: [] })
+  })
+})
+
+describe('party B machine: lasting links (SPEC R8.2)', () => {
+  it('refresh replaces tokens; a dead refresh token needs re-consent; a transient one changes nothing', () => {
+    const next = { accessToken: 'at-3' }
+    expect(stepPartyB(linkedState(), { type: 'tokens-refreshed', tokens: next }, ctx, link).state).toMatchObject({ tokens: next })
+    expect(stepPartyB(linkedState(), { type: 'refresh-failed', error: error(ErrorCode.NeedsReconsent, false) }, ctx, link).state.status).toBe(
+      'needs-reconsent',
+    )
+    const state = linkedState()
+    expect(stepPartyB(state, { type: 'refresh-failed', error: error(ErrorCode.Network, true) }, ctx, link).state).toBe(state)
+  })
+})
+
+describe('party B machine: events that do not fit', () => {
+  it.each([
+    ['redeemed with nothing pending', undefined, { type: 'redeemed', tokens }],
+    ['refresh before linking', undefined, { type: 'tokens-refreshed', tokens }],
+    ['retry while linked', 'linked', { type: 'retry' }],
+  ] as const)('%s → ERR_INVALID_STATE', (_name, which, event) => {
+    const state = which === 'linked' ? linkedState() : undefined
+    expect(() => stepPartyB(state, event, ctx, link)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidState }))
+  })
+
+  it('a second code while one is being redeemed is refused', () => {
+    const redeeming = stepPartyB(undefined, { type: 'code-received', pending }, ctx, link).state
+    expect(() => stepPartyB(redeeming, { type: 'code-received', pending }, ctx, link)).toThrowError(
+      expect.objectContaining({ code: ErrorCode.InvalidState }),
+    )
+  })
+})
