@@ -18,7 +18,9 @@ import {
 import { stepPartyB, type PartyBCommand, type PartyBEvent, type PartyBState } from '../machines/party-b.js'
 import type { TokenSet } from '../client/token-set.js'
 import type { Transition } from '../machines/types.js'
+import { DEFAULT_TIMEOUT_MS } from '../protocol/constants.js'
 import { invalidGrant, serverError, unauthorizedClient } from '../protocol/oauth-error.js'
+import { sha256 } from '../crypto/hash.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { JsonValue, Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
@@ -130,7 +132,16 @@ export function createPartyB(options: PartyBOptions): PartyB {
   async function run(transition: Transition<PartyBState, PartyBCommand>, link: Link): Promise<PartyBState> {
     let current = transition.state
     for (const command of transition.commands) {
-      for (const result of await execute(current, command)) current = await advance(current, result, link)
+      for (const result of await execute(current, command)) {
+        if (command.type === 'redeem-code') {
+          // Another worker (a restarted process resuming the same code) may have finished the link
+          // meanwhile: its outcome stands, and a late "already used" must not overwrite it.
+          const latest = await load(link.peerClientId, link.userId)
+          if (latest?.status !== 'redeeming' || latest.pending.code !== command.code) return latest ?? current
+          current = latest
+        }
+        current = await advance(current, result, link)
+      }
     }
     return current
   }
@@ -141,13 +152,24 @@ export function createPartyB(options: PartyBOptions): PartyB {
 
   async function execute(state: PartyBState, command: PartyBCommand): Promise<PartyBEvent[]> {
     switch (command.type) {
-      case 'redeem-code':
+      case 'redeem-code': {
+        // One redemption in flight per code across every worker sharing the storage: a second
+        // one would be a replay to A, which refuses it and revokes the first one's tokens
+        // (SPEC R4.2, R7.10). The claim outlives the request's timeout by a little, so that a
+        // crashed worker's claim lapses while the code (60 s by default) is still redeemable.
+        const peer = peerOf(state.peerClientId)
+        const claimSeconds = Math.ceil((peer.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000) + 5
+        const claim = `party-b:redeem-claim:${await sha256(command.code)}`
+        if (!(await storage.add(claim, runtime.now(), claimSeconds))) return []
         try {
-          const tokens = await redeemReciprocalCode(peerOf(state.peerClientId), command.code, { now: runtime.now() })
+          const tokens = await redeemReciprocalCode(peer, command.code, { now: runtime.now() })
           return [{ type: 'redeemed', tokens }]
         } catch (err) {
           return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code') }]
+        } finally {
+          await storage.delete(claim)
         }
+      }
       case 'revoke-peer-tokens': {
         const peer = peerOf(state.peerClientId)
         await Promise.allSettled([
@@ -227,9 +249,9 @@ export function createPartyB(options: PartyBOptions): PartyB {
           const state = await storage.get<PartyBState & JsonValue>(key)
           if (state?.status !== 'redeeming') return trackPending(key, false)
           const link = { peerClientId: state.peerClientId, userId: state.userId }
-          const [event] = await execute(state, { type: 'redeem-code', code: state.pending.code })
-          if (event !== undefined) await advance(state, event, link)
-          resumed++
+          const after = await run({ state, commands: [{ type: 'redeem-code', code: state.pending.code }] }, link)
+          // Still "redeeming": another worker holds this code's claim; it is not ours to count.
+          if (after.status !== 'redeeming') resumed++
         })
       }
       return resumed

@@ -6,7 +6,6 @@
  * @module
  */
 import * as v from 'valibot'
-import { extractClientCredentials } from '../protocol/client-credentials.js'
 import { GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
 import { parseFormRequest, type FormParams } from '../protocol/form.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
@@ -19,7 +18,6 @@ import {
   invalidRequest,
   invalidToken,
   renderOAuthError,
-  serverError,
   unsupportedGrantType,
   type ErrorProfile,
   type OAuthErrorResponse,
@@ -27,7 +25,8 @@ import {
 import { ReciprocalGrantRequestSchema, formToObject } from '../protocol/schemas.js'
 import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import { sha256 } from '../crypto/hash.js'
-import { authenticateClient } from '../server/client-auth.js'
+import { authenticateClientRequest } from '../server/client-auth.js'
+import { guarded, parameterError } from '../server/wire.js'
 import type { ClientRegistry } from '../server/clients.js'
 import type { Storage } from '../storage/storage.js'
 import { MemoryStorage } from '../storage/memory.js'
@@ -142,8 +141,8 @@ export interface ReciprocalReceiver {
  * @group Party B
  */
 export function createReciprocalReceiver(options: ReciprocalReceiverOptions): ReciprocalReceiver {
-  const storage = options.storage ?? new MemoryStorage({ now: () => (options.runtime ?? systemRuntime).now() })
   const runtime = options.runtime ?? systemRuntime
+  const storage = options.storage ?? new MemoryStorage({ now: runtime.now })
   const profile = options.errorProfile ?? 'draft'
   const parsedRequired = options.requiredScope === undefined ? [] : parseScope(options.requiredScope)
   if (parsedRequired === undefined) throw new TypeError('requiredScope is not a valid scope')
@@ -155,25 +154,17 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     if (params.get('grant_type') !== GRANT_TYPE_RECIPROCAL) {
       return answer(unsupportedGrantType('This endpoint accepts only the reciprocal grant type'))
     }
-    const presented = extractClientCredentials(raw.headers, params)
-    if (!presented.ok) return answer(presented.error)
     // The draft requires client_id in the body even when Basic authentication carries it.
     const bodyClientId = params.get('client_id')
     if (bodyClientId === undefined) return answer(invalidRequest('Missing parameter client_id'))
     const parsed = v.safeParse(ReciprocalGrantRequestSchema, formToObject(params))
-    if (!parsed.success) return answer(invalidRequest(describeIssue(parsed.issues)))
+    if (!parsed.success) return answer(parameterError(parsed.issues))
 
     const now = runtime.now()
-    const client = await authenticateClient(presented.value, {
-      clients: options.clients,
-      audiences: options.audiences,
-      storage,
-      now,
-    })
+    const client = await authenticateClientRequest(raw.headers, params, { clients: options.clients, audiences: options.audiences, storage, now })
     if (!client.ok) return answer(client.error)
-    if (client.value.clientId !== bodyClientId) {
-      return answer(invalidClient('client_id does not match the authenticated client', presented.value.method === 'client_secret_basic'))
-    }
+    // SPEC R7.11: extraction already refuses a Basic id that differs; this covers every method.
+    if (client.value.clientId !== bodyClientId) return answer(invalidClient('client_id does not match the authenticated client'))
 
     const token = await options.verifyAccessToken(parsed.output.access_token)
     // SPEC R3.3, R7.3: live, issued by B, to this very client.
@@ -198,26 +189,10 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     return outcome.ok ? jsonResult(200, {}) : answer(outcome.error)
   }
 
-  async function guarded(run: () => Promise<HttpResult>): Promise<HttpResult> {
-    try {
-      return await run()
-    } catch {
-      // Never an unhandled exception, never a detail that could hold a secret (SPEC R7.5, R8.4).
-      return renderOAuthError(serverError())
-    }
-  }
-
-  const handle = (raw: RawHttpRequest): Promise<HttpResult> =>
-    guarded(async () => {
-      const params = parseFormRequest(raw, options.bodyLimitBytes)
-      return params.ok ? receive(raw, params.value) : answer(params.error)
-    })
-  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> => guarded(() => receive(raw, params))
+  const handle = guarded(async (raw) => {
+    const params = parseFormRequest(raw, options.bodyLimitBytes)
+    return params.ok ? receive(raw, params.value) : answer(params.error)
+  })
+  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> => guarded((r) => receive(r, params))(raw)
   return { handle, handleParsed, fetch: webHandler(handle, options.bodyLimitBytes) }
-}
-
-/** Names the failing parameter, never its value. */
-function describeIssue(issues: readonly v.BaseIssue<unknown>[]): string {
-  const key = issues[0]?.path?.[0]?.key
-  return typeof key === 'string' ? `Missing or invalid parameter ${key}` : 'Invalid request'
 }

@@ -6,8 +6,10 @@
  */
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import { timingSafeEqual } from '../protocol/constant-time.js'
-import { invalidClient, type OAuthErrorResponse } from '../protocol/oauth-error.js'
-import type { PresentedClientCredentials } from '../protocol/client-credentials.js'
+import { invalidClient } from '../protocol/oauth-error.js'
+import { extractClientCredentials, type PresentedClientCredentials } from '../protocol/client-credentials.js'
+import type { FormParams } from '../protocol/form.js'
+import type { HeaderBag } from '../protocol/http.js'
 import type { Parsed } from '../protocol/form.js'
 import { sha256 } from '../crypto/hash.js'
 import type { Storage } from '../storage/storage.js'
@@ -61,6 +63,26 @@ export async function authenticateClient(
     case 'none':
       return { ok: true, value: client }
   }
+}
+
+/**
+ * Extracts the credentials a token-endpoint style request presents and verifies them: the one
+ * step every client-authenticated endpoint starts with (RFC 6749 §2.3).
+ *
+ * @example
+ * ```ts
+ * const client = await authenticateClientRequest(raw.headers, params, { clients, audiences, storage, now })
+ * if (!client.ok) return renderOAuthError(client.error)
+ * ```
+ * @group Server
+ */
+export async function authenticateClientRequest(
+  headers: HeaderBag,
+  params: FormParams,
+  context: ClientAuthContext,
+): Promise<Parsed<RegisteredClient>> {
+  const presented = extractClientCredentials(headers, params)
+  return presented.ok ? authenticateClient(presented.value, context) : presented
 }
 
 async function verifyAssertion(assertion: string, client: RegisteredClient, context: ClientAuthContext): Promise<boolean> {

@@ -10,6 +10,7 @@ import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_CODE_TTL_SECONDS, MAX_CODE_TTL_SECOND
 import { MemoryStorage } from '../storage/memory.js'
 import type { Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
+import type { ClientAuthContext } from './client-auth.js'
 import type { ClientRegistry } from './clients.js'
 
 /** Default access token lifetime, seconds. @group Authorization server */
@@ -187,18 +188,18 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
 }
 
 /**
- * The audiences a client assertion may name at our endpoints: the issuer, the token endpoint and
- * the revocation endpoint.
+ * What client authentication at our endpoints needs: the registry, the audiences a client
+ * assertion may name (issuer, token endpoint, revocation endpoint — RFC 7523 §3), the storage
+ * that remembers assertion ids, and the time.
  *
  * @example
  * ```ts
- * clientAssertionAudiences(context) // ['https://as.example', 'https://as.example/token']
+ * const client = await authenticateClientRequest(raw.headers, params, clientAuthContext(context))
  * ```
- * @see RFC 7523 §3
  * @group Authorization server
  */
-export function clientAssertionAudiences(context: ServerContext): string[] {
+export function clientAuthContext(context: ServerContext): ClientAuthContext {
   const audiences = [context.issuer, context.tokenEndpoint]
   if (context.revocationEndpoint !== undefined) audiences.push(context.revocationEndpoint)
-  return audiences
+  return { clients: context.clients, audiences, storage: context.storage, now: context.runtime.now() }
 }

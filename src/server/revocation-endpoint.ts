@@ -6,13 +6,13 @@
  * @module
  */
 import * as v from 'valibot'
-import { CLIENT_AUTH_PARAMETERS, extractClientCredentials } from '../protocol/client-credentials.js'
+import { CLIENT_AUTH_PARAMETERS } from '../protocol/client-credentials.js'
 import { parseFormRequest } from '../protocol/form.js'
 import { jsonResult, type HttpResult, type RawHttpRequest } from '../protocol/http.js'
 import { renderOAuthError } from '../protocol/oauth-error.js'
 import { RevocationRequestSchema, formToObject } from '../protocol/schemas.js'
-import { authenticateClient } from './client-auth.js'
-import { clientAssertionAudiences, type ServerContext } from './options.js'
+import { authenticateClientRequest } from './client-auth.js'
+import { clientAuthContext, type ServerContext } from './options.js'
 import { keys, type TokenRecord } from './records.js'
 import { revokeGrant } from './grants.js'
 import { readJwt } from './verify-access-token.js'
@@ -39,14 +39,7 @@ import { parameterError } from './wire.js'
 export async function handleRevocationRequest(context: ServerContext, raw: RawHttpRequest): Promise<HttpResult> {
   const form = parseFormRequest(raw, context.bodyLimitBytes)
   if (!form.ok) return renderOAuthError(form.error)
-  const presented = extractClientCredentials(raw.headers, form.value)
-  if (!presented.ok) return renderOAuthError(presented.error)
-  const client = await authenticateClient(presented.value, {
-    clients: context.clients,
-    audiences: clientAssertionAudiences(context),
-    storage: context.storage,
-    now: context.runtime.now(),
-  })
+  const client = await authenticateClientRequest(raw.headers, form.value, clientAuthContext(context))
   if (!client.ok) return renderOAuthError(client.error)
   const parsed = v.safeParse(RevocationRequestSchema, formToObject(form.value, CLIENT_AUTH_PARAMETERS))
   if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))

@@ -5,12 +5,11 @@
  *
  * @module
  */
-import { extractClientCredentials } from '../protocol/client-credentials.js'
 import { parseFormRequest } from '../protocol/form.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { invalidRequest, renderOAuthError, unsupportedGrantType } from '../protocol/oauth-error.js'
-import { authenticateClient } from './client-auth.js'
-import { clientAssertionAudiences, type ServerContext } from './options.js'
+import { authenticateClientRequest } from './client-auth.js'
+import { clientAuthContext, type ServerContext } from './options.js'
 import { authorizationCodeGrant } from './authorization-code-grant.js'
 import { refreshTokenGrant } from './refresh-token-grant.js'
 
@@ -46,14 +45,7 @@ export async function handleTokenRequest(context: ServerContext, raw: RawHttpReq
     return renderOAuthError(unsupportedGrantType('The grant_type is not supported'))
   }
 
-  const presented = extractClientCredentials(raw.headers, params)
-  if (!presented.ok) return renderOAuthError(presented.error)
-  const client = await authenticateClient(presented.value, {
-    clients: context.clients,
-    audiences: clientAssertionAudiences(context),
-    storage: context.storage,
-    now: context.runtime.now(),
-  })
+  const client = await authenticateClientRequest(raw.headers, params, clientAuthContext(context))
   if (!client.ok) return renderOAuthError(client.error)
 
   return grantType === 'authorization_code'

@@ -77,14 +77,14 @@ describe("B's reciprocal grant receiver under attack (SPEC R3.3, R3.4, R7.3, R7.
     expect(answer).toMatchObject({ status: 403, body: { error: 'insufficient_permission' } })
   })
 
-  it('SPEC R7.3: an access token issued to another client is refused', async () => {
+  it("SPEC R7.3: an access token issued to another client is refused, even with that client's valid credentials", async () => {
     const { s, accessTokenAtB } = await linkedServices({ errorProfile: 'google' })
-    // Another client of B, with valid credentials of its own, replays A's token.
+    // "radio", another client of B authenticating correctly, replays the assistant's token.
     const answer = await postToB(s, {
-      body: reciprocalForm({ access_token: accessTokenAtB, client_id: 'music-web' }),
-      headers: { authorization: basic('music-web', 'unknown-secret') },
+      body: reciprocalForm({ access_token: accessTokenAtB, client_id: 'radio', client_secret: SECRETS.radioAtMusic }),
     })
-    expect(answer).toMatchObject({ status: 401, body: { error: 'invalid_client' } })
+    expect(answer).toMatchObject({ status: 401, body: { error: 'invalid_token' } })
+    expect(await s.partyB.getLink('radio', 'alice')).toBeUndefined()
   })
 
   it('SPEC R3.3: a wrong client secret → invalid_client with a Basic challenge', async () => {

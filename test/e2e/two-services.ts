@@ -1,8 +1,8 @@
 // Test fixture: party A (a voice assistant) and party B (a music service) as two real HTTP
 // servers on 127.0.0.1, built only from the SDK's public functions.
 import * as oauth from 'oauth4webapi'
-import { createPartyA } from '../../src/drivers/party-a.js'
-import { createPartyB, type RedemptionMode } from '../../src/drivers/party-b.js'
+import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
+import { createPartyB, type PartyBOptions, type RedemptionMode } from '../../src/drivers/party-b.js'
 import type { ErrorProfile } from '../../src/protocol/oauth-error.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import { readRawRequest, toResponse } from '../../src/endpoints/web.js'
@@ -16,6 +16,7 @@ import { serve, type Served } from '../helpers/serve.js'
 export const SECRETS = {
   assistantAtMusic: 'assistant-secret-at-music-0123456789',
   musicAtAssistant: 'music-secret-at-assistant-9876543210',
+  radioAtMusic: 'radio-secret-at-music-5555555555',
 }
 
 export const ASSISTANT_OFFER = 'assistant.announce assistant.read'
@@ -31,6 +32,8 @@ export interface TwoServicesOptions {
   readonly errorProfile?: ErrorProfile
   readonly redemption?: RedemptionMode
   readonly requiredScope?: string
+  /** The fetch party B uses to reach party A (default: the real one). */
+  readonly bFetch?: typeof fetch
   /** Outbound request timeout of both parties, ms. */
   readonly timeoutMs?: number
 }
@@ -74,9 +77,11 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
       redirectUris: [`${a.url}/callback`],
       scope: MUSIC_SCOPE,
     },
+    // Another client of the music service, to try cross-client attacks with valid credentials.
+    { clientId: 'radio', tokenEndpointAuthMethod: 'client_secret_post', clientSecret: SECRETS.radioAtMusic, scope: 'music.read' },
   ])
   const peerTransport = { allowInsecureRequests: true, timeoutMs: options.timeoutMs ?? 5_000 }
-  const partyB = createPartyB({
+  const partyBOptions: PartyBOptions = {
     clients: musicClients,
     audiences: [b.url, `${b.url}/token`],
     verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
@@ -89,12 +94,14 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
         client: { client_id: 'music' },
         clientAuth: oauth.ClientSecretBasic(SECRETS.musicAtAssistant),
         ...peerTransport,
+        ...(options.bFetch === undefined ? {} : { fetch: options.bFetch }),
       },
     },
-    authorizationServer: { revokeLink: (clientId, subject) => musicAs.revokeLink(clientId, subject) },
+    authorizationServer: { revokeLink: (clientId: string, subject: string) => musicAs.revokeLink(clientId, subject) },
     storage: storageB,
     runtime,
-  })
+  }
+  const partyB = createPartyB(partyBOptions)
   const musicAs = createAuthorizationServer({
     issuer: b.url,
     tokenEndpoint: `${b.url}/token`,
@@ -107,7 +114,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
   })
 
-  const partyA = createPartyA({
+  const partyAOptions: PartyAOptions = {
     peer: {
       as: {
         issuer: b.url,
@@ -130,7 +137,8 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     authorizationServer: assistantAs,
     storage: storageA,
     runtime,
-  })
+  }
+  const partyA = createPartyA(partyAOptions)
 
   const announcements: Array<{ subject: string; text: string }> = []
   a.use(async (request) => {
@@ -196,7 +204,9 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     assistantAs,
     musicAs,
     partyA,
+    partyAOptions,
     partyB,
+    partyBOptions,
     musicHandler,
     announcements,
     authorizeAtB,

@@ -1,0 +1,83 @@
+// Crash safety: every state is persisted before it is acted on, so a new process over the same
+// storage picks a link up where the old one stopped (DESIGN §1, SPEC R4.3).
+import { afterEach, describe, expect, it } from 'vitest'
+import { createPartyA } from '../../src/drivers/party-a.js'
+import { createPartyB } from '../../src/drivers/party-b.js'
+import { ErrorCode } from '../../src/errors.js'
+import { startTwoServices, type TwoServices } from '../e2e/two-services.js'
+
+let services: TwoServices | undefined
+afterEach(async () => {
+  await services?.close()
+  services = undefined
+})
+
+describe('resuming after a restart', () => {
+  it('party A: a new process over the same storage takes the consent of a link started before', async () => {
+    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const s = services
+    const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+    await s.partyA.handleCallback(await s.authorizeAtB(url))
+    const restarted = createPartyA(s.partyAOptions)
+    expect(await restarted.getLink(linkId)).toMatchObject({ status: 'awaiting-consent' })
+    expect(await restarted.consent(linkId, { scope: 'assistant.read' })).toMatchObject({ status: 'reciprocal-granted' })
+  })
+
+  it('party A: a callback cannot be replayed, in the same process or another', async () => {
+    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const s = services
+    const { url } = await s.partyA.startLink('alice-at-assistant')
+    const callback = await s.authorizeAtB(url)
+    await s.partyA.handleCallback(callback)
+    await expect(s.partyA.handleCallback(callback)).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
+    await expect(createPartyA(s.partyAOptions).handleCallback(callback)).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
+  })
+
+  /** B accepts a code with 200, then "crashes" before its redemption reaches A: its fetch never answers. */
+  async function codeLeftPending() {
+    services = await startTwoServices({
+      reciprocalInTokenResponse: 'assistant.read',
+      redemption: { waitUntil: () => undefined },
+      bFetch: () => new Promise<Response>(() => undefined),
+    })
+    const s = services
+    const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+    await s.partyA.handleCallback(await s.authorizeAtB(url))
+    expect(await s.partyA.consent(linkId, { scope: 'assistant.read' })).toMatchObject({ status: 'reciprocal-granted' })
+    expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'redeeming', pending: { code: expect.any(String) } })
+    // A new process over the same storage, with a working network.
+    const assistant = s.partyBOptions.peers['assistant']
+    if (assistant === undefined) throw new Error('fixture without the assistant peer')
+    const { fetch: _hanging, ...working } = assistant
+    // The crashed worker's claim on the code lapses after its request timeout (5 s here) + 5 s.
+    s.runtime.advance(11)
+    return { s, restart: () => createPartyB({ ...s.partyBOptions, peers: { assistant: working } }) }
+  }
+
+  it('SPEC R4.3: party B: a code accepted with 200 whose deferred redemption died is redeemed by resumePending', async () => {
+    const { restart } = await codeLeftPending()
+    const restarted = restart()
+    expect(await restarted.resumePending()).toBe(1)
+    expect(await restarted.getLink('assistant', 'alice')).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.read' } })
+    expect(await restarted.resumePending()).toBe(0)
+  })
+
+  it('SPEC R7.10: workers resuming the same code at once redeem it once: the link stays linked, its tokens live', async () => {
+    const { s, restart } = await codeLeftPending()
+    const workers = [restart(), restart(), restart()]
+    const counts = await Promise.all(workers.map((w) => w.resumePending()))
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(1)
+    const link = await workers[0]?.getLink('assistant', 'alice')
+    expect(link).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.read' } })
+    const token = link?.status === 'linked' ? link.tokens.accessToken : ''
+    // No replay reached A, so A did not revoke the tokens it issued (SPEC R4.2).
+    expect(await s.assistantAs.verifyAccessToken(token)).toMatchObject({ clientId: 'music', scope: 'assistant.read' })
+  })
+
+  it("SPEC R4.3: a resume while the crashed worker's claim is still fresh leaves the code alone", async () => {
+    const { s, restart } = await codeLeftPending()
+    s.runtime.advance(-11)
+    expect(await restart().resumePending()).toBe(0)
+    expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'redeeming' })
+  })
+})
