@@ -35,10 +35,17 @@ describe('resuming after a restart', () => {
 
   /** B accepts a code with 200, then "crashes" before its redemption reaches A: its fetch never answers. */
   async function codeLeftPending() {
+    let reachedNetwork: () => void = () => undefined
+    const crashedWorkerSent = new Promise<void>((resolve) => {
+      reachedNetwork = resolve
+    })
     services = await startTwoServices({
       reciprocalInTokenResponse: 'assistant.read',
       redemption: { waitUntil: () => undefined },
-      bFetch: () => new Promise<Response>(() => undefined),
+      bFetch: () => {
+        reachedNetwork()
+        return new Promise<Response>(() => undefined)
+      },
     })
     const s = services
     const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
@@ -49,7 +56,9 @@ describe('resuming after a restart', () => {
     const assistant = s.partyBOptions.peers['assistant']
     if (assistant === undefined) throw new Error('fixture without the assistant peer')
     const { fetch: _hanging, ...working } = assistant
-    // The crashed worker's claim on the code lapses after its request timeout (5 s here) + 5 s.
+    // The crashed worker had claimed the code and sent its request; the claim lapses after the
+    // request timeout (5 s here) + 5 s.
+    await crashedWorkerSent
     s.runtime.advance(11)
     return { s, restart: () => createPartyB({ ...s.partyBOptions, peers: { assistant: working } }) }
   }
