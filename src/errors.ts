@@ -9,6 +9,11 @@
 /**
  * Stable error codes. Switch on these, never on messages.
  *
+ * @example
+ * ```ts
+ * if (err instanceof ReciprocalError && err.code === ErrorCode.NeedsReconsent) await startLink()
+ * ErrorCode.Timeout // 'ERR_TIMEOUT'
+ * ```
  * @group Errors
  */
 export const ErrorCode = {

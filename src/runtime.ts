@@ -26,6 +26,11 @@ export interface Runtime {
 /**
  * The default runtime: `Date.now()` and Web Crypto's `getRandomValues`.
  *
+ * @example
+ * ```ts
+ * systemRuntime.now() // whole seconds since the epoch, e.g. 1700000000
+ * systemRuntime.randomBytes(32).byteLength // 32
+ * ```
  * @group Runtime
  */
 export const systemRuntime: Runtime = {

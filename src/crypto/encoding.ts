@@ -23,6 +23,11 @@ export function base64url(bytes: Uint8Array): string {
  * Turns random bytes into a code or token string: base64url of the bytes. The bytes come from
  * the injected runtime, so tests are deterministic.
  *
+ * @example
+ * ```ts
+ * secretFromBytes(runtime.randomBytes(SECRET_BYTES)) // 43 base64url characters
+ * secretFromBytes(new Uint8Array(8)) // throws TypeError: fewer than 128 bits
+ * ```
  * @group Crypto
  */
 export function secretFromBytes(bytes: Uint8Array): string {

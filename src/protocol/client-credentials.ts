@@ -9,7 +9,16 @@ import { headerValue, type HeaderBag } from './http.js'
 import { invalidClient, invalidRequest, type OAuthErrorResponse } from './oauth-error.js'
 import type { FormParams, Parsed } from './form.js'
 
-/** RFC 7523 §2.2 client assertion type. @group Protocol */
+/**
+ * RFC 7523 §2.2 client assertion type.
+ *
+ * @example
+ * ```ts
+ * const params = new Map([['client_assertion_type', JWT_BEARER_ASSERTION_TYPE], ['client_assertion', '…']])
+ * extractClientCredentials({}, params) // { ok: true, value: { method: 'private_key_jwt', clientId: undefined, assertion: '…' } }
+ * ```
+ * @group Protocol
+ */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 /**
@@ -29,7 +38,16 @@ export type PresentedClientCredentials =
   | { readonly method: 'private_key_jwt'; readonly clientId: string | undefined; readonly assertion: string }
   | { readonly method: 'none'; readonly clientId: string }
 
-/** Parameters that carry client credentials and are not grant parameters. @group Protocol */
+/**
+ * Parameters that carry client credentials and are not grant parameters.
+ *
+ * @example
+ * ```ts
+ * // Strip the credentials before checking the grant parameters:
+ * v.safeParse(RefreshTokenRequestSchema, formToObject(params, CLIENT_AUTH_PARAMETERS))
+ * ```
+ * @group Protocol
+ */
 export const CLIENT_AUTH_PARAMETERS: readonly string[] = [
   'client_id',
   'client_secret',

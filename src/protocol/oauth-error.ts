@@ -29,40 +29,108 @@ function make(error: string, status: number, description?: string): OAuthErrorRe
   return description === undefined ? { error, status } : { error, status, description }
 }
 
-/** RFC 6749 §5.2 `invalid_request` (400). @group OAuth errors */
+/**
+ * RFC 6749 §5.2 `invalid_request` (400).
+ *
+ * @example
+ * ```ts
+ * invalidRequest('Missing parameter grant_type') // { error: 'invalid_request', status: 400, description: 'Missing parameter grant_type' }
+ * ```
+ * @group OAuth errors
+ */
 export const invalidRequest = (description?: string): OAuthErrorResponse => make('invalid_request', 400, description)
 /**
  * RFC 6749 §5.2 `invalid_client` (401). Pass `basic: true` when the client tried HTTP Basic
  * authentication: the answer then carries `WWW-Authenticate: Basic`.
  *
+ * @example
+ * ```ts
+ * invalidClient('Malformed HTTP Basic credentials', true) // { error: 'invalid_client', status: 401, description: '…', challenge: 'Basic' }
+ * ```
  * @group OAuth errors
  */
 export const invalidClient = (description?: string, basic = false): OAuthErrorResponse => ({
   ...make('invalid_client', 401, description),
   ...(basic ? { challenge: 'Basic' as const } : {}),
 })
-/** RFC 6749 §5.2 `invalid_grant` (400). @group OAuth errors */
+/**
+ * RFC 6749 §5.2 `invalid_grant` (400).
+ *
+ * @example
+ * ```ts
+ * invalidGrant('The authorization code has expired') // { error: 'invalid_grant', status: 400, description: '…' }
+ * ```
+ * @group OAuth errors
+ */
 export const invalidGrant = (description?: string): OAuthErrorResponse => make('invalid_grant', 400, description)
-/** RFC 6749 §5.2 `unauthorized_client` (400). @group OAuth errors */
+/**
+ * RFC 6749 §5.2 `unauthorized_client` (400).
+ *
+ * @example
+ * ```ts
+ * unauthorizedClient('This client may not use the reciprocal grant') // { error: 'unauthorized_client', status: 400, description: '…' }
+ * ```
+ * @group OAuth errors
+ */
 export const unauthorizedClient = (description?: string): OAuthErrorResponse =>
   make('unauthorized_client', 400, description)
-/** RFC 6749 §5.2 `unsupported_grant_type` (400). @group OAuth errors */
+/**
+ * RFC 6749 §5.2 `unsupported_grant_type` (400).
+ *
+ * @example
+ * ```ts
+ * unsupportedGrantType() // { error: 'unsupported_grant_type', status: 400 }
+ * ```
+ * @group OAuth errors
+ */
 export const unsupportedGrantType = (description?: string): OAuthErrorResponse =>
   make('unsupported_grant_type', 400, description)
-/** RFC 6749 §5.2 `invalid_scope` (400). @group OAuth errors */
+/**
+ * RFC 6749 §5.2 `invalid_scope` (400).
+ *
+ * @example
+ * ```ts
+ * invalidScope('The requested scope exceeds the grant') // { error: 'invalid_scope', status: 400, description: '…' }
+ * ```
+ * @group OAuth errors
+ */
 export const invalidScope = (description?: string): OAuthErrorResponse => make('invalid_scope', 400, description)
-/** RFC 6750 §3.1 `invalid_token` (401, `WWW-Authenticate: Bearer`). @group OAuth errors */
+/**
+ * RFC 6750 §3.1 `invalid_token` (401, `WWW-Authenticate: Bearer`).
+ *
+ * @example
+ * ```ts
+ * invalidToken('The access token is invalid, expired or revoked') // { error: 'invalid_token', status: 401, description: '…', challenge: 'Bearer' }
+ * ```
+ * @group OAuth errors
+ */
 export const invalidToken = (description?: string): OAuthErrorResponse => ({
   ...make('invalid_token', 401, description),
   challenge: 'Bearer',
 })
-/** RFC 6750 §3.1 `insufficient_scope` (403), naming the scope that was needed. @group OAuth errors */
+/**
+ * RFC 6750 §3.1 `insufficient_scope` (403), naming the scope that was needed.
+ *
+ * @example
+ * ```ts
+ * insufficientScope('music.link') // { error: 'insufficient_scope', status: 403, challenge: 'Bearer', scope: 'music.link' }
+ * ```
+ * @group OAuth errors
+ */
 export const insufficientScope = (scope: string, description?: string): OAuthErrorResponse => ({
   ...make('insufficient_scope', 403, description),
   challenge: 'Bearer',
   scope,
 })
-/** RFC 6749 §5.2 / §4.1.2.1 `server_error` (500), with no detail. @group OAuth errors */
+/**
+ * RFC 6749 §5.2 / §4.1.2.1 `server_error` (500), with no detail.
+ *
+ * @example
+ * ```ts
+ * serverError() // { error: 'server_error', status: 500, description: 'The server could not handle the request' }
+ * ```
+ * @group OAuth errors
+ */
 export const serverError = (): OAuthErrorResponse => make('server_error', 500, 'The server could not handle the request')
 
 /** Characters RFC 6749 §5.2 allows in `error_description` (%x20-21 / %x23-5B / %x5D-7E). */

@@ -13,13 +13,28 @@ import { GRANT_TYPE_RECIPROCAL } from './constants.js'
 /** A non-empty string of at most 4 KiB: every code, token or identifier on the wire. */
 const Opaque = v.pipe(v.string(), v.minLength(1), v.maxLength(4096))
 
-/** An RFC 6749 §3.3 scope string. @group Schemas */
+/**
+ * An RFC 6749 §3.3 scope string.
+ *
+ * @example
+ * ```ts
+ * v.safeParse(ScopeSchema, 'music.read music.play').success // true
+ * v.safeParse(ScopeSchema, 'music.read  music.play').success // false: a double space
+ * ```
+ * @group Schemas
+ */
 export const ScopeSchema = v.pipe(v.string(), v.maxLength(4096), v.check(isValidScope, 'not a valid scope'))
 
 /**
  * The reciprocal grant request party A POSTs to B's token endpoint (SPEC R3.2), after client
  * credentials were taken out.
  *
+ * @example
+ * ```ts
+ * const value = { grant_type: GRANT_TYPE_RECIPROCAL, code: '…', client_id: 'assistant', access_token: '…' }
+ * v.safeParse(ReciprocalGrantRequestSchema, value).success // true
+ * v.safeParse(ReciprocalGrantRequestSchema, { ...value, access_token: '' }).success // false
+ * ```
  * @group Schemas
  */
 export const ReciprocalGrantRequestSchema = v.object({
@@ -36,6 +51,11 @@ export type ReciprocalGrantRequest = v.InferOutput<typeof ReciprocalGrantRequest
  * the reciprocal leg (no `redirect_uri`, no `code_verifier`) or a client sends it in the initial
  * flow.
  *
+ * @example
+ * ```ts
+ * v.safeParse(AuthorizationCodeRequestSchema, { grant_type: 'authorization_code', code: '…' }).success // true
+ * v.safeParse(AuthorizationCodeRequestSchema, { grant_type: 'authorization_code', code: '…', code_verifier: 'short' }).success // false
+ * ```
  * @group Schemas
  */
 export const AuthorizationCodeRequestSchema = v.object({
@@ -47,7 +67,16 @@ export const AuthorizationCodeRequestSchema = v.object({
 /** @group Schemas */
 export type AuthorizationCodeRequest = v.InferOutput<typeof AuthorizationCodeRequestSchema>
 
-/** A `refresh_token` request (RFC 6749 §6). @group Schemas */
+/**
+ * A `refresh_token` request (RFC 6749 §6).
+ *
+ * @example
+ * ```ts
+ * v.safeParse(RefreshTokenRequestSchema, { grant_type: 'refresh_token', refresh_token: '…', scope: 'music.read' }).success // true
+ * v.safeParse(RefreshTokenRequestSchema, { grant_type: 'refresh_token' }).success // false: no refresh_token
+ * ```
+ * @group Schemas
+ */
 export const RefreshTokenRequestSchema = v.object({
   grant_type: v.literal('refresh_token'),
   refresh_token: Opaque,
@@ -56,7 +85,16 @@ export const RefreshTokenRequestSchema = v.object({
 /** @group Schemas */
 export type RefreshTokenRequest = v.InferOutput<typeof RefreshTokenRequestSchema>
 
-/** An RFC 7009 revocation request. @group Schemas */
+/**
+ * An RFC 7009 revocation request.
+ *
+ * @example
+ * ```ts
+ * v.safeParse(RevocationRequestSchema, { token: '…', token_type_hint: 'refresh_token' }).success // true
+ * v.safeParse(RevocationRequestSchema, { token_type_hint: 'refresh_token' }).success // false: no token
+ * ```
+ * @group Schemas
+ */
 export const RevocationRequestSchema = v.object({
   token: Opaque,
   token_type_hint: v.optional(v.string()),
@@ -65,6 +103,13 @@ export const RevocationRequestSchema = v.object({
 /**
  * An authorization request (RFC 6749 §4.1.1 with RFC 7636 PKCE S256, required by SPEC R7.1).
  *
+ * @example
+ * ```ts
+ * const request = { response_type: 'code', client_id: 'music', redirect_uri: 'https://music.example/cb', scope: 'assistant.announce',
+ *   code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' } // RFC 7636 Appendix B
+ * v.safeParse(AuthorizationRequestSchema, request).success // true
+ * v.safeParse(AuthorizationRequestSchema, { ...request, code_challenge_method: 'plain' }).success // false
+ * ```
  * @group Schemas
  */
 export const AuthorizationRequestSchema = v.object({
@@ -83,6 +128,12 @@ export type AuthorizationRequest = v.InferOutput<typeof AuthorizationRequestSche
  * A successful token response (RFC 6749 §5.1) with the optional `reciprocal` member (SPEC R1.2).
  * Loose: other members survive.
  *
+ * @example
+ * ```ts
+ * const body = { access_token: '…', token_type: 'Bearer', expires_in: 3600, reciprocal: 'assistant.announce' }
+ * v.safeParse(TokenResponseSchema, body).success // true
+ * v.safeParse(TokenResponseSchema, { ...body, expires_in: -1 }).success // false
+ * ```
  * @group Schemas
  */
 export const TokenResponseSchema = v.looseObject({
@@ -96,7 +147,16 @@ export const TokenResponseSchema = v.looseObject({
 /** @group Schemas */
 export type TokenResponse = v.InferOutput<typeof TokenResponseSchema>
 
-/** An OAuth error response body (RFC 6749 §5.2). Loose. @group Schemas */
+/**
+ * An OAuth error response body (RFC 6749 §5.2). Loose.
+ *
+ * @example
+ * ```ts
+ * v.safeParse(ErrorResponseSchema, { error: 'invalid_grant', error_description: 'The code has expired' }).success // true
+ * v.safeParse(ErrorResponseSchema, { error_description: 'Something failed' }).success // false: no error
+ * ```
+ * @group Schemas
+ */
 export const ErrorResponseSchema = v.looseObject({
   error: v.string(),
   error_description: v.optional(v.string()),
@@ -106,6 +166,11 @@ export const ErrorResponseSchema = v.looseObject({
  * B's success answer to the reciprocal grant POST (SPEC R3.4): a JSON object, `{}` in the Google
  * profile. Loose: members are allowed and ignored.
  *
+ * @example
+ * ```ts
+ * v.safeParse(ReciprocalGrantResponseSchema, {}).success // true
+ * v.safeParse(ReciprocalGrantResponseSchema, []).success // false: not a JSON object
+ * ```
  * @group Schemas
  */
 export const ReciprocalGrantResponseSchema = v.pipe(
@@ -115,7 +180,16 @@ export const ReciprocalGrantResponseSchema = v.pipe(
   v.looseObject({}),
 )
 
-/** An RFC 7662 introspection response. Loose. @group Schemas */
+/**
+ * An RFC 7662 introspection response. Loose.
+ *
+ * @example
+ * ```ts
+ * v.safeParse(IntrospectionResponseSchema, { active: true, client_id: 'music', scope: 'assistant.announce', exp: 1_700_003_600 }).success // true
+ * v.safeParse(IntrospectionResponseSchema, { active: 'yes' }).success // false: active must be a boolean
+ * ```
+ * @group Schemas
+ */
 export const IntrospectionResponseSchema = v.looseObject({
   active: v.boolean(),
   client_id: v.optional(v.string()),

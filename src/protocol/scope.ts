@@ -44,6 +44,10 @@ export function parseScope(value: string): string[] | undefined {
 /**
  * Sorts and de-duplicates scope tokens.
  *
+ * @example
+ * ```ts
+ * normalizeTokens(['music.read', 'assistant.announce', 'music.read']) // ['assistant.announce', 'music.read']
+ * ```
  * @group Scope
  */
 export function normalizeTokens(tokens: Iterable<string>): string[] {

@@ -13,9 +13,25 @@ import { systemRuntime, type Runtime } from '../runtime.js'
 import type { ClientAuthContext } from './client-auth.js'
 import type { ClientRegistry } from './clients.js'
 
-/** Default access token lifetime, seconds. @group Authorization server */
+/**
+ * Default access token lifetime, seconds.
+ *
+ * @example
+ * ```ts
+ * createAuthorizationServer({ …, accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL_SECONDS / 4 }) // 15-minute tokens
+ * ```
+ * @group Authorization server
+ */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600
-/** Default refresh token lifetime (sliding: each rotation starts it again), seconds. @group Authorization server */
+/**
+ * Default refresh token lifetime (sliding: each rotation starts it again), seconds.
+ *
+ * @example
+ * ```ts
+ * createAuthorizationServer({ …, refreshTokenTtlSeconds: 3 * DEFAULT_REFRESH_TOKEN_TTL_SECONDS }) // 90 days
+ * ```
+ * @group Authorization server
+ */
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600
 
 /**

@@ -114,6 +114,26 @@ describe('two parties over HTTP: the whole protocol (draft steps A–G)', () => 
   })
 })
 
+describe('two parties over HTTP: client authentication methods (SPEC R3.2, R3.3)', () => {
+  it('B authenticates at A with private_key_jwt (RFC 7523), A at B with client_secret_post', async () => {
+    const s = await start({
+      reciprocalInTokenResponse: 'assistant.announce',
+      musicAuthAtAssistant: 'private_key_jwt',
+      assistantAuthAtMusic: 'client_secret_post',
+    })
+    const { linkId } = await initialFlow(s)
+    expect(await s.partyA.consent(linkId, { scope: 'assistant.announce' })).toMatchObject({ status: 'reciprocal-granted' })
+    expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'linked' })
+    expect((await callAssistant(s)).status).toBe(200)
+    expect((await callMusic(s, linkId)).status).toBe(200)
+    // Revocation at A (RFC 7009) also authenticates with a fresh assertion.
+    const tokenAtA = await s.partyB.accessToken('assistant', 'alice')
+    expect(await s.partyB.unlink('assistant', 'alice')).toMatchObject({ status: 'unlinked' })
+    expect((await callAssistant(s, '/api/announce', tokenAtA)).status).toBe(401)
+    expect((await callMusic(s, linkId)).status).toBe(401)
+  })
+})
+
 describe('two parties over HTTP: update flow and unlinking (SPEC R5)', () => {
   async function linked(scope: string) {
     const s = await start({ reciprocalInTokenResponse: 'assistant.announce assistant.read' })

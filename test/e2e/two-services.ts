@@ -1,5 +1,6 @@
 // Test fixture: party A (a voice assistant) and party B (a music service) as two real HTTP
 // servers on 127.0.0.1, built only from the SDK's public functions.
+import { exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
 import { createPartyB, type PartyBOptions, type RedemptionMode } from '../../src/drivers/party-b.js'
@@ -8,7 +9,7 @@ import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import { readRawRequest, toResponse } from '../../src/endpoints/web.js'
 import { withReciprocalParameter } from '../../src/protocol/reciprocal-response.js'
 import { createAuthorizationServer } from '../../src/server/authorization-server.js'
-import { staticClients } from '../../src/server/clients.js'
+import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import type { Runtime } from '../../src/runtime.js'
 import { serve, type Served } from '../helpers/serve.js'
@@ -32,6 +33,10 @@ export interface TwoServicesOptions {
   readonly errorProfile?: ErrorProfile
   readonly redemption?: RedemptionMode
   readonly requiredScope?: string
+  /** How B authenticates at A's token endpoint (default `client_secret_basic`). */
+  readonly musicAuthAtAssistant?: 'client_secret_basic' | 'private_key_jwt'
+  /** How A authenticates at B's token endpoint (default `client_secret_basic`). */
+  readonly assistantAuthAtMusic?: 'client_secret_basic' | 'client_secret_post'
   /** The fetch party B uses to reach party A (default: the real one). */
   readonly bFetch?: typeof fetch
   /** Outbound request timeout of both parties, ms. */
@@ -56,14 +61,21 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
   const storageA = new MemoryStorage({ now: runtime.now })
   const storageB = new MemoryStorage({ now: runtime.now })
 
+  // How each party authenticates at the other.
+  const musicKeys = options.musicAuthAtAssistant === 'private_key_jwt' ? await generateKeyPair('ES256', { extractable: true }) : undefined
+  const musicRegistration: RegisteredClient = musicKeys
+    ? { clientId: 'music', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ ...(await exportJWK(musicKeys.publicKey)), alg: 'ES256' }] }, scope: ASSISTANT_OFFER }
+    : { clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: SECRETS.musicAtAssistant, scope: ASSISTANT_OFFER }
+  const musicAuth = musicKeys ? oauth.PrivateKeyJwt(musicKeys.privateKey) : oauth.ClientSecretBasic(SECRETS.musicAtAssistant)
+  const assistantPost = options.assistantAuthAtMusic === 'client_secret_post'
+  const assistantAuth = assistantPost ? oauth.ClientSecretPost(SECRETS.assistantAtMusic) : oauth.ClientSecretBasic(SECRETS.assistantAtMusic)
+
   // Party A's authorization server: B is its client in the reciprocal leg.
   const assistantAs = createAuthorizationServer({
     issuer: a.url,
     tokenEndpoint: `${a.url}/token`,
     revocationEndpoint: `${a.url}/revoke`,
-    clients: staticClients([
-      { clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: SECRETS.musicAtAssistant, scope: ASSISTANT_OFFER },
-    ]),
+    clients: staticClients([musicRegistration]),
     storage: storageA,
     runtime,
   })
@@ -72,7 +84,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
   const musicClients = staticClients([
     {
       clientId: 'assistant',
-      tokenEndpointAuthMethod: 'client_secret_basic',
+      tokenEndpointAuthMethod: assistantPost ? 'client_secret_post' : 'client_secret_basic',
       clientSecret: SECRETS.assistantAtMusic,
       redirectUris: [`${a.url}/callback`],
       scope: MUSIC_SCOPE,
@@ -92,7 +104,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
       assistant: {
         as: { issuer: a.url, token_endpoint: `${a.url}/token`, revocation_endpoint: `${a.url}/revoke` },
         client: { client_id: 'music' },
-        clientAuth: oauth.ClientSecretBasic(SECRETS.musicAtAssistant),
+        clientAuth: musicAuth,
         ...peerTransport,
         ...(options.bFetch === undefined ? {} : { fetch: options.bFetch }),
       },
@@ -124,7 +136,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
         authorization_response_iss_parameter_supported: true,
       },
       client: { client_id: 'assistant' },
-      clientAuth: oauth.ClientSecretBasic(SECRETS.assistantAtMusic),
+      clientAuth: assistantAuth,
       ...peerTransport,
     },
     redirectUri: `${a.url}/callback`,

@@ -1,0 +1,147 @@
+/**
+ * Serving the SDK's handlers with Node's `http` module (and runtimes that mimic it). Written
+ * against structural types of `IncomingMessage` and `ServerResponse`, not `node:http` itself, so
+ * the core stays free of Node types while `createServer(toNodeListener(handler))` just works.
+ *
+ * @module
+ */
+import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
+import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
+import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'
+
+/**
+ * The parts of Node's `IncomingMessage` the adapter reads.
+ *
+ * @group Node adapter
+ */
+export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> {
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+}
+
+/**
+ * The parts of Node's `ServerResponse` the adapter writes.
+ *
+ * @group Node adapter
+ */
+export interface NodeServerResponse {
+  writeHead(status: number, headers: Record<string, string | string[]>): unknown
+  end(body?: Uint8Array | string): unknown
+}
+
+/** A Node `request` listener. @group Node adapter */
+export type NodeListener = (request: NodeIncomingMessage, response: NodeServerResponse) => Promise<void>
+
+/** Options of the Node listeners. @group Node adapter */
+export interface NodeListenerOptions {
+  /** Request body limit, bytes (SPEC R7.5). Default `DEFAULT_BODY_LIMIT_BYTES`. */
+  readonly bodyLimitBytes?: number
+  /**
+   * The origin the server is reached at, e.g. `https://assistant.example`, used to build
+   * `request.url`. Default: `http://` + the `Host` header. Behind a TLS-terminating proxy, set it.
+   */
+  readonly origin?: string
+}
+
+const encoder = new TextEncoder()
+
+/** The body, or `undefined` once it exceeds the limit (the rest is drained, not kept). */
+async function readBody(message: NodeIncomingMessage, limit: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of message) {
+    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk
+    size += bytes.byteLength
+    if (size <= limit) chunks.push(bytes)
+  }
+  if (size > limit) return undefined
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}
+
+function requestUrl(message: NodeIncomingMessage, origin: string | undefined): string {
+  const host = message.headers['host']
+  const base = origin ?? `http://${typeof host === 'string' && host !== '' ? host : 'localhost'}`
+  return new URL(message.url ?? '/', base).href
+}
+
+function writeResult(response: NodeServerResponse, result: HttpResult): void {
+  response.writeHead(result.status, { ...result.headers })
+  response.end(result.body)
+}
+
+/**
+ * A Node listener for a handler's lower door: no Web `Request` is built, which is what makes this
+ * the fast path (DESIGN §1, "two doors").
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * createServer(toNodeRawListener(assistantAs.tokenEndpoint.handle)).listen(8080)
+ * ```
+ * @group Node adapter
+ */
+export function toNodeRawListener(
+  handle: (raw: RawHttpRequest) => Promise<HttpResult>,
+  options: NodeListenerOptions = {},
+): NodeListener {
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES
+  return async (message, response) => {
+    try {
+      const body = await readBody(message, limit)
+      if (body === undefined) return writeResult(response, renderOAuthError(invalidRequest('The request body is too large')))
+      const raw: RawHttpRequest = { method: message.method ?? 'GET', headers: message.headers, body, url: requestUrl(message, options.origin) }
+      writeResult(response, await handle(raw))
+    } catch {
+      writeResult(response, renderOAuthError(serverError()))
+    }
+  }
+}
+
+/**
+ * A Node listener for a `(Request) => Promise<Response>` handler: an application's routes, or
+ * any SDK endpoint's `fetch` door.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * createServer(toNodeListener((request) => app.fetch(request))).listen(8080)
+ * ```
+ * @group Node adapter
+ */
+export function toNodeListener(handler: (request: Request) => Promise<Response>, options: NodeListenerOptions = {}): NodeListener {
+  const limit = options.bodyLimitBytes ?? 1024 * 1024
+  return async (message, response) => {
+    try {
+      const method = message.method ?? 'GET'
+      const body = await readBody(message, limit)
+      if (body === undefined) return writeResult(response, renderOAuthError(invalidRequest('The request body is too large')))
+      const headers = new Headers()
+      for (const [name, value] of Object.entries(message.headers)) {
+        if (typeof value === 'string') headers.set(name, value)
+        else if (value !== undefined) for (const item of value) headers.append(name, item)
+      }
+      const hasBody = method !== 'GET' && method !== 'HEAD'
+      const request = new Request(requestUrl(message, options.origin), { method, headers, ...(hasBody ? { body } : {}) })
+      const answer = await handler(request)
+      const outHeaders: Record<string, string | string[]> = {}
+      answer.headers.forEach((value, name) => {
+        // Several Set-Cookie headers must stay separate lines.
+        if (name === 'set-cookie') return
+        outHeaders[name] = value
+      })
+      const cookies = answer.headers.getSetCookie()
+      if (cookies.length > 0) outHeaders['set-cookie'] = cookies
+      response.writeHead(answer.status, outHeaders)
+      response.end(new Uint8Array(await answer.arrayBuffer()))
+    } catch {
+      writeResult(response, renderOAuthError(serverError()))
+    }
+  }
+}

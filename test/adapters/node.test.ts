@@ -1,0 +1,82 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { toNodeListener, toNodeRawListener, type NodeListener } from '../../src/adapters/node.js'
+import { jsonResult } from '../../src/protocol/http.js'
+
+let server: Server | undefined
+afterEach(async () => {
+  server?.closeAllConnections()
+  await new Promise((resolve) => server?.close(resolve))
+  server = undefined
+})
+
+async function listen(listener: NodeListener): Promise<string> {
+  server = createServer(listener)
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+describe('Node adapter', () => {
+  it('toNodeListener passes method, URL, headers and body, and keeps several Set-Cookie headers apart', async () => {
+    const url = await listen(
+      toNodeListener(async (request) => {
+        const headers = new Headers({ 'content-type': 'application/json' })
+        headers.append('set-cookie', 'a=1; Path=/')
+        headers.append('set-cookie', 'b=2; Path=/')
+        return new Response(JSON.stringify({ method: request.method, url: request.url, body: await request.text(), x: request.headers.get('x-test') }), {
+          status: 201,
+          headers,
+        })
+      }),
+    )
+    const response = await fetch(`${url}/path?q=1`, { method: 'POST', headers: { 'x-test': 'yes' }, body: 'hello' })
+    expect(response.status).toBe(201)
+    expect(await response.json()).toEqual({ method: 'POST', url: `${url}/path?q=1`, body: 'hello', x: 'yes' })
+    expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/'])
+  })
+
+  it('toNodeRawListener calls the lower door with the bytes read, no Request built', async () => {
+    const url = await listen(
+      toNodeRawListener(async (raw) => jsonResult(200, { method: raw.method, length: (raw.body as Uint8Array).byteLength, url: raw.url })),
+    )
+    const response = await fetch(`${url}/token`, { method: 'POST', body: 'a=b' })
+    expect(await response.json()).toEqual({ method: 'POST', length: 3, url: `${url}/token` })
+    expect(response.headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('SPEC R7.5: a body over the limit gets an OAuth invalid_request, the handler never runs', async () => {
+    let called = false
+    const url = await listen(
+      toNodeRawListener(
+        async () => {
+          called = true
+          return jsonResult(200, {})
+        },
+        { bodyLimitBytes: 10 },
+      ),
+    )
+    const response = await fetch(url, { method: 'POST', body: 'x'.repeat(11) })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' })
+    expect(called).toBe(false)
+  })
+
+  it('SPEC R7.5: a throwing handler becomes a bare 500 server_error, never a crash or a leaked message', async () => {
+    const url = await listen(
+      toNodeListener(async () => {
+        throw new Error('secret-detail')
+      }),
+    )
+    const response = await fetch(url)
+    expect(response.status).toBe(500)
+    const text = await response.text()
+    expect(JSON.parse(text)).toMatchObject({ error: 'server_error' })
+    expect(text).not.toContain('secret-detail')
+  })
+
+  it('builds request.url from the configured origin behind a proxy', async () => {
+    const url = await listen(toNodeListener(async (request) => new Response(request.url), { origin: 'https://assistant.example' }))
+    expect(await (await fetch(`${url}/callback?code=x`)).text()).toBe('https://assistant.example/callback?code=x')
+  })
+})
