@@ -1,0 +1,160 @@
+// The two-service demo in a real browser (Debian's chromium driven by playwright-core): the user
+// links the voice assistant to the music service by clicking through the pages both services
+// render, and the final page proves that each service called the other's API with its own token.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { DEMO_PASSWORD, startServices, type RunningServices } from '../../examples/voice-and-music/src/services.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+const SCREENSHOTS = fileURLToPath(new URL('../../test-output/browser/', import.meta.url))
+const TIMEOUT = 60_000
+
+const chromiumMissing = !existsSync(CHROMIUM)
+if (chromiumMissing && process.env['CI']) {
+  throw new Error(`chromium is required; .ci/run installs it (${CHROMIUM} not found)`)
+}
+if (chromiumMissing) {
+  console.log(`Skipping the browser tests: ${CHROMIUM} not found (install it with: apt-get install chromium)`)
+}
+
+describe.skipIf(chromiumMissing)('the voice-and-music demo in a real browser', () => {
+  let profile: string | undefined
+  let context: BrowserContext | undefined
+  let services: RunningServices | undefined
+  let page: Page | undefined
+
+  beforeAll(async () => {
+    // A fresh user data dir per run: no cookies, cache or settings from anywhere else.
+    profile = mkdtempSync(join(tmpdir(), 'reciprocal-oauth-chromium-'))
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS })
+    context.setDefaultTimeout(TIMEOUT / 2)
+    mkdirSync(SCREENSHOTS, { recursive: true })
+  }, TIMEOUT)
+
+  afterAll(async () => {
+    await context?.close()
+    if (profile !== undefined) rmSync(profile, { recursive: true, force: true })
+  }, TIMEOUT)
+
+  beforeEach(async () => {
+    // Both services bind 127.0.0.1, and cookies ignore ports: forget the previous test's session.
+    await context?.clearCookies()
+    services = await startServices({ portAssistant: 0, portMusic: 0 })
+  })
+
+  afterEach(async () => {
+    await page?.close()
+    page = undefined
+    await services?.close()
+    services = undefined
+  })
+
+  async function open(): Promise<{ s: RunningServices; p: Page }> {
+    if (context === undefined || services === undefined) throw new Error('the browser or the services did not start')
+    page = await context.newPage()
+    return { s: services, p: page }
+  }
+
+  /** Clicks a button that submits a form and waits for the page the redirects end on. */
+  async function submit(p: Page, selector: string, origin: string, pathname: string): Promise<void> {
+    await Promise.all([p.waitForEvent('load'), p.click(selector)])
+    const url = new URL(p.url())
+    expect(`${url.origin}${url.pathname}`).toBe(`${origin}${pathname}`)
+  }
+
+  async function text(p: Page, selector: string): Promise<string> {
+    return ((await p.locator(selector).textContent()) ?? '').trim()
+  }
+
+  /** Draft steps A–D: link from the assistant, log in and approve at the music service. */
+  async function linkToMusic(s: RunningServices, p: Page): Promise<void> {
+    await p.goto(`${s.assistantOrigin}/`)
+    expect(await text(p, '#link')).toBe('Link your music service')
+    await submit(p, '#link', s.musicOrigin, '/login')
+    expect(await p.inputValue('input[name=username]')).toBe('alice')
+    await p.fill('input[name=password]', DEMO_PASSWORD)
+    await submit(p, '#login', s.musicOrigin, '/authorize')
+    expect(await text(p, 'h1')).toBe('Link Voice assistant?')
+    await submit(p, '#approve', s.assistantOrigin, '/consent')
+    expect(await text(p, 'h1')).toBe('Let Music service show what is playing on your assistant?')
+    const boxes = p.locator('input[name=scope]')
+    expect(await boxes.count()).toBe(2)
+    for (const scope of ['assistant.display', 'assistant.announce']) {
+      expect(await p.isChecked(`input[name=scope][value="${scope}"]`)).toBe(true)
+    }
+  }
+
+  async function screenshot(p: Page, name: string): Promise<void> {
+    const path = join(SCREENSHOTS, name)
+    await p.screenshot({ path, fullPage: true })
+    console.log(`screenshot: ${path}`)
+  }
+
+  it('links both ways with one scope unticked', async () => {
+    const { s, p } = await open()
+    await linkToMusic(s, p)
+    await p.uncheck('input[name=scope][value="assistant.announce"]')
+    await submit(p, '#allow', s.assistantOrigin, '/')
+
+    expect(await text(p, 'h1')).toBe('Linked both ways')
+    // Assistant → music: the assistant read the music API with its token from the initial flow.
+    expect(await text(p, '#now-playing')).toBe('So What')
+    // Music → assistant: only what the user ticked was granted, and the music service's token shows it.
+    expect(await text(p, '#granted')).toBe('assistant.display')
+    expect(await text(p, '#assistant-display')).toContain('allowed')
+    expect(await text(p, '#assistant-announce')).toContain('refused')
+    expect(await text(p, '#assistant-announce')).toContain('403 insufficient_scope')
+    await screenshot(p, 'linked-both-ways.png')
+
+    expect(await s.music.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.display' } })
+  }, TIMEOUT)
+
+  it('refusing the reciprocal consent', async () => {
+    const { s, p } = await open()
+    await linkToMusic(s, p)
+    await submit(p, '#refuse', s.assistantOrigin, '/')
+
+    expect(await text(p, 'h1')).toBe('Linked one way')
+    expect(await text(p, '#granted')).toContain('You did not give the music service access')
+    // The one-way link still works.
+    expect(await text(p, '#now-playing')).toBe('So What')
+    expect(await text(p, '#assistant-display')).toContain('not linked')
+    expect(await text(p, '#assistant-announce')).toContain('not linked')
+    expect(await p.locator('#say').count()).toBe(0)
+    await screenshot(p, 'reciprocal-refused.png')
+
+    // Nothing reached the music service: it holds no link to the assistant.
+    expect(await s.music.partyB.getLink('assistant', 'alice')).toBeUndefined()
+  }, TIMEOUT)
+
+  it('grants both scopes, then "Stop announcing songs" by voice takes one back', async () => {
+    const { s, p } = await open()
+    await linkToMusic(s, p)
+    await submit(p, '#allow', s.assistantOrigin, '/')
+    expect((await text(p, '#granted')).split(' ').sort()).toEqual(['assistant.announce', 'assistant.display'])
+    expect(await text(p, '#assistant-display')).toContain('allowed')
+    expect(await text(p, '#assistant-announce')).toContain('allowed')
+
+    await p.fill('input[name=utterance]', 'Stop announcing songs')
+    await submit(p, '#say', s.assistantOrigin, '/')
+
+    expect(await text(p, '#granted')).toBe('assistant.display')
+    expect(await text(p, '#assistant-display')).toContain('allowed')
+    expect(await text(p, '#assistant-announce')).toContain('refused')
+    expect(await s.music.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.display' } })
+  }, TIMEOUT)
+})
