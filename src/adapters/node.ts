@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { concatBytes } from '../endpoints/bytes.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'
@@ -55,14 +56,7 @@ async function readBody(message: NodeIncomingMessage, limit: number): Promise<Ui
     size += bytes.byteLength
     if (size <= limit) chunks.push(bytes)
   }
-  if (size > limit) return undefined
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
+  return size > limit ? undefined : concatBytes(chunks)
 }
 
 function requestUrl(message: NodeIncomingMessage, origin: string | undefined): string {

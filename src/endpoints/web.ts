@@ -8,6 +8,7 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'
+import { concatBytes } from './bytes.js'
 
 /** Statuses whose response must not have a body (Fetch standard "null body status"). */
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
@@ -68,13 +69,7 @@ async function readLimited(
     reader.releaseLock()
   }
   if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
+  return concatBytes(chunks)
 }
 
 /**
