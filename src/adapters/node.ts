@@ -47,22 +47,44 @@ export interface NodeListenerOptions {
 
 const encoder = new TextEncoder()
 
-/** The body, or `undefined` once it exceeds the limit (the rest is drained, not kept). */
+/**
+ * The body, or `undefined` when it is larger than the limit: a declared `Content-Length` over
+ * the limit is refused before reading, and reading stops at the first byte past it (leaving the
+ * loop ends the stream, so nothing more is buffered).
+ */
 async function readBody(message: NodeIncomingMessage, limit: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const declared = message.headers['content-length']
+  if (typeof declared === 'string' && /^\d+$/.test(declared) && Number(declared) > limit) return undefined
   const chunks: Uint8Array[] = []
   let size = 0
   for await (const chunk of message) {
     const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk
     size += bytes.byteLength
-    if (size <= limit) chunks.push(bytes)
+    if (size > limit) return undefined
+    chunks.push(bytes)
   }
-  return size > limit ? undefined : concatBytes(chunks)
+  return concatBytes(chunks)
 }
 
-function requestUrl(message: NodeIncomingMessage, origin: string | undefined): string {
+/** The request URL, or `undefined` when the request line or `Host` header make no valid URL. */
+function requestUrl(message: NodeIncomingMessage, origin: string | undefined): string | undefined {
   const host = message.headers['host']
   const base = origin ?? `http://${typeof host === 'string' && host !== '' ? host : 'localhost'}`
-  return new URL(message.url ?? '/', base).href
+  const path = message.url ?? '/'
+  return URL.canParse(path, base) ? new URL(path, base).href : undefined
+}
+
+/** Reads what every listener needs, or the OAuth error to answer with (SPEC R7.5). */
+async function readMessage(
+  message: NodeIncomingMessage,
+  limit: number,
+  origin: string | undefined,
+): Promise<{ url: string; body: Uint8Array<ArrayBuffer> } | HttpResult> {
+  const url = requestUrl(message, origin)
+  if (url === undefined) return renderOAuthError(invalidRequest('The request URL or Host header is malformed'))
+  const body = await readBody(message, limit)
+  if (body === undefined) return renderOAuthError(invalidRequest('The request body is too large'))
+  return { url, body }
 }
 
 function writeResult(response: NodeServerResponse, result: HttpResult): void {
@@ -88,9 +110,9 @@ export function toNodeRawListener(
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES
   return async (message, response) => {
     try {
-      const body = await readBody(message, limit)
-      if (body === undefined) return writeResult(response, renderOAuthError(invalidRequest('The request body is too large')))
-      const raw: RawHttpRequest = { method: message.method ?? 'GET', headers: message.headers, body, url: requestUrl(message, options.origin) }
+      const read = await readMessage(message, limit, options.origin)
+      if ('status' in read) return writeResult(response, read)
+      const raw: RawHttpRequest = { method: message.method ?? 'GET', headers: message.headers, body: read.body, url: read.url }
       writeResult(response, await handle(raw))
     } catch {
       writeResult(response, renderOAuthError(serverError()))
@@ -114,15 +136,15 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
   return async (message, response) => {
     try {
       const method = message.method ?? 'GET'
-      const body = await readBody(message, limit)
-      if (body === undefined) return writeResult(response, renderOAuthError(invalidRequest('The request body is too large')))
+      const read = await readMessage(message, limit, options.origin)
+      if ('status' in read) return writeResult(response, read)
       const headers = new Headers()
       for (const [name, value] of Object.entries(message.headers)) {
         if (typeof value === 'string') headers.set(name, value)
         else if (value !== undefined) for (const item of value) headers.append(name, item)
       }
       const hasBody = method !== 'GET' && method !== 'HEAD'
-      const request = new Request(requestUrl(message, options.origin), { method, headers, ...(hasBody ? { body } : {}) })
+      const request = new Request(read.url, { method, headers, ...(hasBody ? { body: read.body } : {}) })
       const answer = await handler(request)
       const outHeaders: Record<string, string | string[]> = {}
       answer.headers.forEach((value, name) => {

@@ -27,7 +27,7 @@ import { MemoryStorage } from '../storage/memory.js'
 import type { JsonValue, Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { KeyedLock, SingleFlight } from './keyed-lock.js'
-import { refreshIfExpiring } from './refresh-if-expiring.js'
+import { refreshOnce } from './refresh-once.js'
 import { toSerializedError } from './run-error.js'
 
 /** How long a started link waits for its callback, seconds. */
@@ -68,11 +68,16 @@ export interface PartyAOptions {
 export interface PartyA {
   /** Step A: the authorization URL to send the user to, and the new link's id. */
   startLink(userId: string): Promise<{ linkId: string; url: URL }>
-  /** Steps B–D: validates the callback, exchanges the code, and resolves the reciprocal scope. */
-  handleCallback(callbackUrl: string | URL): Promise<PartyAState>
+  /**
+   * Steps B–D: validates the callback, exchanges the code, and resolves the reciprocal scope.
+   * `userId` is the user of the session the callback arrived in: it must be the user who started
+   * the link, or nothing is exchanged — otherwise an attacker could start a link and have a
+   * victim complete it, tying the victim's account at B to the attacker's at A (SPEC R7.9).
+   */
+  handleCallback(callbackUrl: string | URL, userId: string): Promise<PartyAState>
   /** The user's reciprocal consent (SPEC R2): a scope (all or part of what is offered), or `'refuse'`. Then step E. */
   consent(linkId: string, decision: { readonly scope: string } | 'refuse'): Promise<PartyAState>
-  /** Retries a failed delivery with a fresh code. */
+  /** Retries a failed delivery — or one a crash interrupted — with a fresh code. */
   retryDelivery(linkId: string): Promise<PartyAState>
   /** The update flow (SPEC R5.1): grant B a new scope; the old grant is revoked once B redeems the new one. */
   updateReciprocalScope(linkId: string, scope: string): Promise<PartyAState>
@@ -97,14 +102,14 @@ export interface PartyA {
  *   authorizationServer: assistantAs,
  * })
  * const { url } = await partyA.startLink('alice')          // redirect the user there
- * const state = await partyA.handleCallback(request.url)   // awaiting-consent
+ * const state = await partyA.handleCallback(request.url, session.userId) // awaiting-consent
  * await partyA.consent(state.linkId, { scope: 'assistant.announce' }) // reciprocal-granted
  * ```
  * @group Party A
  */
 export function createPartyA(options: PartyAOptions): PartyA {
   const runtime = options.runtime ?? systemRuntime
-  const storage = options.storage ?? new MemoryStorage({ now: runtime.now })
+  const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   if (parseScope(options.scope) === undefined) throw new TypeError('scope is not a valid scope')
   if (parseScope(options.reciprocal.offer) === undefined) throw new TypeError('reciprocal.offer is not a valid scope')
   const locks = new KeyedLock()
@@ -142,7 +147,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       case 'deliver-code': {
         const events: PartyAEvent[] = []
         try {
-          const refreshed = await refreshIfExpiring(options.peer, peerTokensOf(state), runtime.now())
+          const refreshed = await refreshOnce(options.peer, peerTokensOf(state), { storage, now: runtime.now() })
           if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
           const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
           const minted = await options.authorizationServer.mintCode({
@@ -182,7 +187,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       return { linkId, url }
     },
 
-    async handleCallback(callbackUrl) {
+    async handleCallback(callbackUrl, userId) {
       const url = new URL(callbackUrl)
       const stateParam = url.searchParams.get('state')
       const linkId = stateParam === null ? undefined : await storage.take<string>(`party-a:state:${await sha256(stateParam)}`)
@@ -200,6 +205,16 @@ export function createPartyA(options: PartyAOptions): PartyA {
           step: 'callback',
           hint: 'Each authorization response is used once; start a new link.',
         })
+        if (state.userId !== userId) {
+          // SPEC R7.9: never exchange a code for another user's link; the link is spent.
+          const error = new ReciprocalError('The callback arrived in the session of another user than the one who started the link', {
+            code: ErrorCode.CallbackInvalid,
+            step: 'callback',
+            hint: 'The link was started by someone else (a possible CSRF attempt); the user should start linking again.',
+          })
+          await advance(state, { type: 'exchange-failed', error: error.toJSON() })
+          throw error
+        }
         try {
           const params = handleCallback(options.peer, state.pending, url)
           const exchanged = await exchangeCode(options.peer, state.pending, params, { now: runtime.now() })
@@ -234,7 +249,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
         onLink(linkId, async () => {
           const state = await load(linkId)
           try {
-            const refreshed = await refreshIfExpiring(options.peer, peerTokensOf(state), runtime.now())
+            const refreshed = await refreshOnce(options.peer, peerTokensOf(state), { storage, now: runtime.now() })
             if (refreshed === undefined) return peerTokensOf(state).accessToken
             await advance(state, { type: 'tokens-refreshed', tokens: refreshed })
             return refreshed.accessToken

@@ -25,10 +25,10 @@ import { MemoryStorage } from '../storage/memory.js'
 import type { JsonValue, Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { KeyedLock, SingleFlight } from './keyed-lock.js'
-import { refreshIfExpiring } from './refresh-if-expiring.js'
+import { PendingLog } from './pending-log.js'
+import { refreshOnce } from './refresh-once.js'
 import { toSerializedError } from './run-error.js'
 
-const PENDING_INDEX_KEY = 'party-b:pending'
 
 interface Link {
   readonly peerClientId: string
@@ -99,7 +99,8 @@ export interface PartyB {
  */
 export function createPartyB(options: PartyBOptions): PartyB {
   const runtime = options.runtime ?? systemRuntime
-  const storage = options.storage ?? new MemoryStorage({ now: runtime.now })
+  const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
+  const pendingLog = new PendingLog(storage, 'party-b:pending')
   const locks = new KeyedLock()
   const refreshes = new SingleFlight()
   const linkKey = (peerClientId: string, userId: string): string =>
@@ -123,8 +124,9 @@ export function createPartyB(options: PartyBOptions): PartyB {
   /** Steps the machine and persists the new state; the commands are left to {@link run}. */
   async function apply(state: PartyBState | undefined, event: PartyBEvent, link: Link): Promise<Transition<PartyBState, PartyBCommand>> {
     const transition = stepPartyB(state, event, { now: runtime.now() }, link)
-    await storage.set(linkKey(link.peerClientId, link.userId), transition.state as PartyBState & JsonValue)
-    await trackPending(linkKey(link.peerClientId, link.userId), transition.state.status === 'redeeming')
+    const key = linkKey(link.peerClientId, link.userId)
+    await storage.set(key, transition.state as PartyBState & JsonValue)
+    if (transition.state.status === 'redeeming') await pendingLog.append(key)
     return transition
   }
 
@@ -181,14 +183,6 @@ export function createPartyB(options: PartyBOptions): PartyB {
     }
   }
 
-  /** The index of links with a persisted, unredeemed code (for resumePending). */
-  async function trackPending(key: string, pending: boolean): Promise<void> {
-    const index = (await storage.get<string[]>(PENDING_INDEX_KEY)) ?? []
-    const has = index.includes(key)
-    if (pending === has) return
-    await storage.set(PENDING_INDEX_KEY, pending ? [...index, key] : index.filter((k) => k !== key))
-  }
-
   async function onCode(received: ReceivedReciprocalCode): Promise<ReceiveOutcome> {
     if (!Object.hasOwn(options.peers, received.peerClientId)) {
       return { ok: false, error: unauthorizedClient('Reciprocal OAuth is not configured for this client') }
@@ -207,6 +201,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
     const state = await locks.run(key, async () => advance(await load(link.peerClientId, link.userId), event, link))
     if (state.status === 'linked' && state.lastError === undefined) return { ok: true }
     const error = state.status === 'linked' ? state.lastError : state.status === 'redeem-failed' ? state.error : undefined
+    // "200 means linked" (SPEC R4.3): anything else is an error A can act on — retry later, or not.
     return { ok: false, error: error?.retryable ? serverError() : invalidGrant('The reciprocal code could not be redeemed') }
   }
 
@@ -229,12 +224,12 @@ export function createPartyB(options: PartyBOptions): PartyB {
           }
           const link = { peerClientId, userId }
           try {
-            const refreshed = await refreshIfExpiring(peerOf(peerClientId), tokens, runtime.now())
+            const refreshed = await refreshOnce(peerOf(peerClientId), tokens, { storage, now: runtime.now() })
             if (refreshed === undefined) return tokens.accessToken
             await advance(state, { type: 'tokens-refreshed', tokens: refreshed }, link)
             return refreshed.accessToken
           } catch (err) {
-            if (state.status === 'linked') await advance(state, { type: 'refresh-failed', error: toSerializedError(err, 'refresh') }, link)
+            await advance(state, { type: 'refresh-failed', error: toSerializedError(err, 'refresh') }, link)
             throw err
           }
         }),
@@ -242,12 +237,11 @@ export function createPartyB(options: PartyBOptions): PartyB {
     retry: (peerClientId, userId) =>
       locks.run(linkKey(peerClientId, userId), async () => advance(await load(peerClientId, userId), { type: 'retry' }, { peerClientId, userId })),
     async resumePending() {
-      const index = (await storage.get<string[]>(PENDING_INDEX_KEY)) ?? []
       let resumed = 0
-      for (const key of index) {
+      for (const key of new Set(await pendingLog.links())) {
         await locks.run(key, async () => {
           const state = await storage.get<PartyBState & JsonValue>(key)
-          if (state?.status !== 'redeeming') return trackPending(key, false)
+          if (state?.status !== 'redeeming') return
           const link = { peerClientId: state.peerClientId, userId: state.userId }
           const after = await run({ state, commands: [{ type: 'redeem-code', code: state.pending.code }] }, link)
           // Still "redeeming": another worker holds this code's claim; it is not ours to count.

@@ -142,7 +142,7 @@ export interface ReciprocalReceiver {
  */
 export function createReciprocalReceiver(options: ReciprocalReceiverOptions): ReciprocalReceiver {
   const runtime = options.runtime ?? systemRuntime
-  const storage = options.storage ?? new MemoryStorage({ now: runtime.now })
+  const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   const profile = options.errorProfile ?? 'draft'
   const parsedRequired = options.requiredScope === undefined ? [] : parseScope(options.requiredScope)
   if (parsedRequired === undefined) throw new TypeError('requiredScope is not a valid scope')

@@ -5,7 +5,7 @@
  * ```
  * awaiting-callback ─tokens-received→ awaiting-consent ─consent-granted→ delivering ─delivered→ reciprocal-granted
  *        │                    │  └─consent-refused→ one-way              └─delivery-failed→ delivery-failed ─retry→ delivering
- *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way
+ *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way     delivering ─retry (after a crash)→ delivering
  * reciprocal-granted | one-way ─update-scope→ delivering (update flow, SPEC R5.1)
  * any linked state ─refresh-failed(dead)→ needs-reconsent;  any ─unlink→ unlinked
  * ```
@@ -171,7 +171,9 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       return stay({ ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...withGrant(s.granted), ...at })
     }
     case 'retry': {
-      const s = expect(state, event, 'delivery-failed')
+      // From 'delivering' too: a process that crashed mid-delivery left it there. A new code
+      // supersedes any the crashed attempt may have sent, so delivering again is safe.
+      const s = expect(state, event, 'delivery-failed', 'delivering')
       return deliver({ ...linked(s), ...at }, s.scope, s.attempt + 1, s.granted)
     }
     case 'update-scope': {

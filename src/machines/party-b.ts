@@ -5,11 +5,14 @@
  * ```
  * (none) ─code-received→ redeeming ─redeemed→ linked ─code-received (update flow)→ redeeming
  *                           └─redeem-failed→ redeem-failed ─retry→ redeeming
- * linked ─refresh-failed(dead)→ needs-reconsent;  any ─unlink→ unlinked
+ * redeeming ─code-received→ redeeming (the newer code replaces the pending one)
+ * any state holding tokens ─tokens-refreshed→ same state, new tokens; ─refresh-failed(dead)→ needs-reconsent
+ * any ─unlink→ unlinked
  * ```
  *
- * A redemption that fails while B already holds tokens (an update whose code is stale, say)
- * keeps those tokens: B never loses a working link to a late or bad code (SPEC R5.3).
+ * A redemption refused for good while B already holds tokens (an update whose code is stale,
+ * say) keeps those tokens: B never loses a working link to a late or bad code (SPEC R5.3). One
+ * that may pass later keeps both the tokens and the code, for a retry.
  *
  * @module
  */
@@ -50,6 +53,8 @@ export type PartyBState =
       readonly pending?: PendingCode
       readonly attempt: number
       readonly error: SerializedError
+      /** Tokens of the previous grant, when this was an update (they may still work). */
+      readonly tokens?: TokenSet
     })
   | (PartyBLinkBase & { readonly status: 'linked'; readonly tokens: TokenSet; readonly lastError?: SerializedError })
   | (PartyBLinkBase & { readonly status: 'needs-reconsent'; readonly error: SerializedError })
@@ -92,35 +97,36 @@ export function stepPartyB(
   const base = { peerClientId: link.peerClientId, userId: link.userId, updatedAt: ctx.now }
   const held = state !== undefined && 'tokens' in state ? state.tokens : undefined
   switch (event.type) {
-    case 'code-received': {
-      if (state?.status === 'redeeming') throw invalidState(state.status, event.type)
+    case 'code-received':
+      // In 'redeeming' too: the newer code wins; a result for the older one is then ignored.
       return redeem(base, event.pending, 1, held)
-    }
     case 'redeemed': {
       expect(state, event, 'redeeming')
       return { state: { ...base, status: 'linked', tokens: event.tokens }, commands: [] }
     }
     case 'redeem-failed': {
       const s = expect(state, event, 'redeeming')
-      if (s.tokens !== undefined) {
+      const retryable = event.error.retryable
+      if (s.tokens !== undefined && !retryable) {
         // Keep the working tokens; a stale or refused update code changes nothing (SPEC R5.3).
         return { state: { ...base, status: 'linked', tokens: s.tokens, lastError: event.error }, commands: [] }
       }
-      const pending = event.error.retryable ? { pending: s.pending } : {}
-      return { state: { ...base, status: 'redeem-failed', attempt: s.attempt, error: event.error, ...pending }, commands: [] }
+      const kept = { ...(retryable ? { pending: s.pending } : {}), ...(s.tokens === undefined ? {} : { tokens: s.tokens }) }
+      return { state: { ...base, status: 'redeem-failed', attempt: s.attempt, error: event.error, ...kept }, commands: [] }
     }
     case 'retry': {
       const s = expect(state, event, 'redeem-failed')
       if (s.pending === undefined) throw invalidState(`${s.status} (not retryable)`, event.type)
-      return redeem(base, s.pending, s.attempt + 1, undefined)
+      return redeem(base, s.pending, s.attempt + 1, s.tokens)
     }
     case 'tokens-refreshed': {
-      const s = expect(state, event, 'linked')
-      return { state: { ...s, tokens: event.tokens, updatedAt: ctx.now }, commands: [] }
+      // Wherever tokens are held — also mid-update: a rotated refresh token must never be lost.
+      if (state === undefined || !('tokens' in state) || state.tokens === undefined) throw invalidState(state?.status ?? 'none', event.type)
+      return { state: { ...state, tokens: event.tokens, updatedAt: ctx.now }, commands: [] }
     }
     case 'refresh-failed': {
-      const s = expect(state, event, 'linked')
-      if (event.error.code !== ErrorCode.NeedsReconsent) return { state: s, commands: [] }
+      if (state === undefined || !('tokens' in state) || state.tokens === undefined) throw invalidState(state?.status ?? 'none', event.type)
+      if (event.error.code !== ErrorCode.NeedsReconsent) return { state, commands: [] }
       return { state: { ...base, status: 'needs-reconsent', error: event.error }, commands: [] }
     }
     case 'unlink': {

@@ -6,7 +6,6 @@
  */
 import * as v from 'valibot'
 import { CLIENT_AUTH_PARAMETERS } from '../protocol/client-credentials.js'
-import { MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
 import type { FormParams } from '../protocol/form.js'
 import type { HttpResult } from '../protocol/http.js'
 import { invalidGrant, renderOAuthError } from '../protocol/oauth-error.js'
@@ -48,18 +47,17 @@ export async function authorizationCodeGrant(
   if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))
   const request = parsed.output
 
-  const usedKey = await keys.usedCode(request.code)
   const record = await context.storage.take<CodeRecord>(await keys.code(request.code))
   if (record === undefined) {
-    const used = await context.storage.get<UsedMarker>(usedKey)
-    // RFC 6749 §4.1.2: a code used twice is a stolen code; revoke what it was traded for.
-    if (used !== undefined) await revokeGrant(context, used.grantId)
+    // RFC 6749 §4.1.2: a code used twice is a stolen code; revoke what it was traded for. The
+    // marker naming the grant was written when the code was minted (mint-code.ts), not after
+    // the winner's take: a replay landing between that take and the winner's next write still
+    // finds it, and the winner's writeGrant then sees the tombstone. A code that is merely
+    // expired finds it too; revoking a grant that was never created is harmless.
+    const minted = await context.storage.get<UsedMarker>(await keys.usedCode(request.code))
+    if (minted !== undefined) await revokeGrant(context, minted.grantId)
     return refuse('The authorization code is invalid, expired or already used')
   }
-  // Marked before any other check, so that a replay arriving while we work is detected too. Kept
-  // for the longest lifetime a code can have: after that the code would be refused anyway.
-  const marker: UsedMarker = { grantId: record.grantId }
-  await context.storage.set(usedKey, marker, MAX_CODE_TTL_SECONDS)
 
   if (record.expiresAt <= context.runtime.now()) return refuse('The authorization code has expired')
   // take() has consumed the code even though it is not this client's. That is intended: a code
@@ -87,7 +85,8 @@ export async function authorizationCodeGrant(
   if (scope === '') return refuse('The client may no longer be granted this scope')
   const reciprocal = askReciprocalScope(context, { clientId: client.clientId, subject: record.subject, scope })
 
-  // SPEC R5.1: redeeming a superseding code revokes every older grant of the link.
+  // SPEC R5.1: redeeming a superseding code revokes every older grant of the link (at once if
+  // the code narrowed the link: then its version was cut when it was minted, see links.ts).
   if (record.supersede) await cutVersion(context, record.clientId, record.subject, record.linkVersion)
   // If a replay revoked this grant meanwhile, writeGrant leaves it revoked: the response below
   // still goes out (this request did win the code), but its tokens are already dead.

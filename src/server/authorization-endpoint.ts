@@ -169,15 +169,25 @@ export async function approveAuthorization(
 
 /**
  * Records the user's refusal: the redirect URL with `error=access_denied`, `state` and `iss`.
+ * The pending request is checked again first — the client must exist and the redirect URI must be
+ * one of its registered ones, exactly — because an application may keep it where the user agent
+ * can alter it, and an unchecked URI would make this an open redirector (RFC 9700 §4.11). Throws
+ * `TypeError` for such a tampered request, as `approve` does; show an error page instead.
  *
  * @example
  * ```ts
- * return Response.redirect(denyAuthorization(context, session.pending), 302)
+ * return Response.redirect(await denyAuthorization(context, session.pending), 302)
  * ```
- * @see RFC 6749 §4.1.2.1
+ * @see RFC 6749 §4.1.2.1, §3.1.2.3
  * @group Authorization server
  */
-export function denyAuthorization(context: ServerContext, request: PendingAuthorization): string {
+export async function denyAuthorization(context: ServerContext, request: PendingAuthorization): Promise<string> {
+  const client = await context.clients.findClient(request.clientId)
+  if (client === undefined) throw new TypeError('deny: unknown client')
+  // The same exact comparison as validateAuthorizationRequest (RFC 9700 §4.1.3).
+  if (!(client.redirectUris ?? []).includes(request.redirectUri) || !URL.canParse(request.redirectUri)) {
+    throw new TypeError('deny: redirectUri is not registered for the client')
+  }
   const error: OAuthErrorResponse = { error: 'access_denied', status: 400, description: 'The user denied the request' }
   return errorRedirect(context, request.redirectUri, error, request.state)
 }

@@ -53,7 +53,8 @@ export interface AuthorizationServer {
   readonly authorization: {
     validate(url: URL | string): Promise<AuthorizationValidation>
     approve(request: PendingAuthorization, approval: AuthorizationApproval): Promise<string>
-    deny(request: PendingAuthorization): string
+    /** The error redirect for a refusal; rejects with `TypeError` when `request` was tampered with. */
+    deny(request: PendingAuthorization): Promise<string>
   }
   /** The resource server's token check (SPEC R4.4). */
   verifyAccessToken(token: string): Promise<AccessTokenInfo | undefined>

@@ -8,7 +8,7 @@ import { SignJWT } from 'jose'
 import { SECRET_BYTES } from '../protocol/constants.js'
 import { secretFromBytes } from '../crypto/encoding.js'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
-import { keys, type TokenRecord } from './records.js'
+import { keys, type TokenRecord, type UsedMarker } from './records.js'
 
 /**
  * A successful token response (RFC 6749 §5.1), plus `reciprocal` when the server asks for the
@@ -73,6 +73,11 @@ export async function issueTokens(context: ServerContext, info: TokenGrantInfo):
   const refreshTtl = context.refreshTokenTtlSeconds
   const refreshToken = newSecret(context)
   const refreshRecord: TokenRecord = { ...accessRecord, scope: info.grantScope, expiresAt: now + refreshTtl }
+  // The reuse marker is written first, for as long as the token lives: once the token is taken
+  // by its one rotation, any later presentation finds the marker and revokes the grant — with
+  // no window between the take and a marker written afterwards (RFC 9700 §4.14.2).
+  const marker: UsedMarker = { grantId: info.grantId }
+  await context.storage.set(await keys.usedRefreshToken(refreshToken), marker, refreshTtl)
   await context.storage.set(await keys.refreshToken(refreshToken), refreshRecord, refreshTtl)
   return { ...body, refresh_token: refreshToken }
 }

@@ -3,6 +3,16 @@
  * version. A superseding code takes a new version; when it is redeemed its version is "cut", and
  * every grant of an older version is revoked. Removing a link takes a new, already-cut version.
  *
+ * A removal must really remove access (SPEC R5.1, R7.6), even if the client never redeems the
+ * code that tells it so: a superseding code that drops any scope of the previous version takes
+ * its version already cut, so the older, wider grants die when the code is minted. A code that
+ * only adds scopes leaves them live until it is redeemed, so the client keeps working meanwhile.
+ * Comparing with the previous version alone suffices, by induction: the live grants of a link
+ * are those of its newest cut version and of the versions after it, and each of those versions
+ * was taken without a cut, so each one's scope contains the one before it. Every live grant is
+ * therefore within the newest version's scope, and a new version that does not contain that
+ * scope is taken cut.
+ *
  * Why keys per version instead of one mutable record: the {@link Storage} port offers `add`
  * (atomic insert) but no compare-and-swap, and a read-modify-write of one record would let two
  * concurrent updates lose one another (an older grant surviving, or two codes sharing a version).
@@ -13,6 +23,7 @@
  *
  * @module
  */
+import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
 import { keys, type LinkHint, type LinkVersionRecord } from './records.js'
 
@@ -42,12 +53,25 @@ export async function currentLinkVersion(context: ServerContext, clientId: strin
 }
 
 /**
- * Claims the next version of a link, atomically: concurrent callers get distinct versions.
- * `cut: true` claims it already cut (unlinking).
+ * Why a new link version is claimed: a superseding code of `scope` (RFC 6749 §3.3 string), or
+ * unlinking.
  *
  * @example
  * ```ts
- * const version = await allocateLinkVersion(context, 'music', 'user-1', false) // 1
+ * const claim: LinkVersionClaim = { kind: 'supersede', scope: 'assistant.read' }
+ * ```
+ * @group Authorization server
+ */
+export type LinkVersionClaim = { readonly kind: 'supersede'; readonly scope: string } | { readonly kind: 'unlink' }
+
+/**
+ * Claims the next version of a link, atomically: concurrent callers get distinct versions.
+ * Unlinking claims it already cut; so does a superseding code whose scope does not contain the
+ * previous version's (SPEC R5.1: a narrowing revokes the older grants now, not at redemption).
+ *
+ * @example
+ * ```ts
+ * const version = await allocateLinkVersion(context, 'music', 'user-1', { kind: 'supersede', scope: 'assistant.read' }) // 1
  * ```
  * @group Authorization server
  */
@@ -55,12 +79,16 @@ export async function allocateLinkVersion(
   context: ServerContext,
   clientId: string,
   subject: string,
-  cut: boolean,
+  claim: LinkVersionClaim,
 ): Promise<number> {
   let version = await currentLinkVersion(context, clientId, subject)
   for (let attempts = 0; attempts < MAX_PROBES; attempts++) {
+    // Read again on every attempt: when another caller took `version + 1` first, its record is
+    // the previous one now. A record's scope never changes once added, so this read is stable.
+    const previous = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version))
     version++
-    const record: LinkVersionRecord = { cut }
+    const record: LinkVersionRecord =
+      claim.kind === 'unlink' ? { cut: true } : { cut: narrows(claim.scope, previous), scope: claim.scope }
     if (await context.storage.add(keys.linkVersion(clientId, subject, version), record)) {
       // Best effort: a concurrent writer may leave a lower hint; that only costs a probe later.
       await context.storage.set(keys.link(clientId, subject), { version } satisfies LinkHint)
@@ -68,6 +96,15 @@ export async function allocateLinkVersion(
     }
   }
   throw new Error('link version allocation limit reached')
+}
+
+/**
+ * Whether `scope` drops a scope of the previous version. No previous version, or one without a
+ * scope (taken by unlinking, which already revoked everything older), needs no cut.
+ */
+function narrows(scope: string, previous: LinkVersionRecord | undefined): boolean {
+  if (previous?.scope === undefined) return false
+  return !isScopeSubset(parseScope(previous.scope) ?? [], parseScope(scope) ?? [])
 }
 
 /**
@@ -124,8 +161,14 @@ export async function isCutAfter(
  * @group Authorization server
  */
 export async function cutVersion(context: ServerContext, clientId: string, subject: string, version: number): Promise<void> {
-  const record: LinkVersionRecord = { cut: true }
-  await context.storage.set(keys.linkVersion(clientId, subject, version), record)
+  const key = keys.linkVersion(clientId, subject, version)
+  // Only the holder of this version's code writes here (it took the code atomically), so this
+  // read-then-write cannot lose a concurrent update. The scope stays: the next version's mint
+  // compares with it.
+  const existing = await context.storage.get<LinkVersionRecord>(key)
+  if (existing?.cut === true) return // cut at minting already
+  const record: LinkVersionRecord = existing?.scope === undefined ? { cut: true } : { cut: true, scope: existing.scope }
+  await context.storage.set(key, record)
 }
 
 /**
@@ -140,5 +183,5 @@ export async function cutVersion(context: ServerContext, clientId: string, subje
  * @group Authorization server
  */
 export async function revokeLink(context: ServerContext, clientId: string, subject: string): Promise<void> {
-  await allocateLinkVersion(context, clientId, subject, true)
+  await allocateLinkVersion(context, clientId, subject, { kind: 'unlink' })
 }

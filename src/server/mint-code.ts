@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { SECRET_BYTES } from '../protocol/constants.js'
+import { MAX_CODE_TTL_SECONDS, SECRET_BYTES } from '../protocol/constants.js'
 import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
 import { secretFromBytes } from '../crypto/encoding.js'
 import type { ServerContext } from './options.js'
-import { keys, type CodeRecord } from './records.js'
+import { keys, type CodeRecord, type UsedMarker } from './records.js'
 import { allocateLinkVersion, currentLinkVersion } from './links.js'
 
 /**
@@ -28,9 +28,11 @@ export interface MintCodeInput {
   /** RFC 7636 S256 challenge; the redemption must then prove the verifier. */
   readonly codeChallenge?: string
   /**
-   * Start a new version of the (client, subject) link: when this code is redeemed, every older
-   * grant of the link is revoked, and an older code can no longer be redeemed (SPEC R5.1, R5.3).
-   * Use it for reciprocal codes and the update flow.
+   * Start a new version of the (client, subject) link: an older code can no longer be redeemed,
+   * and every older grant of the link is revoked — when this code is redeemed if its scope
+   * contains the previous superseding code's (an update that only adds), or at once if it drops
+   * any scope (a removal must really remove access, SPEC R5.1, R5.3, R7.6). Use it for
+   * reciprocal codes and the update flow.
    */
   readonly supersede?: boolean
 }
@@ -48,6 +50,9 @@ export interface MintedCode {
 }
 
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+
+/** How long past the longest code lifetime a replayed code is still recognised, seconds. */
+const REPLAY_MARGIN_SECONDS = MAX_CODE_TTL_SECONDS
 
 /**
  * Mints a single-use authorization code with 256 bits from the runtime's random source, stored
@@ -82,15 +87,17 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
   }
 
   const supersede = input.supersede === true
+  const grantedScope = formatScope(scope)
+  // A superseding code that narrows the link revokes the older grants right now (links.ts).
   const linkVersion = supersede
-    ? await allocateLinkVersion(context, input.clientId, input.subject, false)
+    ? await allocateLinkVersion(context, input.clientId, input.subject, { kind: 'supersede', scope: grantedScope })
     : await currentLinkVersion(context, input.clientId, input.subject)
   const code = secretFromBytes(context.runtime.randomBytes(SECRET_BYTES))
   const expiresAt = context.runtime.now() + context.codeTtlSeconds
   const record: CodeRecord = {
     clientId: input.clientId,
     subject: input.subject,
-    scope: formatScope(scope),
+    scope: grantedScope,
     expiresAt,
     ...(input.redirectUri === undefined ? {} : { redirectUri: input.redirectUri }),
     ...(input.codeChallenge === undefined ? {} : { codeChallenge: input.codeChallenge }),
@@ -98,6 +105,13 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
     linkVersion,
     supersede,
   }
+  // The replay marker (code hash → grant) is written now, before the code exists for anyone,
+  // rather than after a redemption's take: a replay can then never look in the gap between the
+  // winner's take and its marker (RFC 6749 §4.1.2, SPEC R4.2). It outlives the longest code
+  // lifetime by a whole further code lifetime, so a replay is recognised at least that long
+  // after the last moment the code could have been redeemed.
+  const marker: UsedMarker = { grantId: record.grantId }
+  await context.storage.set(await keys.usedCode(code), marker, MAX_CODE_TTL_SECONDS + REPLAY_MARGIN_SECONDS)
   await context.storage.set(await keys.code(code), record, context.codeTtlSeconds)
   return supersede ? { code, expiresAt, version: linkVersion } : { code, expiresAt }
 }

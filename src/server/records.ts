@@ -6,7 +6,7 @@
  * | key | value | lives |
  * |---|---|---|
  * | `code:<hash>` | {@link CodeRecord} | the code's lifetime; taken atomically on redemption |
- * | `used-code:<hash>` | {@link UsedMarker} | after redemption, to detect a replay (RFC 6749 §4.1.2) |
+ * | `used-code:<hash>` | {@link UsedMarker} | from minting until well past the code's lifetime: names the grant a replay revokes (RFC 6749 §4.1.2) |
  * | `grant:<id>` | {@link GrantRecord} | while its tokens can be used; deleted on revocation |
  * | `revoked-grant:<id>` | `true` | a tombstone that stops a racing write from reviving a grant |
  * | `token:<hash>` | {@link TokenRecord} | the access token's lifetime |
@@ -75,12 +75,14 @@ export type UsedMarker = { readonly grantId: string }
 export type LinkHint = { readonly version: number }
 
 /**
- * One version of a link. `cut: true` once a superseding grant of this version was issued or the
- * link was removed: every grant of an older version is then revoked.
+ * One version of a link. `cut: true` once a superseding grant of this version was issued, when
+ * its code narrowed the previous version's scope (cut at minting), or when the link was removed:
+ * every grant of an older version is then revoked. `scope` is the scope of the superseding code
+ * that holds the version (absent for a version taken by unlinking); it never changes.
  *
  * @group Authorization server
  */
-export type LinkVersionRecord = { readonly cut: boolean }
+export type LinkVersionRecord = { readonly cut: boolean; readonly scope?: string }
 
 /**
  * Builders of storage keys. Client ids and subjects are percent-encoded so that a `:` inside

@@ -43,16 +43,14 @@ export async function refreshTokenGrant(
   if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))
   const request = parsed.output
 
-  const usedKey = await keys.usedRefreshToken(request.refresh_token)
   const record = await context.storage.take<TokenRecord>(await keys.refreshToken(request.refresh_token))
   if (record === undefined) {
-    const used = await context.storage.get<UsedMarker>(usedKey)
-    // A rotated refresh token came back: one of its two holders is an attacker. Revoke the grant.
+    // The marker written at issuance outlives the take: a rotated refresh token came back, and one
+    // of its two holders is an attacker. Revoke the grant.
+    const used = await context.storage.get<UsedMarker>(await keys.usedRefreshToken(request.refresh_token))
     if (used !== undefined) await revokeGrant(context, used.grantId)
     return refuse('The refresh token is invalid, expired or already used')
   }
-  const marker: UsedMarker = { grantId: record.grantId }
-  await context.storage.set(usedKey, marker, context.refreshTokenTtlSeconds)
 
   if (record.clientId !== client.clientId) {
     // Bound to the client it was issued to (RFC 6749 §6); in another client's hands it has leaked.

@@ -45,21 +45,21 @@ describe('Node adapter', () => {
     expect(response.headers.get('cache-control')).toBe('no-store')
   })
 
-  it('SPEC R7.5: a body over the limit gets an OAuth invalid_request, the handler never runs', async () => {
-    let called = false
-    const url = await listen(
-      toNodeRawListener(
-        async () => {
-          called = true
-          return jsonResult(200, {})
-        },
-        { bodyLimitBytes: 10 },
-      ),
-    )
-    const response = await fetch(url, { method: 'POST', body: 'x'.repeat(11) })
+  it('SPEC R7.5: a streamed body (no Content-Length) over the limit gets invalid_request, the handler never runs', async () => {
+    const counted = countingListener(10)
+    const url = await listen(counted.listener)
+    const chunks = ['xxxxxx', 'xxxxxx']
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift()
+        if (next === undefined) controller.close()
+        else controller.enqueue(new TextEncoder().encode(next))
+      },
+    })
+    const response = await fetch(url, { method: 'POST', body, duplex: 'half' } as RequestInit)
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ error: 'invalid_request' })
-    expect(called).toBe(false)
+    expect(counted.calls()).toBe(0)
   })
 
   it('SPEC R7.5: a throwing handler becomes a bare 500 server_error, never a crash or a leaked message', async () => {
@@ -80,3 +80,43 @@ describe('Node adapter', () => {
     expect(await (await fetch(`${url}/callback?code=x`)).text()).toBe('https://assistant.example/callback?code=x')
   })
 })
+
+describe('Node adapter: malformed requests (SPEC R7.5)', () => {
+  it('a Host header that makes no URL gets 400 invalid_request, not a 500', async () => {
+    const url = await listen(toNodeListener(async () => new Response('unreachable')))
+    const { port } = new URL(url)
+    const { request } = await import('node:http')
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', headers: { host: 'a b' } }, (res) => {
+        let body = ''
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(answer.status).toBe(400)
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request' })
+  })
+
+  it('a declared Content-Length over the limit is refused before the body is read', async () => {
+    const counted = countingListener(10)
+    const url = await listen(counted.listener)
+    const response = await fetch(url, { method: 'POST', body: 'y'.repeat(1000) })
+    expect(response.status).toBe(400)
+    expect(counted.calls()).toBe(0)
+  })
+})
+
+/** A lower-door listener with a body limit that counts how often its handler ran. */
+function countingListener(bodyLimitBytes: number) {
+  let calls = 0
+  const listener = toNodeRawListener(
+    async () => {
+      calls++
+      return jsonResult(200, {})
+    },
+    { bodyLimitBytes },
+  )
+  return { listener, calls: () => calls }
+}

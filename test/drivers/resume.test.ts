@@ -17,7 +17,7 @@ describe('resuming after a restart', () => {
     services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
     const s = services
     const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
-    await s.partyA.handleCallback(await s.authorizeAtB(url))
+    await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
     const restarted = createPartyA(s.partyAOptions)
     expect(await restarted.getLink(linkId)).toMatchObject({ status: 'awaiting-consent' })
     expect(await restarted.consent(linkId, { scope: 'assistant.read' })).toMatchObject({ status: 'reciprocal-granted' })
@@ -28,9 +28,9 @@ describe('resuming after a restart', () => {
     const s = services
     const { url } = await s.partyA.startLink('alice-at-assistant')
     const callback = await s.authorizeAtB(url)
-    await s.partyA.handleCallback(callback)
-    await expect(s.partyA.handleCallback(callback)).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
-    await expect(createPartyA(s.partyAOptions).handleCallback(callback)).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
+    await s.partyA.handleCallback(callback, 'alice-at-assistant')
+    await expect(s.partyA.handleCallback(callback, 'alice-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
+    await expect(createPartyA(s.partyAOptions).handleCallback(callback, 'alice-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
   })
 
   /** B accepts a code with 200, then "crashes" before its redemption reaches A: its fetch never answers. */
@@ -49,7 +49,7 @@ describe('resuming after a restart', () => {
     })
     const s = services
     const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
-    await s.partyA.handleCallback(await s.authorizeAtB(url))
+    await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
     expect(await s.partyA.consent(linkId, { scope: 'assistant.read' })).toMatchObject({ status: 'reciprocal-granted' })
     expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'redeeming', pending: { code: expect.any(String) } })
     // A new process over the same storage, with a working network.

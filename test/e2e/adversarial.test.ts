@@ -20,7 +20,7 @@ async function linkedServices(options: TwoServicesOptions = {}) {
   services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.announce assistant.read', ...options })
   const s = services
   const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
-  await s.partyA.handleCallback(await s.authorizeAtB(url))
+  await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
   const accessTokenAtB = await s.partyA.accessToken(linkId)
   seen.add(accessTokenAtB)
   return { s, linkId, accessTokenAtB }
@@ -134,6 +134,20 @@ describe("B's reciprocal grant receiver under attack (SPEC R3.3, R3.4, R7.3, R7.
     const second = await postToB(s, { body: reciprocalForm({ access_token: accessTokenAtB, code }), headers: auth })
     expect(second).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
     expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.read' } })
+  })
+})
+
+describe('cross-user binding at party A (SPEC R7.9)', () => {
+  it("a callback completed in another user's session is refused before any code exchange (link CSRF)", async () => {
+    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const s = services
+    // Mallory starts a link and gets alice to approve it at B; the callback lands in alice's session.
+    const { linkId, url } = await s.partyA.startLink('mallory-at-assistant')
+    const callback = await s.authorizeAtB(url)
+    await expect(s.partyA.handleCallback(callback, 'alice-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid, step: 'callback' })
+    expect(await s.partyA.getLink(linkId)).toMatchObject({ status: 'failed', userId: 'mallory-at-assistant' })
+    // Nothing was exchanged: the authorization code is still unused at B, and the link is spent for mallory too.
+    await expect(s.partyA.handleCallback(callback, 'mallory-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
   })
 })
 

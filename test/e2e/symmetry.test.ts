@@ -111,7 +111,7 @@ describe('either service may start (SPEC R0, issue item 6)', () => {
       const { linkId, url } = await from.partyA.startLink(localUser)
       url.searchParams.set('test_user', peerUser)
       const redirect = await fetch(url, { redirect: 'manual' })
-      const state = await from.partyA.handleCallback(redirect.headers.get('location') ?? '')
+      const state = await from.partyA.handleCallback(redirect.headers.get('location') ?? '', localUser)
       expect(state.status).toBe('awaiting-consent')
       return { linkId, final: await from.partyA.consent(linkId, { scope: state.status === 'awaiting-consent' ? state.offered.join(' ') : '' }) }
     }

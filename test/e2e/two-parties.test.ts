@@ -18,7 +18,7 @@ async function start(options: TwoServicesOptions = {}): Promise<TwoServices> {
 async function initialFlow(s: TwoServices) {
   const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
   const callback = await s.authorizeAtB(url)
-  const state = await s.partyA.handleCallback(callback)
+  const state = await s.partyA.handleCallback(callback, 'alice-at-assistant')
   return { linkId, state }
 }
 
@@ -98,7 +98,7 @@ describe('two parties over HTTP: the whole protocol (draft steps A–G)', () => 
   it('the user denying at B leaves A in a failed state with a typed error', async () => {
     const s = await start({ reciprocalInTokenResponse: 'assistant.announce' })
     const { url } = await s.partyA.startLink('alice-at-assistant')
-    const state = await s.partyA.handleCallback(await s.authorizeAtB(url, 'deny'))
+    const state = await s.partyA.handleCallback(await s.authorizeAtB(url, 'deny'), 'alice-at-assistant')
     expect(state).toMatchObject({ status: 'failed', error: { code: ErrorCode.AuthorizationDenied, step: 'callback' } })
   })
 

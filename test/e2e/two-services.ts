@@ -180,7 +180,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
       // The music service's login and consent UI is played by the test through `decision`.
       const check = await musicAs.authorization.validate(url)
       if (!check.ok) return check.redirectTo ? Response.redirect(check.redirectTo, 302) : Response.json(check.error, { status: 400 })
-      if (url.searchParams.get('test_decision') === 'deny') return Response.redirect(musicAs.authorization.deny(check.request), 302)
+      if (url.searchParams.get('test_decision') === 'deny') return Response.redirect(await musicAs.authorization.deny(check.request), 302)
       let location = await musicAs.authorization.approve(check.request, { subject: 'alice' })
       if (options.reciprocalInCallback !== undefined) location = withReciprocalParameter(location, options.reciprocalInCallback)
       return Response.redirect(location, 302)

@@ -142,7 +142,7 @@ beforeAll(async () => {
     if (url.pathname === '/revoke') return assistantAs.revocationEndpoint.fetch(request)
     if (url.pathname === '/callback') {
       callbacks.push(url.href)
-      return Response.json(await partyA.handleCallback(url))
+      return Response.json(await partyA.handleCallback(url, 'alice-at-assistant'))
     }
     return new Response('not found', { status: 404 })
   })

@@ -95,6 +95,13 @@ describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
     expect(retried.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
   })
 
+  it('a delivery interrupted by a crash (stuck in delivering) can be retried', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const retried = stepPartyA(JSON.parse(JSON.stringify(delivering)) as PartyAState, { type: 'retry' }, ctx)
+    expect(retried.state).toMatchObject({ status: 'delivering', attempt: 2 })
+    expect(retried.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+  })
+
   it('states survive a JSON round trip (resume after a crash)', () => {
     const state = grantedState()
     expect(JSON.parse(JSON.stringify(state))).toEqual(state)

@@ -58,6 +58,23 @@ describe('party B machine: update flow (SPEC R5)', () => {
     expect(t.state).toMatchObject({ status: 'linked', tokens, lastError: { code: 'ERR_REDEMPTION_FAILED' } })
   })
 
+  it('SPEC R4.3: an update code that fails for now keeps both the old tokens and the code, for a retry', () => {
+    const redeeming = stepPartyB(linkedState(), { type: 'code-received', pending: { code: 'code-2', receivedAt: now } }, ctx, link).state
+    const failed = stepPartyB(redeeming, { type: 'redeem-failed', error: error(ErrorCode.PeerUnavailable, true) }, ctx, link).state
+    expect(failed).toMatchObject({ status: 'redeem-failed', tokens, pending: { code: 'code-2' } })
+    const retry = stepPartyB(failed, { type: 'retry' }, ctx, link)
+    expect(retry.state).toMatchObject({ status: 'redeeming', tokens, attempt: 2 })
+  })
+
+  it('SPEC R8.2: tokens refreshed in the middle of an update are kept (a rotated refresh token is never lost)', () => {
+    const redeeming = stepPartyB(linkedState(), { type: 'code-received', pending: { code: 'code-2', receivedAt: now } }, ctx, link).state
+    const next = { ...tokens, accessToken: 'at-r', refreshToken: 'rt-r' }
+    const refreshed = stepPartyB(redeeming, { type: 'tokens-refreshed', tokens: next }, ctx, link).state
+    expect(refreshed).toMatchObject({ status: 'redeeming', tokens: next, pending: { code: 'code-2' } })
+    const failed = stepPartyB(refreshed, { type: 'redeem-failed', error: error(ErrorCode.RedemptionFailed, false) }, ctx, link).state
+    expect(failed).toMatchObject({ status: 'linked', tokens: next })
+  })
+
   it('SPEC R5.2: unlink revokes the tokens A issued', () => {
     const t = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link)
     expect(t.state.status).toBe('unlinked')
@@ -91,10 +108,11 @@ describe('party B machine: events that do not fit', () => {
     expect(() => stepPartyB(state, event, ctx, link)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidState }))
   })
 
-  it('a second code while one is being redeemed is refused', () => {
-    const redeeming = stepPartyB(undefined, { type: 'code-received', pending }, ctx, link).state
-    expect(() => stepPartyB(redeeming, { type: 'code-received', pending }, ctx, link)).toThrowError(
-      expect.objectContaining({ code: ErrorCode.InvalidState }),
-    )
+  it('SPEC R5.3: a newer code while one is being redeemed replaces it (the newer grant wins)', () => {
+    const redeeming = stepPartyB(linkedState(), { type: 'code-received', pending }, ctx, link).state
+    const newer = { code: 'code-2', receivedAt: now + 1 }
+    const t = stepPartyB(redeeming, { type: 'code-received', pending: newer }, ctx, link)
+    expect(t.state).toMatchObject({ status: 'redeeming', pending: newer, tokens })
+    expect(t.commands).toEqual([{ type: 'redeem-code', code: 'code-2' }])
   })
 })

@@ -126,10 +126,31 @@ describe('authorization endpoint: approve and deny (SPEC R1.1, R1.2)', () => {
     const h = makeServer()
     const check = await h.server.authorization.validate(authorizeUrl({}))
     if (!check.ok) throw new Error('expected a valid request')
-    const location = new URL(h.server.authorization.deny(check.request))
+    const location = new URL(await h.server.authorization.deny(check.request))
+    expect(`${location.origin}${location.pathname}`).toBe(MUSIC_REDIRECT)
     expect(location.searchParams.get('error')).toBe('access_denied')
     expect(location.searchParams.get('state')).toBe('xyz')
     expect(location.searchParams.get('iss')).toBe(ISSUER)
+  })
+
+  it('RFC 9700 §4.11: deny (like approve) refuses a tampered pending request instead of redirecting anywhere', async () => {
+    const h = makeServer()
+    const check = await h.server.authorization.validate(authorizeUrl({}))
+    if (!check.ok) throw new Error('expected a valid request')
+    const tampered = [
+      { ...check.request, redirectUri: 'https://evil.example/callback' },
+      // Exact match only: neither a longer path, a query, nor a different case gets through.
+      { ...check.request, redirectUri: `${MUSIC_REDIRECT}/../evil` },
+      { ...check.request, redirectUri: `${MUSIC_REDIRECT}?next=https://evil.example` },
+      { ...check.request, redirectUri: MUSIC_REDIRECT.toUpperCase() },
+      // Another known client, without this redirect URI, and an unknown client.
+      { ...check.request, clientId: 'poster' },
+      { ...check.request, clientId: 'nobody' },
+    ]
+    for (const request of tampered) {
+      await expect(h.server.authorization.deny(request)).rejects.toThrow(TypeError)
+      await expect(h.server.authorization.approve(request, { subject: 'u' })).rejects.toThrow(TypeError)
+    }
   })
 
   it('a request without state gets none back', async () => {

@@ -32,6 +32,17 @@ describe('refresh_token grant (SPEC R8.2, R7.6)', () => {
     expect(json(await refresh(h, second.refresh_token as string)).error).toBe('invalid_grant')
   })
 
+  it('RFC 9700 §4.14.2: 20 concurrent refreshes with one token → one 200, and the replays revoke what it issued', async () => {
+    const h = makeServer()
+    const first = await codeAndTokens(h)
+    const results = await Promise.all(Array.from({ length: 20 }, () => refresh(h, first.refresh_token)))
+    const winners = results.filter((r) => r.status === 200)
+    expect(winners).toHaveLength(1)
+    expect(results.filter((r) => json(r).error === 'invalid_grant')).toHaveLength(19)
+    const issued = json(winners[0] ?? results[0]!)
+    expect(await h.server.verifyAccessToken(issued.access_token as string)).toBeUndefined()
+  })
+
   it('a refresh token presented by another client is refused and the grant is revoked', async () => {
     const h = makeServer()
     const tokens = await codeAndTokens(h)

@@ -9,15 +9,15 @@ const mintFor = (h: H, scope: string, subject = 'user-1', supersede = true) =>
 describe('authorization update flow (SPEC R5.1–R5.3)', () => {
   it('SPEC R5.1: redeeming a superseding code revokes the grant it replaces', async () => {
     const h = makeServer()
-    const v1 = await mintFor(h, FULL_SCOPE)
+    const v1 = await mintFor(h, 'assistant.read')
     expect(v1.version).toBe(1)
     const old = json(await redeem(h, v1.code))
-    const v2 = await mintFor(h, 'assistant.read')
+    const v2 = await mintFor(h, FULL_SCOPE)
     expect(v2.version).toBe(2)
-    // Until the new code is redeemed the old grant stands.
+    // An update that only adds: until the new code is redeemed the old grant stands.
     expect(await h.server.verifyAccessToken(old.access_token as string)).toBeDefined()
     const fresh = json(await redeem(h, v2.code))
-    expect(fresh.scope).toBe('assistant.read')
+    expect(fresh.scope).toBe(FULL_SCOPE)
     expect(await h.server.verifyAccessToken(old.access_token as string)).toBeUndefined()
     const oldRefresh = await h.server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: old.refresh_token as string }))
     expect(json(oldRefresh).error).toBe('invalid_grant')

@@ -147,7 +147,7 @@ export function createMusicService(config: MusicServiceConfig) {
         const pending = pendingRequests.get(id)
         pendingRequests.delete(id)
         if (session === undefined || pending === undefined) return page(brand, 'This request expired', html`<section><p>Start again from the assistant.</p></section>`)
-        if (form.get('decision') !== 'approve') return seeOther(authorizationServer.authorization.deny(pending))
+        if (form.get('decision') !== 'approve') return seeOther(await authorizationServer.authorization.deny(pending))
         // Draft step B: the authorization response (code, state, iss) goes back to the assistant.
         return seeOther(await authorizationServer.authorization.approve(pending, { subject: session.user }))
       }

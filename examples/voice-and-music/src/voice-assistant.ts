@@ -102,7 +102,7 @@ export function createVoiceAssistant(config: VoiceAssistantConfig) {
       case 'GET /callback': {
         // Draft steps B–D: validate the authorization response, exchange the code, read `reciprocal`.
         try {
-          const state = await partyA.handleCallback(url)
+          const state = await partyA.handleCallback(url, USER)
           if (state.status === 'awaiting-consent') return seeOther('/consent')
           return seeOther('/')
         } catch (err) {

@@ -1,0 +1,43 @@
+// Several workers over one storage (SPEC R8.2, R4.3): they must not undo one another's work.
+import { afterEach, describe, expect, it } from 'vitest'
+import { createPartyA } from '../../src/drivers/party-a.js'
+import { createPartyB } from '../../src/drivers/party-b.js'
+import { startTwoServices, type TwoServices } from '../e2e/two-services.js'
+
+let services: TwoServices | undefined
+afterEach(async () => {
+  await services?.close()
+  services = undefined
+})
+
+async function linked() {
+  services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+  const s = services
+  const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+  await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
+  await s.partyA.consent(linkId, { scope: 'assistant.read' })
+  return { s, linkId }
+}
+
+describe('workers sharing one storage', () => {
+  it('SPEC R8.2: party B — two workers refreshing at once: one refresh, the grant stays live, the link keeps the new tokens', async () => {
+    const { s } = await linked()
+    const [one, two] = [createPartyB(s.partyBOptions), createPartyB(s.partyBOptions)]
+    s.runtime.advance(3600 - 30)
+    const tokens = await Promise.all([one.accessToken('assistant', 'alice'), two.accessToken('assistant', 'alice')])
+    for (const token of tokens) expect(await s.assistantAs.verifyAccessToken(token)).toMatchObject({ clientId: 'music' })
+    const link = await one.getLink('assistant', 'alice')
+    expect(link).toMatchObject({ status: 'linked' })
+    const stored = link?.status === 'linked' ? link.tokens.accessToken : ''
+    expect(await s.assistantAs.verifyAccessToken(stored)).toMatchObject({ scope: 'assistant.read' })
+  })
+
+  it('SPEC R8.2: party A — two workers refreshing at once do not trip refresh-token reuse detection at B', async () => {
+    const { s, linkId } = await linked()
+    const [one, two] = [createPartyA(s.partyAOptions), createPartyA(s.partyAOptions)]
+    s.runtime.advance(3600 - 30)
+    const tokens = await Promise.all([one.accessToken(linkId), two.accessToken(linkId)])
+    for (const token of tokens) expect(await s.musicAs.verifyAccessToken(token)).toMatchObject({ clientId: 'assistant' })
+    expect(await one.getLink(linkId)).toMatchObject({ status: 'reciprocal-granted' })
+  })
+})

@@ -1,0 +1,79 @@
+// SPEC R4.2 / RFC 6749 §4.1.2: a replayed code revokes the grant of the redemption that won it,
+// whatever the interleaving — including a replay that looks the code up between the winner's
+// atomic take and the winner's next write.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { describe, expect, it } from 'vitest'
+import type { HttpResult } from '../../src/protocol/http.js'
+import { createAuthorizationServer } from '../../src/server/authorization-server.js'
+import { staticClients } from '../../src/server/clients.js'
+import { MemoryStorage } from '../../src/storage/memory.js'
+import type { JsonValue } from '../../src/storage/storage.js'
+import { FULL_SCOPE, ISSUER, MUSIC, TOKEN_ENDPOINT, TestClock, formPost, json, testRuntime, wrapStorage } from './fixtures.js'
+
+/**
+ * A storage that forces the worst interleaving of two redemptions: the request whose `take`
+ * got the code (the winner) has every later `set` held back until the other request (the
+ * replay) has answered. Requests are told apart by an AsyncLocalStorage label, so the wrapper
+ * needs to know nothing about the keys the server uses.
+ */
+function racingHarness() {
+  const clock = new TestClock()
+  const inner = new MemoryStorage({ now: clock.now })
+  const label = new AsyncLocalStorage<string>()
+  let winner: string | undefined
+  let releaseWinner: () => void = () => undefined
+  const replayAnswered = new Promise<void>((resolve) => {
+    releaseWinner = resolve
+  })
+  const storage = wrapStorage(inner, {
+    take: async <T extends JsonValue>(key: string): Promise<T | undefined> => {
+      const value = await inner.take<T>(key)
+      const caller = label.getStore()
+      if (value !== undefined && caller !== undefined) winner ??= caller
+      return value
+    },
+    set: async (key, value, ttl) => {
+      if (winner !== undefined && label.getStore() === winner) await replayAnswered
+      return inner.set(key, value, ttl)
+    },
+  })
+  const server = createAuthorizationServer({
+    issuer: ISSUER,
+    tokenEndpoint: TOKEN_ENDPOINT,
+    clients: staticClients([MUSIC]),
+    storage,
+    runtime: testRuntime(clock),
+  })
+  const redeem = (name: string, code: string): Promise<HttpResult> =>
+    label.run(name, () => server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code })))
+  return { server, redeem, releaseWinner, winnerName: () => winner }
+}
+
+describe('SPEC R4.2: replay detection has no race window (RFC 6749 §4.1.2)', () => {
+  for (const supersede of [true, false]) {
+    it(`SPEC R4.2: two simultaneous redemptions → exactly one 200, and its token is revoked (supersede: ${supersede})`, async () => {
+      const h = racingHarness()
+      const { code } = await h.server.mintCode({ clientId: 'music', subject: 'user-1', scope: FULL_SCOPE, supersede })
+      const first = h.redeem('first', code)
+      const second = h.redeem('second', code)
+      // Whichever lost answers while the winner is still held right after its take.
+      const loser = await Promise.race([
+        first.then((result) => ({ name: 'first', result })),
+        second.then((result) => ({ name: 'second', result })),
+      ])
+      expect(loser.name).not.toBe(h.winnerName())
+      expect(loser.result.status).toBe(400)
+      expect(json(loser.result).error).toBe('invalid_grant')
+      h.releaseWinner()
+      const results = await Promise.all([first, second])
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1)
+      const won = results.find((r) => r.status === 200)
+      const body = json(won!)
+      expect(await h.server.verifyAccessToken(body.access_token as string)).toBeUndefined()
+      const refreshed = await h.server.tokenEndpoint.handle(
+        formPost({ grant_type: 'refresh_token', refresh_token: body.refresh_token as string }),
+      )
+      expect(json(refreshed).error).toBe('invalid_grant')
+    })
+  }
+})
