@@ -157,4 +157,32 @@ describe.skipIf(chromiumMissing)('the voice-and-music demo in a real browser', (
     expect(await text(p, '#assistant-announce')).toContain('refused')
     expect(await s.music.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.display' } })
   }, TIMEOUT)
+
+  it('a failed delivery is shown with its typed error, and "Send a new code" completes the link', async () => {
+    // The music service's token endpoint is down for the first reciprocal POST only.
+    await services?.close()
+    let failures = 1
+    services = await startServices({
+      portAssistant: 0,
+      portMusic: 0,
+      wrapFetch: (actor, inner) =>
+        actor === 'assistant'
+          ? async (input, init) => {
+              const reciprocal = init?.body instanceof URLSearchParams && init.body.get('grant_type')?.includes('reciprocal')
+              if (reciprocal && failures-- > 0) return Response.json({ error: 'server_error' }, { status: 503 })
+              return inner(input, init)
+            }
+          : inner,
+    })
+    const { s, p } = await open()
+    await linkToMusic(s, p)
+    await submit(p, '#allow', s.assistantOrigin, '/')
+    expect(await text(p, 'h1')).toBe('Linked one way')
+    expect(await text(p, '#granted')).toContain('ERR_PEER_UNAVAILABLE')
+    await screenshot(p, 'delivery-failed.png')
+
+    await submit(p, '#retry', s.assistantOrigin, '/')
+    expect(await text(p, 'h1')).toBe('Linked both ways')
+    expect(await text(p, '#assistant-display')).toContain('allowed')
+  }, TIMEOUT)
 })

@@ -6,6 +6,7 @@ import {
   ClientSecretBasic,
   GRANT_TYPE_RECIPROCAL,
   MemoryStorage,
+  ReciprocalError,
   createAuthorizationServer,
   createPartyB,
   readRawRequest,
@@ -100,7 +101,9 @@ export function createMusicService(config: MusicServiceConfig) {
       const challenge = response.headers.get('www-authenticate') ?? ''
       return { status: response.status, error: /error="([^"]+)"/.exec(challenge)?.[1] ?? null }
     } catch (err) {
-      return { status: 0, error: err instanceof Error && 'code' in err ? String(err.code) : 'not linked' }
+      // No reciprocal link for this user (or its tokens are dead): say which typed error it was.
+      if (err instanceof ReciprocalError) return { status: 0, error: err.code }
+      throw err
     }
   }
 

@@ -12,6 +12,7 @@ import {
   staticClients,
   toResponse,
   type PartyAState,
+  type SerializedError,
 } from 'reciprocal-oauth'
 import { html, page, type Brand, type Html } from './html.js'
 import { MUSIC_SCOPES, RECIPROCAL_REQUEST } from './music-service.js'
@@ -106,7 +107,8 @@ export function createVoiceAssistant(config: VoiceAssistantConfig) {
           if (state.status === 'awaiting-consent') return seeOther('/consent')
           return seeOther('/')
         } catch (err) {
-          return failure('The link could not be completed', err)
+          if (err instanceof ReciprocalError) return failure('The link could not be completed', err.toJSON())
+          throw err
         }
       }
       case 'GET /consent': {
@@ -122,6 +124,10 @@ export function createVoiceAssistant(config: VoiceAssistantConfig) {
         await partyA.consent(linkId, form.get('decision') === 'allow' && scope !== '' ? { scope } : 'refuse')
         return seeOther('/')
       }
+      case 'POST /retry':
+        // A failed delivery (the music service was down, say): mint a fresh code and send it again.
+        if (linkId !== undefined && (await currentLink())?.status === 'delivery-failed') await partyA.retryDelivery(linkId)
+        return seeOther('/')
       case 'POST /voice': {
         // "By voice": the user changes what the music service may do (the draft's update flow).
         if (linkId === undefined) return seeOther('/')
@@ -203,7 +209,10 @@ export function createVoiceAssistant(config: VoiceAssistantConfig) {
 <p>${
         state.status === 'reciprocal-granted'
           ? html`<span class="ok">Granted</span> (version ${state.granted.version}): <span id="granted">${granted.join(' ')}</span>`
-          : html`<span class="muted" id="granted">${state.status === 'one-way' ? 'You did not give the music service access.' : state.status}</span>`
+          : state.status === 'delivery-failed'
+            ? html`<span class="no" id="granted">Not delivered: ${state.error.code} (step: ${state.error.step})</span> — ${state.error.hint}
+<form method="post" action="/retry"><button id="retry">Send a new code</button></form>`
+            : html`<span class="muted" id="granted">${state.status === 'one-way' ? 'You did not give the music service access.' : state.status}</span>`
       }</p>
 <ul class="scopes">${row('assistant.display', pushed?.display)}${row('assistant.announce', pushed?.announce)}</ul>
 ${screen.length > 0 ? html`<p class="muted">On screen: ${screen.at(-1)?.text ?? ''}</p>` : ''}
@@ -219,7 +228,11 @@ ${state.status === 'reciprocal-granted' ? html`<section><h2>Say something</h2>
 </ol>`
         : html`<ol>
 <li><b>A–D</b>: one OAuth flow; the music service's token response carried <code>reciprocal</code>.</li>
-<li>No reciprocal grant (${state.status}): no code was minted, so the music service has no access to the assistant.</li>
+<li>${
+            state.status === 'delivery-failed'
+              ? html`<b>E</b> failed: the music service did not accept the code we POSTed; unused, it expires in a minute. A retry sends a new one.`
+              : html`No reciprocal grant (${state.status}): no code was minted, so the music service has no access to the assistant.`
+          }</li>
 </ol>`,
     )
   }
@@ -241,14 +254,12 @@ ${state.offered.map((scope) => html`<label><input type="checkbox" name="scope" v
     )
   }
 
-  function failure(title: string, err: unknown): Response {
+  function failure(title: string, error: SerializedError): Response {
     // Typed errors say what failed and what to do; never a secret (SPEC R8.1, R8.4).
-    const detail = err instanceof ReciprocalError ? err.toJSON() : typeof err === 'object' && err !== null && 'code' in err ? err : undefined
-    const info = detail as { code?: string; step?: string; hint?: string } | undefined
     return page(
       brand,
       title,
-      html`<section><p class="no">${info?.code ?? 'error'}${info?.step ? ` (step: ${info.step})` : ''}</p><p>${info?.hint ?? ''}</p>
+      html`<section><p class="no">${error.code} (step: ${error.step})</p><p>${error.hint}</p>
 <form method="post" action="/link"><button id="link">Try again</button></form></section>`,
     )
   }
