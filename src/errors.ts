@@ -51,6 +51,8 @@ export const ErrorCode = {
   RedemptionFailed: 'ERR_REDEMPTION_FAILED',
   /** A refresh token is dead: the link needs the user's consent again (SPEC R8.2). */
   NeedsReconsent: 'ERR_NEEDS_RECONSENT',
+  /** Another worker holds the link for an operation of its own; retry shortly. */
+  LinkBusy: 'ERR_LINK_BUSY',
 } as const
 
 /** @group Errors */

@@ -26,8 +26,10 @@ import type { AuthorizationServer } from '../server/authorization-server.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { JsonValue, Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
-import { KeyedLock, SingleFlight } from './keyed-lock.js'
-import { refreshOnce } from './refresh-once.js'
+import { SingleFlight } from './keyed-lock.js'
+import { LinkGuard } from './link-guard.js'
+import { refreshIfExpiring } from './refresh-if-expiring.js'
+import { leaseSeconds } from './lease-seconds.js'
 import { toSerializedError } from './run-error.js'
 
 /** How long a started link waits for its callback, seconds. */
@@ -112,7 +114,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   if (parseScope(options.scope) === undefined) throw new TypeError('scope is not a valid scope')
   if (parseScope(options.reciprocal.offer) === undefined) throw new TypeError('reciprocal.offer is not a valid scope')
-  const locks = new KeyedLock()
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(options.peer.timeoutMs))
   const refreshes = new SingleFlight()
   const linkKey = (linkId: string): string => `party-a:link:${linkId}`
   const context = (): PartyAContext => ({
@@ -134,7 +136,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
   /** Steps the machine, persists, then runs the commands, feeding their results back in. */
   async function advance(state: PartyAState, event: PartyAEvent): Promise<PartyAState> {
     const transition = stepPartyA(state, event, context())
-    await save(transition.state)
+    if (transition.state !== state) await save(transition.state)
     let current = transition.state
     for (const command of transition.commands) {
       for (const result of await execute(current, command)) current = await advance(current, result)
@@ -147,7 +149,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       case 'deliver-code': {
         const events: PartyAEvent[] = []
         try {
-          const refreshed = await refreshOnce(options.peer, peerTokensOf(state), { storage, now: runtime.now() })
+          const refreshed = await refreshIfExpiring(options.peer, peerTokensOf(state), runtime.now())
           if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
           const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
           const minted = await options.authorizationServer.mintCode({
@@ -176,7 +178,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
     }
   }
 
-  const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => locks.run(linkId, task)
+  const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
 
   return {
     async startLink(userId) {
@@ -249,7 +251,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
         onLink(linkId, async () => {
           const state = await load(linkId)
           try {
-            const refreshed = await refreshOnce(options.peer, peerTokensOf(state), { storage, now: runtime.now() })
+            const refreshed = await refreshIfExpiring(options.peer, peerTokensOf(state), runtime.now())
             if (refreshed === undefined) return peerTokensOf(state).accessToken
             await advance(state, { type: 'tokens-refreshed', tokens: refreshed })
             return refreshed.accessToken

@@ -18,15 +18,15 @@ import {
 import { stepPartyB, type PartyBCommand, type PartyBEvent, type PartyBState } from '../machines/party-b.js'
 import type { TokenSet } from '../client/token-set.js'
 import type { Transition } from '../machines/types.js'
-import { DEFAULT_TIMEOUT_MS } from '../protocol/constants.js'
 import { invalidGrant, serverError, unauthorizedClient } from '../protocol/oauth-error.js'
-import { sha256 } from '../crypto/hash.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { JsonValue, Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
-import { KeyedLock, SingleFlight } from './keyed-lock.js'
+import { SingleFlight } from './keyed-lock.js'
 import { PendingLog } from './pending-log.js'
-import { refreshOnce } from './refresh-once.js'
+import { leaseSeconds } from './lease-seconds.js'
+import { LinkGuard } from './link-guard.js'
+import { refreshIfExpiring } from './refresh-if-expiring.js'
 import { toSerializedError } from './run-error.js'
 
 
@@ -101,7 +101,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
   const runtime = options.runtime ?? systemRuntime
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   const pendingLog = new PendingLog(storage, 'party-b:pending')
-  const locks = new KeyedLock()
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)))
   const refreshes = new SingleFlight()
   const linkKey = (peerClientId: string, userId: string): string =>
     `party-b:link:${encodeURIComponent(peerClientId)}:${encodeURIComponent(userId)}`
@@ -124,26 +124,18 @@ export function createPartyB(options: PartyBOptions): PartyB {
   /** Steps the machine and persists the new state; the commands are left to {@link run}. */
   async function apply(state: PartyBState | undefined, event: PartyBEvent, link: Link): Promise<Transition<PartyBState, PartyBCommand>> {
     const transition = stepPartyB(state, event, { now: runtime.now() }, link)
+    if (transition.state === state) return transition
     const key = linkKey(link.peerClientId, link.userId)
     await storage.set(key, transition.state as PartyBState & JsonValue)
     if (transition.state.status === 'redeeming') await pendingLog.append(key)
     return transition
   }
 
-  /** Runs a transition's commands, feeding their results back in. */
+  /** Runs a transition's commands, feeding their results back in (under the link's lease). */
   async function run(transition: Transition<PartyBState, PartyBCommand>, link: Link): Promise<PartyBState> {
     let current = transition.state
     for (const command of transition.commands) {
-      for (const result of await execute(current, command)) {
-        if (command.type === 'redeem-code') {
-          // Another worker (a restarted process resuming the same code) may have finished the link
-          // meanwhile: its outcome stands, and a late "already used" must not overwrite it.
-          const latest = await load(link.peerClientId, link.userId)
-          if (latest?.status !== 'redeeming' || latest.pending.code !== command.code) return latest ?? current
-          current = latest
-        }
-        current = await advance(current, result, link)
-      }
+      for (const result of await execute(current, command)) current = await advance(current, result, link)
     }
     return current
   }
@@ -154,24 +146,13 @@ export function createPartyB(options: PartyBOptions): PartyB {
 
   async function execute(state: PartyBState, command: PartyBCommand): Promise<PartyBEvent[]> {
     switch (command.type) {
-      case 'redeem-code': {
-        // One redemption in flight per code across every worker sharing the storage: a second
-        // one would be a replay to A, which refuses it and revokes the first one's tokens
-        // (SPEC R4.2, R7.10). The claim outlives the request's timeout by a little, so that a
-        // crashed worker's claim lapses while the code (60 s by default) is still redeemable.
-        const peer = peerOf(state.peerClientId)
-        const claimSeconds = Math.ceil((peer.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000) + 5
-        const claim = `party-b:redeem-claim:${await sha256(command.code)}`
-        if (!(await storage.add(claim, runtime.now(), claimSeconds))) return []
+      case 'redeem-code':
         try {
-          const tokens = await redeemReciprocalCode(peer, command.code, { now: runtime.now() })
+          const tokens = await redeemReciprocalCode(peerOf(state.peerClientId), command.code, { now: runtime.now() })
           return [{ type: 'redeemed', tokens }]
         } catch (err) {
           return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code') }]
-        } finally {
-          await storage.delete(claim)
         }
-      }
       case 'revoke-peer-tokens': {
         const peer = peerOf(state.peerClientId)
         await Promise.allSettled([
@@ -182,6 +163,17 @@ export function createPartyB(options: PartyBOptions): PartyB {
       }
     }
   }
+
+  /** Redeems the code a link holds, if it still holds one (call under the link's lease); `undefined` if none. */
+  async function redeemNow(key: string): Promise<PartyBState | undefined> {
+    const state = await storage.get<PartyBState & JsonValue>(key)
+    if (state?.status !== 'redeeming') return undefined
+    const link = { peerClientId: state.peerClientId, userId: state.userId }
+    return run({ state, commands: [{ type: 'redeem-code', code: state.pending.code }] }, link)
+  }
+
+  /** The deferred redemption: takes the lease again, and redeems whatever code is pending then. */
+  const redeemPending = (key: string): Promise<PartyBState | undefined> => guard.run(key, () => redeemNow(key))
 
   async function onCode(received: ReceivedReciprocalCode): Promise<ReceiveOutcome> {
     if (!Object.hasOwn(options.peers, received.peerClientId)) {
@@ -194,11 +186,11 @@ export function createPartyB(options: PartyBOptions): PartyB {
     if (mode !== 'immediate') {
       // SPEC R4.3: persist the code (state "redeeming", indexed as pending) before answering 200,
       // then redeem after the answer.
-      const transition = await locks.run(key, async () => apply(await load(link.peerClientId, link.userId), event, link))
-      mode.waitUntil(locks.run(key, () => run(transition, link)).catch(() => undefined))
+      await guard.run(key, async () => apply(await load(link.peerClientId, link.userId), event, link))
+      mode.waitUntil(redeemPending(key).catch(() => undefined))
       return { ok: true }
     }
-    const state = await locks.run(key, async () => advance(await load(link.peerClientId, link.userId), event, link))
+    const state = await guard.run(key, async () => advance(await load(link.peerClientId, link.userId), event, link))
     if (state.status === 'linked' && state.lastError === undefined) return { ok: true }
     const error = state.status === 'linked' ? state.lastError : state.status === 'redeem-failed' ? state.error : undefined
     // "200 means linked" (SPEC R4.3): anything else is an error A can act on — retry later, or not.
@@ -212,7 +204,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
     getLink: load,
     accessToken: (peerClientId, userId) =>
       refreshes.run(linkKey(peerClientId, userId), () =>
-        locks.run(linkKey(peerClientId, userId), async () => {
+        guard.run(linkKey(peerClientId, userId), async () => {
           const state = await load(peerClientId, userId)
           const tokens = state !== undefined && 'tokens' in state ? state.tokens : undefined
           if (state === undefined || tokens === undefined) {
@@ -224,7 +216,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
           }
           const link = { peerClientId, userId }
           try {
-            const refreshed = await refreshOnce(peerOf(peerClientId), tokens, { storage, now: runtime.now() })
+            const refreshed = await refreshIfExpiring(peerOf(peerClientId), tokens, runtime.now())
             if (refreshed === undefined) return tokens.accessToken
             await advance(state, { type: 'tokens-refreshed', tokens: refreshed }, link)
             return refreshed.accessToken
@@ -235,23 +227,19 @@ export function createPartyB(options: PartyBOptions): PartyB {
         }),
       ),
     retry: (peerClientId, userId) =>
-      locks.run(linkKey(peerClientId, userId), async () => advance(await load(peerClientId, userId), { type: 'retry' }, { peerClientId, userId })),
+      guard.run(linkKey(peerClientId, userId), async () => advance(await load(peerClientId, userId), { type: 'retry' }, { peerClientId, userId })),
     async resumePending() {
       let resumed = 0
       for (const key of new Set(await pendingLog.links())) {
-        await locks.run(key, async () => {
-          const state = await storage.get<PartyBState & JsonValue>(key)
-          if (state?.status !== 'redeeming') return
-          const link = { peerClientId: state.peerClientId, userId: state.userId }
-          const after = await run({ state, commands: [{ type: 'redeem-code', code: state.pending.code }] }, link)
-          // Still "redeeming": another worker holds this code's claim; it is not ours to count.
-          if (after.status !== 'redeeming') resumed++
-        })
+        // A link whose lease is held is being worked on (or its worker died and the lease will
+        // lapse): leave it to that worker, or to the next resume.
+        const after = await guard.tryRun(key, () => redeemNow(key))
+        if (after !== undefined && after.status !== 'redeeming') resumed++
       }
       return resumed
     },
     unlink: (peerClientId, userId) =>
-      locks.run(linkKey(peerClientId, userId), async () => {
+      guard.run(linkKey(peerClientId, userId), async () => {
         const state = await advance(await load(peerClientId, userId), { type: 'unlink' }, { peerClientId, userId })
         await options.authorizationServer?.revokeLink(peerClientId, userId)
         return state

@@ -5,7 +5,7 @@
  * ```
  * (none) ─code-received→ redeeming ─redeemed→ linked ─code-received (update flow)→ redeeming
  *                           └─redeem-failed→ redeem-failed ─retry→ redeeming
- * redeeming ─code-received→ redeeming (the newer code replaces the pending one)
+ * redeeming ─code-received→ redeeming (the newer code replaces the pending one); ─retry (after a crash)→ redeeming
  * any state holding tokens ─tokens-refreshed→ same state, new tokens; ─refresh-failed(dead)→ needs-reconsent
  * any ─unlink→ unlinked
  * ```
@@ -115,6 +115,8 @@ export function stepPartyB(
       return { state: { ...base, status: 'redeem-failed', attempt: s.attempt, error: event.error, ...kept }, commands: [] }
     }
     case 'retry': {
+      // From 'redeeming' too: a worker that died mid-redemption left it there.
+      if (state?.status === 'redeeming') return redeem(base, state.pending, state.attempt + 1, state.tokens)
       const s = expect(state, event, 'redeem-failed')
       if (s.pending === undefined) throw invalidState(`${s.status} (not retryable)`, event.type)
       return redeem(base, s.pending, s.attempt + 1, s.tokens)
@@ -127,6 +129,11 @@ export function stepPartyB(
     case 'refresh-failed': {
       if (state === undefined || !('tokens' in state) || state.tokens === undefined) throw invalidState(state?.status ?? 'none', event.type)
       if (event.error.code !== ErrorCode.NeedsReconsent) return { state, commands: [] }
+      if ('pending' in state && state.pending !== undefined) {
+        // The old grant is dead, but a code for a new one is waiting: drop the old tokens only.
+        const { tokens: _dead, ...rest } = state
+        return { state: { ...rest, updatedAt: ctx.now }, commands: [] }
+      }
       return { state: { ...base, status: 'needs-reconsent', error: event.error }, commands: [] }
     }
     case 'unlink': {

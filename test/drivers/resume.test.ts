@@ -56,10 +56,10 @@ describe('resuming after a restart', () => {
     const assistant = s.partyBOptions.peers['assistant']
     if (assistant === undefined) throw new Error('fixture without the assistant peer')
     const { fetch: _hanging, ...working } = assistant
-    // The crashed worker had claimed the code and sent its request; the claim lapses after the
-    // request timeout (5 s here) + 5 s.
+    // The crashed worker held the link's lease and sent its request; the lease lapses after three
+    // request timeouts (5 s here) + 5 s.
     await crashedWorkerSent
-    s.runtime.advance(11)
+    s.runtime.advance(21)
     return { s, restart: () => createPartyB({ ...s.partyBOptions, peers: { assistant: working } }) }
   }
 
@@ -83,9 +83,9 @@ describe('resuming after a restart', () => {
     expect(await s.assistantAs.verifyAccessToken(token)).toMatchObject({ clientId: 'music', scope: 'assistant.read' })
   })
 
-  it("SPEC R4.3: a resume while the crashed worker's claim is still fresh leaves the code alone", async () => {
+  it("SPEC R4.3: a resume while the crashed worker's lease is still fresh leaves the code alone", async () => {
     const { s, restart } = await codeLeftPending()
-    s.runtime.advance(-11)
+    s.runtime.advance(-21)
     expect(await restart().resumePending()).toBe(0)
     expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'redeeming' })
   })

@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPartyA } from '../../src/drivers/party-a.js'
 import { createPartyB } from '../../src/drivers/party-b.js'
+import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
+import { SECRETS } from '../e2e/two-services.js'
 import { startTwoServices, type TwoServices } from '../e2e/two-services.js'
 
 let services: TwoServices | undefined
@@ -39,5 +41,35 @@ describe('workers sharing one storage', () => {
     const tokens = await Promise.all([one.accessToken(linkId), two.accessToken(linkId)])
     for (const token of tokens) expect(await s.musicAs.verifyAccessToken(token)).toMatchObject({ clientId: 'assistant' })
     expect(await one.getLink(linkId)).toMatchObject({ status: 'reciprocal-granted' })
+  })
+
+  it('SPEC R5.3: a late older code and a newer one reaching two workers at once: B ends with the newer grant, live', async () => {
+    const { s, linkId } = await linked()
+    const other = createPartyB(s.partyBOptions)
+    const accessToken = await s.partyA.accessToken(linkId)
+    const older = await s.assistantAs.mintCode({ clientId: 'music', subject: 'alice-at-assistant', scope: 'assistant.read', supersede: true })
+    const newer = await s.assistantAs.mintCode({ clientId: 'music', subject: 'alice-at-assistant', scope: 'assistant.announce assistant.read', supersede: true })
+    const body = (code: string) =>
+      new URLSearchParams({ grant_type: GRANT_TYPE_RECIPROCAL, client_id: 'assistant', code, access_token: accessToken }).toString()
+    const headers = {
+      authorization: `Basic ${btoa(`assistant:${SECRETS.assistantAtMusic}`)}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    }
+    await Promise.all([
+      fetch(`${s.b.url}/token`, { method: 'POST', headers, body: body(newer.code) }),
+      other.receiver.handle({ method: 'POST', headers, body: body(older.code) }),
+    ])
+    const link = await s.partyB.getLink('assistant', 'alice')
+    expect(link).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.announce assistant.read' } })
+    const token = link?.status === 'linked' ? link.tokens.accessToken : ''
+    expect(await s.assistantAs.verifyAccessToken(token)).toMatchObject({ scope: 'assistant.announce assistant.read' })
+  })
+
+  it('party A — a refresh racing an unlink on another worker never brings the link back', async () => {
+    const { s, linkId } = await linked()
+    const [one, two] = [createPartyA(s.partyAOptions), createPartyA(s.partyAOptions)]
+    s.runtime.advance(3600 - 30)
+    await Promise.all([one.accessToken(linkId).catch(() => undefined), two.unlink(linkId)])
+    expect(await one.getLink(linkId)).toMatchObject({ status: 'unlinked' })
   })
 })

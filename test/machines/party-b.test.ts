@@ -75,6 +75,21 @@ describe('party B machine: update flow (SPEC R5)', () => {
     expect(failed).toMatchObject({ status: 'linked', tokens: next })
   })
 
+  it('SPEC R8.2: a dead refresh token while an update code waits drops only the old tokens, keeping the code', () => {
+    const redeeming = stepPartyB(linkedState(), { type: 'code-received', pending: { code: 'code-2', receivedAt: now } }, ctx, link).state
+    const t = stepPartyB(redeeming, { type: 'refresh-failed', error: error(ErrorCode.NeedsReconsent, false) }, ctx, link)
+    expect(t.state).toMatchObject({ status: 'redeeming', pending: { code: 'code-2' } })
+    expect(t.state).not.toHaveProperty('tokens')
+    expect(stepPartyB(t.state, { type: 'redeemed', tokens }, ctx, link).state).toMatchObject({ status: 'linked', tokens })
+  })
+
+  it('SPEC R4.3: a redemption a crash left in redeeming can be retried', () => {
+    const redeeming = stepPartyB(undefined, { type: 'code-received', pending }, ctx, link).state
+    const t = stepPartyB(redeeming, { type: 'retry' }, ctx, link)
+    expect(t.state).toMatchObject({ status: 'redeeming', attempt: 2 })
+    expect(t.commands).toEqual([{ type: 'redeem-code', code: 'code-1' }])
+  })
+
   it('SPEC R5.2: unlink revokes the tokens A issued', () => {
     const t = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link)
     expect(t.state.status).toBe('unlinked')

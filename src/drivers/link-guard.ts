@@ -1,0 +1,73 @@
+/**
+ * One operation at a time per link — within this process and across every worker that shares
+ * the storage. A driver operation reads a link's state, may call the peer, and writes the new
+ * state; two of them interleaved on one link would lose one another's writes (a rotated refresh
+ * token, a newer grant, an unlink). The Storage port has no compare-and-swap, so each operation
+ * holds a lease: a key claimed with the atomic `add`, expiring on its own if its holder dies.
+ *
+ * @module
+ */
+import { ErrorCode, ReciprocalError } from '../errors.js'
+import { base64url } from '../crypto/encoding.js'
+import type { Runtime } from '../runtime.js'
+import type { Storage } from '../storage/storage.js'
+import { KeyedLock } from './keyed-lock.js'
+
+/** @internal */
+export class LinkGuard {
+  readonly #local = new KeyedLock()
+
+  /**
+   * @param leaseSeconds how long a lease lasts: longer than any one operation (whose requests
+   *   each time out), short enough that a crashed worker's lease lapses soon.
+   */
+  constructor(
+    private readonly storage: Storage,
+    private readonly runtime: Runtime,
+    private readonly leaseSeconds: number,
+  ) {}
+
+  /** Runs `task` holding the link's lease, waiting for it up to one lease lifetime. */
+  run<T>(link: string, task: () => Promise<T>): Promise<T> {
+    return this.#local.run(link, async () => {
+      const lease = await this.#acquire(link, true)
+      if (lease === undefined) {
+        throw new ReciprocalError('Another worker is busy with this link', {
+          code: ErrorCode.LinkBusy,
+          step: 'configuration',
+          hint: 'Retry in a moment; if it persists, a worker holding the link may have stopped and its lease will lapse.',
+          retryable: true,
+        })
+      }
+      return this.#holding(lease, task)
+    })
+  }
+
+  /** Runs `task` if the link's lease is free now; resolves `undefined` without running it otherwise. */
+  tryRun<T>(link: string, task: () => Promise<T>): Promise<T | undefined> {
+    return this.#local.run(link, async () => {
+      const lease = await this.#acquire(link, false)
+      return lease === undefined ? undefined : this.#holding(lease, task)
+    })
+  }
+
+  async #holding<T>(lease: { key: string; owner: string }, task: () => Promise<T>): Promise<T> {
+    try {
+      return await task()
+    } finally {
+      // Release only our own lease (one that lapsed may already be someone else's).
+      if ((await this.storage.get<string>(lease.key)) === lease.owner) await this.storage.delete(lease.key)
+    }
+  }
+
+  async #acquire(link: string, wait: boolean): Promise<{ key: string; owner: string } | undefined> {
+    const key = `lease:${link}`
+    const owner = base64url(this.runtime.randomBytes(16))
+    const deadline = performance.now() + this.leaseSeconds * 1000 + 1000
+    for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+      if (await this.storage.add(key, owner, this.leaseSeconds)) return { key, owner }
+      if (!wait || performance.now() > deadline) return undefined
+      await new Promise((resolve) => setTimeout(resolve, delay))
+    }
+  }
+}
