@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { concatBytes } from '../endpoints/bytes.js'
+import { concatBytes } from '../io/bytes.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'

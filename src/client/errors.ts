@@ -30,6 +30,19 @@ export class RedirectRefusedError extends Error {
   }
 }
 
+/**
+ * Thrown by the transport wrapper when a peer's answer is larger than a token-endpoint answer
+ * can reasonably be; {@link toReciprocalError} turns this into `InvalidResponse`.
+ *
+ * @internal
+ */
+export class ResponseTooLargeError extends Error {
+  constructor() {
+    super('the peer answer is larger than the limit')
+    this.name = 'ResponseTooLargeError'
+  }
+}
+
 const STEP_LABEL: Readonly<Record<Step, string>> = {
   configuration: 'Reading the peer configuration',
   authorize: 'Building the authorization request',
@@ -179,6 +192,9 @@ export function toReciprocalError(error: unknown, step: Step): ReciprocalError {
     return error.status >= 300 && error.status < 400
       ? errorFromStatus(error.status, undefined, step)
       : make(ErrorCode.InvalidResponse, 'the peer answered with a redirect', 'Redirects are never followed (SPEC R7.7): configure the exact endpoint URL.')
+  }
+  if (error instanceof ResponseTooLargeError) {
+    return make(ErrorCode.InvalidResponse, 'the peer answer is too large', 'A token endpoint answers with a small JSON object: check that the endpoint speaks OAuth.')
   }
   if (isAbort(error)) {
     return make(ErrorCode.Timeout, 'the request timed out', 'The peer did not answer in time (SPEC R7.7): retry later, or raise timeoutMs for this peer.', true)

@@ -8,7 +8,8 @@
 import * as oauth from 'oauth4webapi'
 import { DEFAULT_TIMEOUT_MS, GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
 import { ErrorCode, ReciprocalError } from '../errors.js'
-import { RedirectRefusedError, toReciprocalError } from './errors.js'
+import { readLimited } from '../io/bytes.js'
+import { RedirectRefusedError, ResponseTooLargeError, toReciprocalError } from './errors.js'
 
 /**
  * The transport knobs of outbound requests (DESIGN §3: fetch is injected).
@@ -82,6 +83,9 @@ export interface PeerRequestOptions {
   readonly [oauth.allowInsecureRequests]?: boolean
 }
 
+/** The largest answer we read from a peer: token responses (even with JWTs) are far smaller. */
+const MAX_PEER_RESPONSE_BYTES = 256 * 1024
+
 function isRedirect(response: Response): boolean {
   return response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status < 400)
 }
@@ -116,7 +120,15 @@ export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerR
       await response.body?.cancel().catch(() => undefined)
       throw new RedirectRefusedError(response.status)
     }
-    return response
+    // Buffer the answer under a limit: a peer is not trusted to answer small.
+    const body = await readLimited(response.body, MAX_PEER_RESPONSE_BYTES)
+    if (body === 'too-large') throw new ResponseTooLargeError()
+    const status = response.status
+    return new Response(status === 204 || status === 205 || status === 304 ? null : body, {
+      status,
+      statusText: response.statusText,
+      headers: response.headers,
+    })
   }
   return {
     signal: makeSignal,

@@ -8,7 +8,7 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'
-import { concatBytes } from './bytes.js'
+import { readLimited } from '../io/bytes.js'
 
 /** Statuses whose response must not have a body (Fetch standard "null body status"). */
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
@@ -43,33 +43,6 @@ export async function readRawRequest(
   const body = await readLimited(request.body, limitBytes)
   if (body === 'too-large') return 'too-large'
   return { method: request.method, headers: request.headers, body, url: request.url }
-}
-
-async function readLimited(
-  stream: ReadableStream<Uint8Array> | null,
-  limitBytes: number,
-): Promise<Uint8Array | 'too-large'> {
-  if (stream === null) return new Uint8Array(0)
-  const reader = stream.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.byteLength
-      if (total > limitBytes) {
-        // Stop the producer: nothing more of this body will be read or buffered.
-        await reader.cancel().catch(() => undefined)
-        return 'too-large'
-      }
-      chunks.push(value)
-    }
-  } finally {
-    reader.releaseLock()
-  }
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
-  return concatBytes(chunks)
 }
 
 /**

@@ -24,6 +24,17 @@ import {
 
 const input = { code: CODE, accessToken: ACCESS_TOKEN }
 
+describe('a peer answering far too much (SPEC R7.7)', () => {
+  it('an answer over 256 KiB is not buffered: ERR_INVALID_RESPONSE, whatever its status', async () => {
+    const huge = JSON.stringify({ padding: 'x'.repeat(300 * 1024) })
+    for (const status of [200, 400]) {
+      const { fetch } = fakeFetch(() => new Response(huge, { status, headers: { 'content-type': 'application/json' } }))
+      const error = await expectReciprocalError(() => deliverReciprocalCode(peerConfig({ fetch }), input))
+      expect(error).toMatchObject({ code: ErrorCode.InvalidResponse, step: 'deliver-code' })
+    }
+  })
+})
+
 describe('reciprocal grant request (SPEC R3.2)', () => {
   it('POSTs grant_type, code, client_id and access_token to the configured token endpoint with Basic auth', async () => {
     const { fetch, requests } = fakeFetch(() => json({}))
