@@ -17,6 +17,7 @@ import type { ServerContext } from './options.js'
 import { keys, type CodeRecord, type UsedMarker } from './records.js'
 import { revokeGrant, writeGrant } from './grants.js'
 import { cutVersion, hasNewerVersion, isCutAfter } from './links.js'
+import { appendLinkGrant } from './link-grants.js'
 import { issueTokens } from './issue-tokens.js'
 import { verifyS256 } from './pkce.js'
 import { askReciprocalScope } from './reciprocal-hook.js'
@@ -88,6 +89,11 @@ export async function authorizationCodeGrant(
   // SPEC R5.1: redeeming a superseding code revokes every older grant of the link (at once if
   // the code narrowed the link: then its version was cut when it was minted, see links.ts).
   if (record.supersede) await cutVersion(context, record.clientId, record.subject, record.linkVersion)
+  // The grant joins its link's index, so that a later cut finds and revokes it (link-grants.ts).
+  const indexSlot = await appendLinkGrant(context, record.clientId, record.subject, {
+    grantId: record.grantId,
+    linkVersion: record.linkVersion,
+  })
   // If a replay revoked this grant meanwhile, writeGrant leaves it revoked: the response below
   // still goes out (this request did win the code), but its tokens are already dead.
   await writeGrant(context, record.grantId, {
@@ -96,7 +102,19 @@ export async function authorizationCodeGrant(
     scope,
     createdAt: context.runtime.now(),
     linkVersion: record.linkVersion,
+    indexSlot,
   })
+  // Write, then check (SPEC R5.1, R5.3, R7.6): a newer version cut since the check above (a
+  // narrowing mint, an unlink, a newer code redeemed) may have scanned the index before our
+  // entry was in it. A cutter writes its cut before it scans, and we wrote our entry and grant
+  // before this read: either its scan saw our entry, or this read sees its cut. No grant older
+  // than a cut survives. The grant has no tokens yet, so refusing leaves nothing usable behind.
+  // A cut written after this read still revokes the grant through the index; then the response
+  // below goes out with tokens that are already dead, as for a replay.
+  if (await isCutAfter(context, record.clientId, record.subject, record.linkVersion)) {
+    await revokeGrant(context, record.grantId)
+    return refuse('The authorization code was superseded by a newer grant')
+  }
   const body = await issueTokens(context, {
     grantId: record.grantId,
     clientId: client.clientId,

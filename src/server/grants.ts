@@ -1,8 +1,10 @@
 /**
  * Grants: the unit of revocation. Every token names its grant and is valid only while the grant
- * is live — it exists, was not revoked, and no newer version of its link was cut (`links.ts`).
- * Revoking a grant therefore revokes its opaque and JWT access tokens and its refresh tokens at
- * once (SPEC R4.2, R5.1, RFC 7009 §2.1).
+ * is live — while its record exists. Revoking a grant deletes the record, and so revokes its
+ * opaque and JWT access tokens and its refresh tokens at once (SPEC R4.2, R5.1, RFC 7009 §2.1).
+ * A superseded grant is revoked like any other, when the newer version of its link is cut
+ * (`links.ts`, `link-grants.ts`): checking a token never has to look at link versions, so it
+ * costs the same few reads however many versions the link has.
  *
  * Revocation writes a tombstone, then deletes the grant. A writer that (re)writes a grant record
  * — creation after a code redemption, the sliding lifetime of a refresh — writes first and reads
@@ -12,7 +14,6 @@
  */
 import type { ServerContext } from './options.js'
 import { keys, type GrantRecord } from './records.js'
-import { isCutAfter } from './links.js'
 
 /** How long a tombstone outlives the grant record it guards: far longer than one request. */
 const TOMBSTONE_MARGIN_SECONDS = 3600
@@ -38,7 +39,7 @@ export function grantTtlSeconds(context: ServerContext): number {
  *
  * @example
  * ```ts
- * const live = await writeGrant(context, grantId, { clientId, subject, scope, createdAt: now, linkVersion: 0 })
+ * const live = await writeGrant(context, grantId, { clientId, subject, scope, createdAt: now, linkVersion: 0, indexSlot })
  * ```
  * @group Authorization server
  */
@@ -50,8 +51,8 @@ export async function writeGrant(context: ServerContext, grantId: string, grant:
 }
 
 /**
- * The grant if it is live: present, not revoked, and not superseded by a newer cut version of
- * its link. `undefined` otherwise.
+ * The grant if it is live: its record exists (revocation, supersession included, deletes it).
+ * `undefined` otherwise. One storage read.
  *
  * @example
  * ```ts
@@ -61,10 +62,7 @@ export async function writeGrant(context: ServerContext, grantId: string, grant:
  * @group Authorization server
  */
 export async function liveGrant(context: ServerContext, grantId: string): Promise<GrantRecord | undefined> {
-  const grant = await context.storage.get<GrantRecord>(keys.grant(grantId))
-  if (grant === undefined) return undefined
-  if (await isCutAfter(context, grant.clientId, grant.subject, grant.linkVersion)) return undefined
-  return grant
+  return context.storage.get<GrantRecord>(keys.grant(grantId))
 }
 
 /**

@@ -13,26 +13,40 @@
  * therefore within the newest version's scope, and a new version that does not contain that
  * scope is taken cut.
  *
+ * Cutting a version revokes the older grants eagerly, through the link's grant index
+ * (`link-grants.ts`): first the cut is written, then the index is scanned. A redeemer does the
+ * mirror image — writes its grant and index entry, then checks for a newer cut — so of a cut and
+ * a concurrently created older grant, one always sees the other. A token check then needs no
+ * look at the versions at all: a grant is live while its record exists (`grants.ts`). Versions
+ * are read only when a code is minted or redeemed.
+ *
  * Why keys per version instead of one mutable record: the {@link Storage} port offers `add`
  * (atomic insert) but no compare-and-swap, and a read-modify-write of one record would let two
  * concurrent updates lose one another (an older grant surviving, or two codes sharing a version).
  * Versions are claimed with `add`, so each number goes to exactly one caller; a version record is
  * then written only by the one holder of its code (taken atomically). Nothing here can regress.
  * Version records never expire: a missing version would hide every cut above it. There is one per
- * update or unlink of a link, which users do rarely.
+ * update, delivery retry or unlink of a link. Since each version is claimed right above an
+ * existing one and none is ever removed, the versions of a link are always exactly 1…N.
  *
  * @module
  */
 import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
 import { keys, type LinkHint, type LinkVersionRecord } from './records.js'
+import { revokeLinkGrantsBelow } from './link-grants.js'
 
-/** Versions probed in one call before giving up: far beyond any real concurrency. */
+/**
+ * Versions {@link isCutAfter} reads before it answers "cut" without looking further (fail
+ * closed). Only a redemption reads them, and only for a code with this many versions minted
+ * above it during its short lifetime.
+ */
 const MAX_PROBES = 10_000
 
 /**
- * The link's newest version (0 for a link never versioned): the hint, then upward while the next
- * version exists.
+ * The link's newest version (0 for a link never versioned). Versions are exactly 1…N, so a
+ * galloping search upward from the hint, then a bisection, finds N in a few reads however stale
+ * the hint is (two reads with an up-to-date hint) — no probe limit, nothing to throw.
  *
  * @example
  * ```ts
@@ -41,15 +55,25 @@ const MAX_PROBES = 10_000
  * @group Authorization server
  */
 export async function currentLinkVersion(context: ServerContext, clientId: string, subject: string): Promise<number> {
-  const hint = (await context.storage.get<LinkHint>(keys.link(clientId, subject)))?.version ?? 0
-  let version = hint
-  for (let probes = 0; probes < MAX_PROBES; probes++) {
-    if ((await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version + 1))) === undefined) {
-      return version
-    }
-    version++
+  const exists = async (version: number): Promise<boolean> =>
+    (await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version))) !== undefined
+  // `low` exists (the hint names a version already claimed, or is 0); `high` is probed.
+  let low = (await context.storage.get<LinkHint>(keys.link(clientId, subject)))?.version ?? 0
+  let step = 1
+  let high = low + step
+  while (await exists(high)) {
+    low = high
+    step *= 2
+    high = low + step
   }
-  throw new Error('link version probe limit reached')
+  // Concurrent claims only add versions above `low`, so a bisection between a version seen and
+  // one seen missing still returns a version that was the newest at some point of this call.
+  while (high - low > 1) {
+    const middle = low + Math.floor((high - low) / 2)
+    if (await exists(middle)) low = middle
+    else high = middle
+  }
+  return low
 }
 
 /**
@@ -82,20 +106,27 @@ export async function allocateLinkVersion(
   claim: LinkVersionClaim,
 ): Promise<number> {
   let version = await currentLinkVersion(context, clientId, subject)
-  for (let attempts = 0; attempts < MAX_PROBES; attempts++) {
+  // No attempt limit: each failed add is a version another caller claimed meanwhile, so this
+  // loop fails at most once per concurrent claim — it cannot spin while nobody else progresses.
+  for (;;) {
     // Read again on every attempt: when another caller took `version + 1` first, its record is
     // the previous one now. A record's scope never changes once added, so this read is stable.
     const previous = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version))
-    version++
     const record: LinkVersionRecord =
       claim.kind === 'unlink' ? { cut: true } : { cut: narrows(claim.scope, previous), scope: claim.scope }
+    // The previous version's cut may not have finished revoking its older grants (a crash or a
+    // storage error between writing the cut and scanning the index; its caller saw the error).
+    // Finish it before claiming above it, so a retried mint cannot leave them live. A cut of our
+    // own covers it: it revokes everything below our version.
+    if (previous?.cut === true && !record.cut) await revokeLinkGrantsBelow(context, clientId, subject, version)
+    version++
     if (await context.storage.add(keys.linkVersion(clientId, subject, version), record)) {
       // Best effort: a concurrent writer may leave a lower hint; that only costs a probe later.
       await context.storage.set(keys.link(clientId, subject), { version } satisfies LinkHint)
+      if (record.cut) await revokeLinkGrantsBelow(context, clientId, subject, version)
       return version
     }
   }
-  throw new Error('link version allocation limit reached')
 }
 
 /**
@@ -127,12 +158,19 @@ export async function hasNewerVersion(
 }
 
 /**
- * Whether any version newer than `version` is cut: a grant (or a plain code) of `version` is then
- * revoked. Usually one read: the next version does not exist.
+ * Whether any version newer than `version` is cut: a plain code of `version` must then not be
+ * redeemed, and a grant of `version` just created must be revoked again. Usually one read: the
+ * next version does not exist. Only redemptions call it; token checks never do.
+ *
+ * It reads at most `MAX_PROBES` (10,000) versions. Past that it answers `true` without looking
+ * further — failing closed rather than throwing (a 500 on the token endpoint) or reading on
+ * without bound: the caller refuses the code with `invalid_grant`, or revokes the grant it just
+ * created. That takes more than 10,000 superseding codes of the link minted while one code was
+ * valid (600 s at most), and a refused client can always be sent the newest code.
  *
  * @example
  * ```ts
- * if (await isCutAfter(context, grant.clientId, grant.subject, grant.linkVersion)) return undefined
+ * if (await isCutAfter(context, code.clientId, code.subject, code.linkVersion)) return refuse()
  * ```
  * @group Authorization server
  */
@@ -147,12 +185,13 @@ export async function isCutAfter(
     if (record === undefined) return false
     if (record.cut) return true
   }
-  throw new Error('link version probe limit reached')
+  return true
 }
 
 /**
- * Marks a version cut: called once the superseding code of that version was redeemed, so every
- * older grant of the link is revoked (SPEC R5.1).
+ * Marks a version cut: called once the superseding code of that version was redeemed, then
+ * revokes every older grant of the link (SPEC R5.1). The cut is written before the grant index
+ * is read (see the module comment for why that order matters).
  *
  * @example
  * ```ts
@@ -166,14 +205,19 @@ export async function cutVersion(context: ServerContext, clientId: string, subje
   // read-then-write cannot lose a concurrent update. The scope stays: the next version's mint
   // compares with it.
   const existing = await context.storage.get<LinkVersionRecord>(key)
-  if (existing?.cut === true) return // cut at minting already
+  // Cut at minting already: that mint revoked the older grants (its code was stored only after).
+  if (existing?.cut === true) return
   const record: LinkVersionRecord = existing?.scope === undefined ? { cut: true } : { cut: true, scope: existing.scope }
   await context.storage.set(key, record)
+  // If this scan fails midway, the next version's claim finishes it (allocateLinkVersion).
+  await revokeLinkGrantsBelow(context, clientId, subject, version)
 }
 
 /**
  * Removes a link (SPEC R5.2, unlinking): every grant of the link and every code minted for it
- * so far stop working. A later code starts a new version and links again.
+ * so far stop working. A later code starts a new version and links again. The unlink takes a
+ * new, cut version, which revokes every grant below it — that is, every grant that existed when
+ * this was called.
  *
  * @example
  * ```ts

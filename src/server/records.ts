@@ -14,6 +14,8 @@
  * | `used-refresh:<hash>` | {@link UsedMarker} | after rotation, to detect reuse |
  * | `link:<client>:<subject>` | {@link LinkHint} | forever: a hint of the newest link version |
  * | `link-version:<client>:<subject>:<n>` | {@link LinkVersionRecord} | forever: one per update |
+ * | `link-grants:<client>:<subject>:<n>` | {@link LinkGrantEntry} | as long as its grant, plus a margin: the link's grants, one per redemption |
+ * | `link-grants:<client>:<subject>:next` | number | forever: a hint of the index's next free slot |
  *
  * @module
  */
@@ -52,6 +54,8 @@ export type GrantRecord = {
   readonly scope: string
   readonly createdAt: number
   readonly linkVersion: number
+  /** Where the grant sits in its link's grant index (`link-grants.ts`), so a refresh can extend the entry. */
+  readonly indexSlot: number
 }
 
 /**
@@ -85,6 +89,14 @@ export type LinkHint = { readonly version: number }
 export type LinkVersionRecord = { readonly cut: boolean; readonly scope?: string }
 
 /**
+ * One entry of a link's grant index: a grant of the link and the version it was created under,
+ * so that cutting a version can find and revoke the older grants (SPEC R5.1).
+ *
+ * @group Authorization server
+ */
+export type LinkGrantEntry = { readonly grantId: string; readonly linkVersion: number }
+
+/**
  * Builders of storage keys. Client ids and subjects are percent-encoded so that a `:` inside
  * them cannot make two links share a key.
  *
@@ -92,6 +104,7 @@ export type LinkVersionRecord = { readonly cut: boolean; readonly scope?: string
  * ```ts
  * await keys.code(code) // 'code:<base64url SHA-256 of the code>'
  * keys.link('music', 'user:1') // 'link:music:user%3A1'
+ * keys.linkGrant('music', 'user:1', 0) // 'link-grants:music:user%3A1:0'
  * ```
  * @group Authorization server
  */
@@ -107,4 +120,8 @@ export const keys = {
     `link:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}`,
   linkVersion: (clientId: string, subject: string, version: number): string =>
     `link-version:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}:${version}`,
+  linkGrant: (clientId: string, subject: string, slot: number): string =>
+    `link-grants:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}:${slot}`,
+  linkGrantsNext: (clientId: string, subject: string): string =>
+    `link-grants:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}:next`,
 } as const

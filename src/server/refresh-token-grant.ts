@@ -15,6 +15,7 @@ import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
 import { keys, type TokenRecord, type UsedMarker } from './records.js'
 import { liveGrant, revokeGrant, writeGrant } from './grants.js'
+import { extendLinkGrant } from './link-grants.js'
 import { issueTokens } from './issue-tokens.js'
 import { parameterError, tokenResult } from './wire.js'
 
@@ -71,8 +72,10 @@ export async function refreshTokenGrant(
     accessScope = requested
   }
 
-  // Sliding lifetime: the grant lives as long as its newest refresh token.
+  // Sliding lifetime: the grant lives as long as its newest refresh token, and its entry in the
+  // link's grant index as long as the grant, so that a later cut of the link still finds it.
   if (!(await writeGrant(context, record.grantId, grant))) return refuse('The grant was revoked')
+  await extendLinkGrant(context, record.grantId, grant)
   const body = await issueTokens(context, {
     grantId: record.grantId,
     clientId: client.clientId,

@@ -62,6 +62,22 @@ export interface Harness {
   readonly server: AuthorizationServer
 }
 
+/** A server with only the `music` client, over a storage the test wraps (to count or pause operations). */
+export function serverOver(
+  storage: Storage,
+  clock: TestClock,
+  overrides: Partial<AuthorizationServerOptions> = {},
+): AuthorizationServer {
+  return createAuthorizationServer({
+    issuer: ISSUER,
+    tokenEndpoint: TOKEN_ENDPOINT,
+    clients: staticClients([MUSIC]),
+    storage,
+    runtime: testRuntime(clock),
+    ...overrides,
+  })
+}
+
 export function makeServer(
   overrides: Partial<AuthorizationServerOptions> = {},
   extraClients: readonly RegisteredClient[] = [],

@@ -4,11 +4,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { describe, expect, it } from 'vitest'
 import type { HttpResult } from '../../src/protocol/http.js'
-import { createAuthorizationServer } from '../../src/server/authorization-server.js'
-import { staticClients } from '../../src/server/clients.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import type { JsonValue } from '../../src/storage/storage.js'
-import { FULL_SCOPE, ISSUER, MUSIC, TOKEN_ENDPOINT, TestClock, formPost, json, testRuntime, wrapStorage } from './fixtures.js'
+import { FULL_SCOPE, TestClock, formPost, json, serverOver, wrapStorage } from './fixtures.js'
 
 /**
  * A storage that forces the worst interleaving of two redemptions: the request whose `take`
@@ -37,13 +35,7 @@ function racingHarness() {
       return inner.set(key, value, ttl)
     },
   })
-  const server = createAuthorizationServer({
-    issuer: ISSUER,
-    tokenEndpoint: TOKEN_ENDPOINT,
-    clients: staticClients([MUSIC]),
-    storage,
-    runtime: testRuntime(clock),
-  })
+  const server = serverOver(storage, clock)
   const redeem = (name: string, code: string): Promise<HttpResult> =>
     label.run(name, () => server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code })))
   return { server, redeem, releaseWinner, winnerName: () => winner }

@@ -1,0 +1,204 @@
+// SPEC R5.1, R5.2, R7.6: a grant created while a newer version of its link is being cut does not
+// survive the cut, whatever the interleaving. A cut revokes the older grants it finds in the
+// link's grant index; a grant whose index entry lands after that scan must be caught by its
+// redeemer. The interleavings are forced with a storage wrapper that pauses one request at a
+// chosen storage operation (requests are told apart by an AsyncLocalStorage label, as in
+// replay-race.test.ts), so every run takes exactly the same path.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { describe, expect, it } from 'vitest'
+import type { HttpResult } from '../../src/protocol/http.js'
+import { MemoryStorage } from '../../src/storage/memory.js'
+import type { JsonValue, Storage } from '../../src/storage/storage.js'
+import { TestClock, formPost, json, serverOver } from './fixtures.js'
+
+type Op = keyof Storage
+type Tokens = { access_token: string; refresh_token: string; scope: string }
+
+interface Pause {
+  /** Resolves once the paused request reached the operation. */
+  readonly reached: Promise<void>
+  release(): void
+}
+
+/**
+ * A server whose storage can pause a labelled request before or after its `nth` call of one
+ * operation (counted per label, from 0). Grant records written are remembered, so a test can
+ * tell whether a grant exists even when its redemption was refused and left no token to try.
+ */
+function pausingHarness() {
+  const clock = new TestClock()
+  const inner = new MemoryStorage({ now: clock.now })
+  const label = new AsyncLocalStorage<string>()
+  const counts = new Map<string, number>()
+  const pauses: { who: string; op: Op; nth: number; when: 'before' | 'after'; reach: () => void; gate: Promise<void> }[] = []
+  const grantKeys = new Set<string>()
+
+  async function around<T>(op: Op, run: () => Promise<T>): Promise<T> {
+    const who = label.getStore()
+    if (who === undefined) return run()
+    const n = counts.get(`${who}:${op}`) ?? 0
+    counts.set(`${who}:${op}`, n + 1)
+    const matching = (when: 'before' | 'after') => pauses.filter((p) => p.who === who && p.op === op && p.nth === n && p.when === when)
+    for (const p of matching('before')) {
+      p.reach()
+      await p.gate
+    }
+    const result = await run()
+    for (const p of matching('after')) {
+      p.reach()
+      await p.gate
+    }
+    return result
+  }
+
+  const storage: Storage = {
+    get: <T extends JsonValue>(key: string) => around('get', () => inner.get<T>(key)),
+    set: (key, value, ttl) => {
+      if (key.startsWith('grant:')) grantKeys.add(key)
+      return around('set', () => inner.set(key, value, ttl))
+    },
+    add: (key, value, ttl) => around('add', () => inner.add(key, value, ttl)),
+    delete: (key) => around('delete', () => inner.delete(key)),
+    take: <T extends JsonValue>(key: string) => around('take', () => inner.take<T>(key)),
+  }
+  const server = serverOver(storage, clock)
+
+  const pause = (who: string, when: 'before' | 'after', op: Op, nth: number): Pause => {
+    let reach: () => void = () => undefined
+    let release: () => void = () => undefined
+    const reached = new Promise<void>((resolve) => (reach = resolve))
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    pauses.push({ who, op, nth, when, reach, gate })
+    return { reached, release }
+  }
+  const as = <T>(who: string, run: () => Promise<T>): Promise<T> => label.run(who, run)
+  const mint = (scope: string, supersede = true) => server.mintCode({ clientId: 'music', subject: 'user-1', scope, supersede })
+  const redeem = (code: string): Promise<HttpResult> => server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code }))
+  const tokens = async (code: string): Promise<Tokens> => json(await redeem(code)) as Tokens
+  const dead = async (t: Tokens): Promise<boolean> => {
+    const refreshed = await server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: t.refresh_token }))
+    return (await server.verifyAccessToken(t.access_token)) === undefined && json(refreshed).error === 'invalid_grant'
+  }
+  /** Grant records that still exist, of those ever written. */
+  const liveGrantRecords = async (): Promise<string[]> => {
+    const found: string[] = []
+    for (const key of grantKeys) if ((await inner.get(key)) !== undefined) found.push(key)
+    return found
+  }
+  return { server, pause, as, mint, redeem, tokens, dead, liveGrantRecords }
+}
+
+type H = ReturnType<typeof pausingHarness>
+
+/** The request that cuts a newer version, and where its cut is written (the pause point after it). */
+interface Cutter {
+  readonly name: string
+  /** Prepares what the cut needs (before the race); returns the cutting request. */
+  prepare(h: H): Promise<() => Promise<unknown>>
+  /** The storage operation that writes the cut: the cutter is paused right after it. */
+  readonly cutWrite: { readonly op: Op; readonly nth: number }
+}
+
+const CUTTERS: readonly Cutter[] = [
+  {
+    name: 'an unlink',
+    prepare: async (h) => () => h.server.revokeLink('music', 'user-1'),
+    cutWrite: { op: 'add', nth: 0 }, // claims the new, cut version
+  },
+  {
+    name: 'a narrowing mint',
+    prepare: async (h) => () => h.mint('assistant.read'),
+    cutWrite: { op: 'add', nth: 0 }, // claims the new version, cut since it narrows
+  },
+  {
+    name: 'the redemption of a newer, widening code',
+    prepare: async (h) => {
+      const newer = await h.mint('assistant.announce assistant.read')
+      return () => h.redeem(newer.code)
+    },
+    cutWrite: { op: 'set', nth: 0 }, // marks the redeemed version cut
+  },
+]
+
+/** Where the redeemer of the older code is paused while the cutter runs. */
+const INTERLEAVINGS = [
+  {
+    name: 'the cutter runs entirely between the redeemer’s check and its writes',
+    // The redeemer's first `add` appends its grant to the link's index; it has checked the code
+    // and the link's versions by then, and written nothing of the grant.
+    redeemerPause: { when: 'before', op: 'add', nth: 0 },
+    cutterPausedAfterCut: false,
+  },
+  {
+    name: 'the cut is written before the redeemer writes, and revokes only after the redeemer answered',
+    redeemerPause: { when: 'before', op: 'add', nth: 0 },
+    cutterPausedAfterCut: true,
+  },
+  {
+    name: 'the redeemer wrote its grant, and the cutter runs entirely before the redeemer goes on',
+    // Plain code: the redeemer's sets are the index hint (#0), then the grant record (#1).
+    redeemerPause: { when: 'after', op: 'set', nth: 1 },
+    cutterPausedAfterCut: false,
+  },
+] as const
+
+describe('SPEC R5.1, R5.2, R7.6: a grant created concurrently with a cut does not survive it', () => {
+  for (const cutter of CUTTERS) {
+    for (const interleaving of INTERLEAVINGS) {
+      it(`SPEC R5.1: ${cutter.name} vs. redeeming an older plain code — ${interleaving.name}`, async () => {
+        const h = pausingHarness()
+        const existing = await h.tokens((await h.mint('assistant.announce assistant.read')).code)
+        const older = await h.mint('assistant.announce assistant.read', false) // plain code of version 1
+        const cut = await cutter.prepare(h)
+
+        const { when, op, nth } = interleaving.redeemerPause
+        const redeemerPaused = h.pause('redeemer', when, op, nth)
+        const redemption = h.as('redeemer', () => h.redeem(older.code))
+        await redeemerPaused.reached
+
+        const cutterPaused = interleaving.cutterPausedAfterCut ? h.pause('cutter', 'after', cutter.cutWrite.op, cutter.cutWrite.nth) : undefined
+        const cutting = h.as('cutter', cut)
+        if (cutterPaused === undefined) {
+          await cutting
+          redeemerPaused.release()
+          await redemption
+        } else {
+          await cutterPaused.reached
+          redeemerPaused.release()
+          await redemption
+          cutterPaused.release()
+          await cutting
+        }
+
+        const result = await redemption
+        if (result.status === 200) {
+          // The response may go out (as for a replay), but its tokens must be dead.
+          expect(await h.dead(json(result) as Tokens)).toBe(true)
+        } else {
+          expect(result.status).toBe(400)
+          expect(json(result).error).toBe('invalid_grant')
+        }
+        expect(await h.dead(existing)).toBe(true)
+        // Nothing older than the cut is left: the only grant record may be the cutter's own.
+        const survivors = await h.liveGrantRecords()
+        expect(survivors.length).toBeLessThanOrEqual(cutter.name.startsWith('the redemption') ? 1 : 0)
+      })
+    }
+  }
+
+  it('SPEC R5.3: a superseding code redeemed while a newer narrowing is minted does not keep its grant', async () => {
+    const h = pausingHarness()
+    const code = await h.mint('assistant.announce assistant.read') // version 1, the newest
+    // Paused before its index append: it has passed the "no newer version" check.
+    const redeemerPaused = h.pause('redeemer', 'before', 'add', 0)
+    const redemption = h.as('redeemer', () => h.redeem(code.code))
+    await redeemerPaused.reached
+    const narrower = await h.as('cutter', () => h.mint('assistant.read')) // version 2, cut at mint
+    redeemerPaused.release()
+    const result = await redemption
+    expect(json(result).error).toBe('invalid_grant')
+    expect(await h.liveGrantRecords()).toEqual([])
+    // The narrower code is the newest and redeems with the narrower scope.
+    expect((await h.tokens(narrower.code)).scope).toBe('assistant.read')
+  })
+})
