@@ -78,7 +78,7 @@ export {
 } from './client/reciprocal-grant.js'
 export { redeemReciprocalCode, type RedeemOptions } from './client/redeem.js'
 export { refreshTokenSet } from './client/refresh.js'
-export { revokeToken, type TokenTypeHint } from './client/revoke.js'
+export { revokeToken, revokeTokenSet, type TokenTypeHint } from './client/revoke.js'
 export { tokenSetExpiresWithin, tokenSetFromResponse, type TokenSet, type TokenSetDefaults } from './client/token-set.js'
 export { introspectionVerifier, jwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './client/verifiers.js'
 

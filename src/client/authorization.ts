@@ -7,8 +7,10 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
+import * as v from 'valibot'
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { RECIPROCAL_PARAMETER } from '../protocol/constants.js'
+import { TokenResponseSchema } from '../protocol/schemas.js'
 import { isValidScope } from '../protocol/scope.js'
 import { sanitizeOAuthErrorCode, toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
@@ -223,14 +225,16 @@ export async function exchangeCode(
   } catch (error) {
     throw toReciprocalError(error, 'token-exchange')
   }
-  const reciprocal = result[RECIPROCAL_PARAMETER]
-  if (reciprocal !== undefined && typeof reciprocal !== 'string') {
+  // oauth4webapi checked the standard members; the extension member is ours to validate.
+  const parsed = v.safeParse(TokenResponseSchema, result)
+  if (!parsed.success) {
     throw new ReciprocalError('Exchanging the authorization code failed: the reciprocal member is not a string', {
       code: ErrorCode.InvalidResponse,
       step: 'token-exchange',
       hint: 'The peer must send `reciprocal` as a space-delimited scope string (SPEC R1.2).',
     })
   }
+  const reciprocal = parsed.output[RECIPROCAL_PARAMETER]
   const tokens = tokenSetFromResponse(result, { now: options.now, step: 'token-exchange', defaults: { scope: pending.scope } })
   return reciprocal === undefined ? { tokens } : { tokens, reciprocal }
 }

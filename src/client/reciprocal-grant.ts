@@ -10,7 +10,7 @@ import * as oauth from 'oauth4webapi'
 import * as v from 'valibot'
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
-import { ReciprocalGrantResponseSchema } from '../protocol/schemas.js'
+import { ErrorResponseSchema, ReciprocalGrantResponseSchema } from '../protocol/schemas.js'
 import { errorFromStatus, toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
 
@@ -60,8 +60,8 @@ export function reciprocalGrantRequest(
 /** The OAuth `error` of an error answer: from a JSON body, else from `WWW-Authenticate`. */
 function errorCodeOf(body: string, response: Response): string | undefined {
   try {
-    const json: unknown = JSON.parse(body)
-    if (typeof json === 'object' && json !== null && 'error' in json && typeof json.error === 'string') return json.error
+    const parsed = v.safeParse(ErrorResponseSchema, JSON.parse(body))
+    if (parsed.success) return parsed.output.error
   } catch {
     // Not JSON: fall through to the header.
   }

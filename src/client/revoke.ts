@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi'
 import { toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
+import type { TokenSet } from './token-set.js'
 
 /** RFC 7009 §2.1 `token_type_hint` values. @group Client */
 export type TokenTypeHint = 'access_token' | 'refresh_token'
@@ -40,4 +41,22 @@ export async function revokeToken(
   } catch (error) {
     throw toReciprocalError(error, 'revoke')
   }
+}
+
+/**
+ * Revokes both tokens of a set at the peer, best effort (SPEC R5.2): unlinking goes ahead
+ * whatever the peer answers, so failures are swallowed. The refresh token goes first, since
+ * revoking it revokes the grant at most servers (RFC 7009 §2.1).
+ *
+ * @example
+ * ```ts
+ * await revokeTokenSet(peer, link.tokens)
+ * ```
+ * @group Client
+ */
+export async function revokeTokenSet(peer: PeerConfig, tokens: TokenSet): Promise<void> {
+  await Promise.allSettled([
+    tokens.refreshToken === undefined ? undefined : revokeToken(peer, tokens.refreshToken, 'refresh_token'),
+    revokeToken(peer, tokens.accessToken, 'access_token'),
+  ])
 }

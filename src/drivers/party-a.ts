@@ -9,7 +9,7 @@ import { ErrorCode, ReciprocalError } from '../errors.js'
 import { createAuthorizationRequest, exchangeCode, handleCallback } from '../client/authorization.js'
 import type { PeerConfig } from '../client/peer.js'
 import { deliverReciprocalCode } from '../client/reciprocal-grant.js'
-import { revokeToken } from '../client/revoke.js'
+import { revokeTokenSet } from '../client/revoke.js'
 import { base64url } from '../crypto/encoding.js'
 import { sha256 } from '../crypto/hash.js'
 import {
@@ -28,7 +28,7 @@ import type { JsonValue, Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'
-import { refreshIfExpiring } from './refresh-if-expiring.js'
+import { liveAccessToken, refreshIfExpiring } from './refresh-if-expiring.js'
 import { leaseSeconds } from './lease-seconds.js'
 import { toSerializedError } from './run-error.js'
 
@@ -166,11 +166,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
         return events
       }
       case 'revoke-peer-tokens':
-        // Best effort: the link is gone for A whatever B answers (SPEC R5.2).
-        await Promise.allSettled([
-          command.tokens.refreshToken === undefined ? undefined : revokeToken(options.peer, command.tokens.refreshToken, 'refresh_token'),
-          revokeToken(options.peer, command.tokens.accessToken, 'access_token'),
-        ])
+        await revokeTokenSet(options.peer, command.tokens)
         return []
       case 'revoke-local-grant':
         await options.authorizationServer.revokeLink(options.reciprocal.peerClientId, command.subject)
@@ -250,15 +246,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       refreshes.run(linkId, () =>
         onLink(linkId, async () => {
           const state = await load(linkId)
-          try {
-            const refreshed = await refreshIfExpiring(options.peer, peerTokensOf(state), runtime.now())
-            if (refreshed === undefined) return peerTokensOf(state).accessToken
-            await advance(state, { type: 'tokens-refreshed', tokens: refreshed })
-            return refreshed.accessToken
-          } catch (err) {
-            if ('peerTokens' in state) await advance(state, { type: 'refresh-failed', error: toSerializedError(err, 'refresh') })
-            throw err
-          }
+          return liveAccessToken(options.peer, peerTokensOf(state), runtime.now(), (event) => advance(state, event))
         }),
       ),
   }

@@ -7,7 +7,7 @@
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import type { PeerConfig } from '../client/peer.js'
 import { redeemReciprocalCode } from '../client/redeem.js'
-import { revokeToken } from '../client/revoke.js'
+import { revokeTokenSet } from '../client/revoke.js'
 import {
   createReciprocalReceiver,
   type ReceiveOutcome,
@@ -26,7 +26,7 @@ import { SingleFlight } from './keyed-lock.js'
 import { PendingLog } from './pending-log.js'
 import { leaseSeconds } from './lease-seconds.js'
 import { LinkGuard } from './link-guard.js'
-import { refreshIfExpiring } from './refresh-if-expiring.js'
+import { liveAccessToken } from './refresh-if-expiring.js'
 import { toSerializedError } from './run-error.js'
 
 
@@ -153,14 +153,9 @@ export function createPartyB(options: PartyBOptions): PartyB {
         } catch (err) {
           return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code') }]
         }
-      case 'revoke-peer-tokens': {
-        const peer = peerOf(state.peerClientId)
-        await Promise.allSettled([
-          command.tokens.refreshToken === undefined ? undefined : revokeToken(peer, command.tokens.refreshToken, 'refresh_token'),
-          revokeToken(peer, command.tokens.accessToken, 'access_token'),
-        ])
+      case 'revoke-peer-tokens':
+        await revokeTokenSet(peerOf(state.peerClientId), command.tokens)
         return []
-      }
     }
   }
 
@@ -214,16 +209,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
               hint: 'Wait for the reciprocal code to be redeemed; check getLink() for its state.',
             })
           }
-          const link = { peerClientId, userId }
-          try {
-            const refreshed = await refreshIfExpiring(peerOf(peerClientId), tokens, runtime.now())
-            if (refreshed === undefined) return tokens.accessToken
-            await advance(state, { type: 'tokens-refreshed', tokens: refreshed }, link)
-            return refreshed.accessToken
-          } catch (err) {
-            await advance(state, { type: 'refresh-failed', error: toSerializedError(err, 'refresh') }, link)
-            throw err
-          }
+          return liveAccessToken(peerOf(peerClientId), tokens, runtime.now(), (event) => advance(state, event, { peerClientId, userId }))
         }),
       ),
     retry: (peerClientId, userId) =>

@@ -9,6 +9,8 @@
 import type { PeerConfig } from '../client/peer.js'
 import { refreshTokenSet } from '../client/refresh.js'
 import { tokenSetExpiresWithin, type TokenSet } from '../client/token-set.js'
+import type { SerializedError } from '../errors.js'
+import { toSerializedError } from './run-error.js'
 
 /** Refresh this many seconds before the peer's access token expires. */
 export const REFRESH_MARGIN_SECONDS = 60
@@ -24,4 +26,33 @@ export const REFRESH_MARGIN_SECONDS = 60
 export async function refreshIfExpiring(peer: PeerConfig, tokens: TokenSet, now: number): Promise<TokenSet | undefined> {
   if (!tokenSetExpiresWithin(tokens, now, REFRESH_MARGIN_SECONDS) || tokens.refreshToken === undefined) return undefined
   return refreshTokenSet(peer, tokens, { now })
+}
+
+/** The outcome of a refresh, as both parties' machines take it. @internal */
+export type RefreshEvent =
+  | { readonly type: 'tokens-refreshed'; readonly tokens: TokenSet }
+  | { readonly type: 'refresh-failed'; readonly error: SerializedError }
+
+/**
+ * A live access token from `tokens`: refreshed first when it is about to expire, with the outcome
+ * recorded through `record` (the caller's machine step) before it is returned or thrown.
+ *
+ * @internal
+ */
+export async function liveAccessToken(
+  peer: PeerConfig,
+  tokens: TokenSet,
+  now: number,
+  record: (event: RefreshEvent) => Promise<unknown>,
+): Promise<string> {
+  let refreshed: TokenSet | undefined
+  try {
+    refreshed = await refreshIfExpiring(peer, tokens, now)
+  } catch (err) {
+    await record({ type: 'refresh-failed', error: toSerializedError(err, 'refresh') })
+    throw err
+  }
+  if (refreshed === undefined) return tokens.accessToken
+  await record({ type: 'tokens-refreshed', tokens: refreshed })
+  return refreshed.accessToken
 }

@@ -15,7 +15,6 @@ import {
   insufficientScope,
   invalidClient,
   invalidGrant,
-  invalidRequest,
   invalidToken,
   renderOAuthError,
   unsupportedGrantType,
@@ -154,9 +153,7 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     if (params.get('grant_type') !== GRANT_TYPE_RECIPROCAL) {
       return answer(unsupportedGrantType('This endpoint accepts only the reciprocal grant type'))
     }
-    // The draft requires client_id in the body even when Basic authentication carries it.
-    const bodyClientId = params.get('client_id')
-    if (bodyClientId === undefined) return answer(invalidRequest('Missing parameter client_id'))
+    // The schema requires client_id in the body, as the draft does even when Basic carries it.
     const parsed = v.safeParse(ReciprocalGrantRequestSchema, formToObject(params))
     if (!parsed.success) return answer(parameterError(parsed.issues))
 
@@ -164,7 +161,7 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     const client = await authenticateClientRequest(raw.headers, params, { clients: options.clients, audiences: options.audiences, storage, now })
     if (!client.ok) return answer(client.error)
     // SPEC R7.11: extraction already refuses a Basic id that differs; this covers every method.
-    if (client.value.clientId !== bodyClientId) return answer(invalidClient('client_id does not match the authenticated client'))
+    if (client.value.clientId !== parsed.output.client_id) return answer(invalidClient('client_id does not match the authenticated client'))
 
     const token = await options.verifyAccessToken(parsed.output.access_token)
     // SPEC R3.3, R7.3: live, issued by B, to this very client.
