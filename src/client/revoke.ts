@@ -44,19 +44,28 @@ export async function revokeToken(
 }
 
 /**
- * Revokes both tokens of a set at the peer, best effort (SPEC R5.2): unlinking goes ahead
- * whatever the peer answers, so failures are swallowed. The refresh token goes first, since
- * revoking it revokes the grant at most servers (RFC 7009 §2.1).
+ * Revokes both tokens of a set at the peer (SPEC R5.2). The refresh token goes first, since
+ * revoking it revokes the grant at most servers (RFC 7009 §2.1). Both are always tried; when
+ * either fails, the first failure is thrown after both were tried, so a caller that must finish
+ * the revocation later (an unlink) knows it is not done.
  *
+ * @returns `true` when the peer confirmed, `false` when it has no revocation endpoint.
+ * @throws {@link ReciprocalError} step `revoke` when the peer refused or could not be reached.
  * @example
  * ```ts
- * await revokeTokenSet(peer, link.tokens)
+ * try {
+ *   await revokeTokenSet(peer, link.tokens)
+ * } catch (err) {
+ *   // ReciprocalError: keep the tokens and try again later (err.retryable tells whether it may pass).
+ * }
  * ```
  * @group Client
  */
-export async function revokeTokenSet(peer: PeerConfig, tokens: TokenSet): Promise<void> {
-  await Promise.allSettled([
-    tokens.refreshToken === undefined ? undefined : revokeToken(peer, tokens.refreshToken, 'refresh_token'),
+export async function revokeTokenSet(peer: PeerConfig, tokens: TokenSet): Promise<boolean> {
+  const outcomes = await Promise.allSettled([
+    tokens.refreshToken === undefined ? Promise.resolve(true) : revokeToken(peer, tokens.refreshToken, 'refresh_token'),
     revokeToken(peer, tokens.accessToken, 'access_token'),
   ])
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
+  return outcomes.every((outcome) => outcome.status === 'fulfilled' && outcome.value)
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { revokeToken } from '../../src/client/revoke.js'
+import { revokeToken, revokeTokenSet } from '../../src/client/revoke.js'
 import type { PeerConfig } from '../../src/client/peer.js'
 import { ErrorCode } from '../../src/errors.js'
-import { CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, decodeBasic, expectReciprocalError, fakeFetch, json, peerConfig } from './fixtures.js'
+import { ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, decodeBasic, expectReciprocalError, fakeFetch, json, peerConfig } from './fixtures.js'
 
 describe('revokeToken (SPEC R5.2, RFC 7009)', () => {
   it('SPEC R5.2: posts the token and its hint to the revocation endpoint and resolves true', async () => {
@@ -31,5 +31,23 @@ describe('revokeToken (SPEC R5.2, RFC 7009)', () => {
       revokeToken(peerConfig({ fetch: fakeFetch(() => new Response('', { status: 503 })).fetch }), REFRESH_TOKEN),
     )
     expect(down).toMatchObject({ code: ErrorCode.PeerUnavailable, retryable: true })
+  })
+})
+
+describe('revokeTokenSet (SPEC R5.2, RFC 7009 §2.1)', () => {
+  it('SPEC R5.2: tries both tokens, refresh token first, and reports a failure instead of dropping it', async () => {
+    const { fetch, requests } = fakeFetch((request) =>
+      request.body.get('token_type_hint') === 'refresh_token' ? new Response('', { status: 503 }) : new Response(null, { status: 200 }),
+    )
+    const failure = await expectReciprocalError(() =>
+      revokeTokenSet(peerConfig({ fetch }), { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN }),
+    )
+    expect(failure).toMatchObject({ code: ErrorCode.PeerUnavailable, step: 'revoke', retryable: true })
+    expect(requests.map((r) => r.body.get('token_type_hint'))).toEqual(['refresh_token', 'access_token'])
+  })
+
+  it('SPEC R5.2: resolves true when the peer confirmed both', async () => {
+    const { fetch } = fakeFetch(() => new Response(null, { status: 200 }))
+    await expect(revokeTokenSet(peerConfig({ fetch }), { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN })).resolves.toBe(true)
   })
 })
