@@ -101,6 +101,8 @@ export {
   type PartyBLinkBase,
   type PartyBState,
   type PendingCode,
+  type RevocationTarget,
+  type UnfinishedRevocation,
 } from './machines/party-b.js'
 export type { StepContext, Transition } from './machines/types.js'
 

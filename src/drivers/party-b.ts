@@ -38,8 +38,8 @@ interface Link {
 /**
  * When B redeems a received code (SPEC R4.3): before answering A (`'immediate'`, the default:
  * 200 then means "linked"), or after, through a `waitUntil` such as a worker's
- * `ctx.waitUntil`. A deferred code is persisted first, so {@link PartyB.resumePending} finishes
- * it after a crash.
+ * `ctx.waitUntil`. A deferred code is persisted first, so {@link PartyB.resume} finishes it
+ * after a crash.
  *
  * @group Party B
  */
@@ -57,7 +57,10 @@ export interface PartyBOptions extends Omit<ReciprocalReceiverOptions, 'onCode' 
    */
   readonly peers: Readonly<Record<string, PeerConfig>>
   readonly redemption?: RedemptionMode
-  /** B's own authorization server, so that unlinking also revokes what B granted A (SPEC R5.2). */
+  /**
+   * B's own authorization server, so that unlinking also revokes what B granted A (SPEC R5.2).
+   * `revokeLink` must be idempotent: an unlink that was interrupted calls it again.
+   */
   readonly authorizationServer?: { revokeLink(clientId: string, subject: string): Promise<void> }
   readonly storage?: Storage
   readonly runtime?: Runtime
@@ -75,11 +78,23 @@ export interface PartyB {
   getLink(peerClientId: string, userId: string): Promise<PartyBState | undefined>
   /** A live access token for calling A on this user's behalf, refreshed ahead of expiry (SPEC R8.2). */
   accessToken(peerClientId: string, userId: string): Promise<string>
-  /** Retries a failed redemption whose code is still usable. */
+  /** Retries a failed redemption whose code is still usable, or the revocations of an unfinished unlink. */
   retry(peerClientId: string, userId: string): Promise<PartyBState>
-  /** Redeems every code that was received but not yet redeemed (after a crash). Resolves how many. */
+  /**
+   * Finishes what a crash or a failure left undone, across every link: codes received but not
+   * yet redeemed (SPEC R4.3), and unlinks whose revocations are not confirmed (SPEC R5.2). Call
+   * it at start-up and then periodically. Resolves how many links it brought to rest.
+   */
+  resume(): Promise<number>
+  /** The former name of {@link PartyB.resume}; does the same. */
   resumePending(): Promise<number>
-  /** Unlinking (SPEC R5.2): revokes A's tokens and, when configured, what B granted A. */
+  /**
+   * Unlinking (SPEC R5.2): revokes, when configured, what B's authorization server granted A —
+   * first, since it needs no network — then A's tokens at A (RFC 7009). Resolves the `unlinked`
+   * state; while it carries `revoking`, something is not confirmed yet (`revoking.error` says
+   * why), and calling `unlink` or `retry` again, any other operation on the link, or
+   * {@link PartyB.resume} tries again.
+   */
   unlink(peerClientId: string, userId: string): Promise<PartyBState>
 }
 
@@ -127,7 +142,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
     if (transition.state === state) return transition
     const key = linkKey(link.peerClientId, link.userId)
     await storage.set(key, transition.state as PartyBState & JsonValue)
-    if (transition.state.status === 'redeeming') await pendingLog.append(key)
+    if (hasWorkLeft(transition.state)) await pendingLog.append(key)
     return transition
   }
 
@@ -153,11 +168,30 @@ export function createPartyB(options: PartyBOptions): PartyB {
         } catch (err) {
           return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code') }]
         }
+      case 'revoke-local-grant':
+        try {
+          await options.authorizationServer?.revokeLink(state.peerClientId, state.userId)
+          return [{ type: 'revoked', target: 'local-grant' }]
+        } catch (err) {
+          return [{ type: 'revoke-failed', target: 'local-grant', error: toSerializedError(err, 'revoke') }]
+        }
       case 'revoke-peer-tokens':
-        // Best effort, as before revokeTokenSet reported failures; issue 6 item 11 records what remains.
-        await revokeTokenSet(peerOf(state.peerClientId), command.tokens).catch(() => false)
-        return []
+        try {
+          // `false` (A has no revocation endpoint) is done too: the tokens simply expire.
+          await revokeTokenSet(peerOf(state.peerClientId), command.tokens)
+          return [{ type: 'revoked', target: 'peer-tokens' }]
+        } catch (err) {
+          return [{ type: 'revoke-failed', target: 'peer-tokens', error: toSerializedError(err, 'revoke') }]
+        }
     }
+  }
+
+  /**
+   * Tries again what an unfinished unlink has left (call under the link's lease): every
+   * operation on a link does this first, so a revocation is never left behind by a later one.
+   */
+  async function finishUnlink(state: PartyBState | undefined, link: Link): Promise<PartyBState | undefined> {
+    return state?.status === 'unlinked' && state.revoking !== undefined ? advance(state, { type: 'retry' }, link) : state
   }
 
   /** Redeems the code a link holds, if it still holds one (call under the link's lease); `undefined` if none. */
@@ -166,6 +200,13 @@ export function createPartyB(options: PartyBOptions): PartyB {
     if (state?.status !== 'redeeming') return undefined
     const link = { peerClientId: state.peerClientId, userId: state.userId }
     return run({ state, commands: [{ type: 'redeem-code', code: state.pending.code }] }, link)
+  }
+
+  /** Finishes whatever work a link has left (call under its lease); `undefined` if it had none. */
+  async function resumeNow(key: string): Promise<PartyBState | undefined> {
+    const state = await storage.get<PartyBState & JsonValue>(key)
+    if (state?.status === 'redeeming') return redeemNow(key)
+    return state !== undefined && hasWorkLeft(state) ? finishUnlink(state, state) : undefined
   }
 
   /** The deferred redemption: takes the lease again, and redeems whatever code is pending then. */
@@ -179,14 +220,39 @@ export function createPartyB(options: PartyBOptions): PartyB {
     const event: PartyBEvent = { type: 'code-received', pending: { code: received.code, receivedAt: received.receivedAt } }
     const mode = options.redemption ?? 'immediate'
     const key = linkKey(link.peerClientId, link.userId)
+    /** The state the code applies to, after an unfinished unlink was finished; or why the code is refused. */
+    const current = async (): Promise<{ state: PartyBState | undefined } | { refused: ReceiveOutcome }> => {
+      const stored = await load(link.peerClientId, link.userId)
+      const state = await finishUnlink(stored, link)
+      if (state?.status === 'unlinked' && state.revoking !== undefined) {
+        return { refused: { ok: false, error: serverError() } } // A retries later, when the unlink is done
+      }
+      if (stored?.status === 'unlinked' && stored.revoking?.localGrant === true) {
+        // The access token that carried this code belongs to the grant the user removed: it
+        // was revoked just now, and a code it carried does not set the link up again.
+        return { refused: { ok: false, error: invalidGrant('This link was unlinked') } }
+      }
+      return { state }
+    }
     if (mode !== 'immediate') {
       // SPEC R4.3: persist the code (state "redeeming", indexed as pending) before answering 200,
       // then redeem after the answer.
-      await guard.run(key, async () => apply(await load(link.peerClientId, link.userId), event, link))
+      const refused = await guard.run(key, async () => {
+        const before = await current()
+        if ('refused' in before) return before.refused
+        await apply(before.state, event, link)
+        return undefined
+      })
+      if (refused !== undefined) return refused
       mode.waitUntil(redeemPending(key).catch(() => undefined))
       return { ok: true }
     }
-    const state = await guard.run(key, async () => advance(await load(link.peerClientId, link.userId), event, link))
+    const outcome = await guard.run(key, async () => {
+      const before = await current()
+      return 'refused' in before ? before : { state: await advance(before.state, event, link) }
+    })
+    if ('refused' in outcome) return outcome.refused
+    const state = outcome.state
     if (state.status === 'linked' && state.lastError === undefined) return { ok: true }
     const error = state.status === 'linked' ? state.lastError : state.status === 'redeem-failed' ? state.error : undefined
     // "200 means linked" (SPEC R4.3): anything else is an error A can act on — retry later, or not.
@@ -201,7 +267,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
     accessToken: (peerClientId, userId) =>
       refreshes.run(linkKey(peerClientId, userId), () =>
         guard.run(linkKey(peerClientId, userId), async () => {
-          const state = await load(peerClientId, userId)
+          const state = await finishUnlink(await load(peerClientId, userId), { peerClientId, userId })
           const tokens = state !== undefined && 'tokens' in state ? state.tokens : undefined
           if (state === undefined || tokens === undefined) {
             throw new ReciprocalError('This user has no reciprocal link with that party', {
@@ -215,21 +281,25 @@ export function createPartyB(options: PartyBOptions): PartyB {
       ),
     retry: (peerClientId, userId) =>
       guard.run(linkKey(peerClientId, userId), async () => advance(await load(peerClientId, userId), { type: 'retry' }, { peerClientId, userId })),
-    async resumePending() {
-      let resumed = 0
-      for (const key of new Set(await pendingLog.links())) {
-        // A link whose lease is held is being worked on (or its worker died and the lease will
-        // lapse): leave it to that worker, or to the next resume.
-        const after = await guard.tryRun(key, () => redeemNow(key))
-        if (after !== undefined && after.status !== 'redeeming') resumed++
-      }
-      return resumed
-    },
+    resume,
+    resumePending: resume,
     unlink: (peerClientId, userId) =>
-      guard.run(linkKey(peerClientId, userId), async () => {
-        const state = await advance(await load(peerClientId, userId), { type: 'unlink' }, { peerClientId, userId })
-        await options.authorizationServer?.revokeLink(peerClientId, userId)
-        return state
-      }),
+      guard.run(linkKey(peerClientId, userId), async () => advance(await load(peerClientId, userId), { type: 'unlink' }, { peerClientId, userId })),
   }
+
+  async function resume(): Promise<number> {
+    let resumed = 0
+    for (const key of new Set(await pendingLog.links())) {
+      // A link whose lease is held is being worked on (or its worker died and the lease will
+      // lapse): leave it to that worker, or to the next resume.
+      const after = await guard.tryRun(key, () => resumeNow(key))
+      if (after !== undefined && !hasWorkLeft(after)) resumed++
+    }
+    return resumed
+  }
+}
+
+/** Whether a link has work that a restarted process must finish: a code to redeem, or revocations. */
+function hasWorkLeft(state: PartyBState): boolean {
+  return state.status === 'redeeming' || (state.status === 'unlinked' && state.revoking !== undefined)
 }
