@@ -163,6 +163,6 @@ export {
 } from './errors.js'
 export { systemRuntime, type Runtime } from './runtime.js'
 export type { JsonValue, Storage } from './storage/storage.js'
-export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js'
+export { MemoryStorage, StorageFullError, type MemoryStorageOptions, type MemoryStorageStats } from './storage/memory.js'
 export { sha256 } from './crypto/hash.js'
 export { base64url, secretFromBytes } from './crypto/encoding.js'
