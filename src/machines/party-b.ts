@@ -190,10 +190,9 @@ export function stepPartyB(
     case 'unlink': {
       // Whatever the state, B's own grant is revoked again: A may hold a grant at B from an
       // initial flow this link never saw. Tokens A issued are revoked wherever they are held.
-      const peerTokens = state?.status === 'unlinked' ? state.revoking?.peerTokens : held
-      const attempt = state?.status === 'unlinked' ? (state.revoking?.attempt ?? 0) : 0
-      const error = state?.status === 'unlinked' ? state.revoking?.error : undefined
-      return revoke(base, { localGrant: true, attempt, ...(peerTokens === undefined ? {} : { peerTokens }), ...(error === undefined ? {} : { error }) })
+      const prior = state?.status === 'unlinked' ? state.revoking : undefined
+      const peerTokens = prior?.peerTokens ?? held
+      return revoke(base, { ...prior, localGrant: true, attempt: prior?.attempt ?? 0, ...(peerTokens === undefined ? {} : { peerTokens }) })
     }
     case 'revoked': {
       const revoking = expectRevoking(state, event)
