@@ -101,6 +101,8 @@ export {
   type PartyBLinkBase,
   type PartyBState,
   type PendingCode,
+  type RevocationTarget,
+  type UnfinishedRevocation,
 } from './machines/party-b.js'
 export type { StepContext, Transition } from './machines/types.js'
 
@@ -161,6 +163,6 @@ export {
 } from './errors.js'
 export { systemRuntime, type Runtime } from './runtime.js'
 export type { JsonValue, Storage } from './storage/storage.js'
-export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js'
+export { MemoryStorage, StorageFullError, type MemoryStorageOptions, type MemoryStorageStats } from './storage/memory.js'
 export { sha256 } from './crypto/hash.js'
 export { base64url, secretFromBytes } from './crypto/encoding.js'

@@ -16,19 +16,16 @@ import {
   type ReciprocalReceiverOptions,
 } from '../endpoints/reciprocal-receiver.js'
 import { stepPartyB, type PartyBCommand, type PartyBEvent, type PartyBState } from '../machines/party-b.js'
-import type { TokenSet } from '../client/token-set.js'
-import type { Transition } from '../machines/types.js'
 import { invalidGrant, serverError, unauthorizedClient } from '../protocol/oauth-error.js'
 import { MemoryStorage } from '../storage/memory.js'
-import type { JsonValue, Storage } from '../storage/storage.js'
+import type { Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
-import { PendingLog } from './pending-log.js'
 import { leaseSeconds } from './lease-seconds.js'
+import { DEFAULT_ENDED_LINK_RETENTION_SECONDS, PartyBLinks, hasWorkLeft, type LinkRecord } from './party-b-links.js'
 import { LinkGuard } from './link-guard.js'
 import { liveAccessToken } from './refresh-if-expiring.js'
 import { toSerializedError } from './run-error.js'
-
 
 interface Link {
   readonly peerClientId: string
@@ -38,8 +35,8 @@ interface Link {
 /**
  * When B redeems a received code (SPEC R4.3): before answering A (`'immediate'`, the default:
  * 200 then means "linked"), or after, through a `waitUntil` such as a worker's
- * `ctx.waitUntil`. A deferred code is persisted first, so {@link PartyB.resumePending} finishes
- * it after a crash.
+ * `ctx.waitUntil`. A deferred code is persisted first, so {@link PartyB.resume} finishes it
+ * after a crash.
  *
  * @group Party B
  */
@@ -57,8 +54,18 @@ export interface PartyBOptions extends Omit<ReciprocalReceiverOptions, 'onCode' 
    */
   readonly peers: Readonly<Record<string, PeerConfig>>
   readonly redemption?: RedemptionMode
-  /** B's own authorization server, so that unlinking also revokes what B granted A (SPEC R5.2). */
+  /**
+   * B's own authorization server, so that unlinking also revokes what B granted A (SPEC R5.2).
+   * `revokeLink` must be idempotent: an unlink that was interrupted calls it again.
+   */
   readonly authorizationServer?: { revokeLink(clientId: string, subject: string): Promise<void> }
+  /**
+   * How long B keeps a link that holds no tokens and owes no revocation — unlinked, needing
+   * re-consent, failed for good, or still waiting for its first code — after its last change,
+   * seconds; then it expires (`getLink` resolves `undefined`). Default 7 days. Links that hold
+   * A's tokens are kept as long as they do.
+   */
+  readonly endedLinkRetentionSeconds?: number
   readonly storage?: Storage
   readonly runtime?: Runtime
 }
@@ -75,11 +82,25 @@ export interface PartyB {
   getLink(peerClientId: string, userId: string): Promise<PartyBState | undefined>
   /** A live access token for calling A on this user's behalf, refreshed ahead of expiry (SPEC R8.2). */
   accessToken(peerClientId: string, userId: string): Promise<string>
-  /** Retries a failed redemption whose code is still usable. */
+  /** Retries a failed redemption whose code is still usable, or the revocations of an unfinished unlink. */
   retry(peerClientId: string, userId: string): Promise<PartyBState>
-  /** Redeems every code that was received but not yet redeemed (after a crash). Resolves how many. */
+  /**
+   * Finishes what a crash or a failure left undone, across every link: codes received but not
+   * yet redeemed (SPEC R4.3), and unlinks whose revocations are not confirmed (SPEC R5.2). Call
+   * it at start-up and then periodically — every few minutes suits redemptions; an unfinished
+   * unlink stays in its reach for the retention period, renewed by each attempt. Resolves how
+   * many links it brought to rest.
+   */
+  resume(): Promise<number>
+  /** The former name of {@link PartyB.resume}; does the same. */
   resumePending(): Promise<number>
-  /** Unlinking (SPEC R5.2): revokes A's tokens and, when configured, what B granted A. */
+  /**
+   * Unlinking (SPEC R5.2): revokes, when configured, what B's authorization server granted A —
+   * first, since it needs no network — then A's tokens at A (RFC 7009). Resolves the `unlinked`
+   * state; while it carries `revoking`, something is not confirmed yet (`revoking.error` says
+   * why), and calling `unlink` or `retry` again, any other operation on the link, or
+   * {@link PartyB.resume} tries again.
+   */
   unlink(peerClientId: string, userId: string): Promise<PartyBState>
 }
 
@@ -100,14 +121,10 @@ export interface PartyB {
 export function createPartyB(options: PartyBOptions): PartyB {
   const runtime = options.runtime ?? systemRuntime
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
-  const pendingLog = new PendingLog(storage, 'party-b:pending')
+  const links = new PartyBLinks(storage, runtime, options.endedLinkRetentionSeconds ?? DEFAULT_ENDED_LINK_RETENTION_SECONDS)
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)))
   const refreshes = new SingleFlight()
-  const linkKey = (peerClientId: string, userId: string): string =>
-    `party-b:link:${encodeURIComponent(peerClientId)}:${encodeURIComponent(userId)}`
-
-  const load = (peerClientId: string, userId: string): Promise<PartyBState | undefined> =>
-    storage.get<PartyBState & JsonValue>(linkKey(peerClientId, userId))
+  const keyOf = (link: Link): string => links.key(link.peerClientId, link.userId)
 
   const peerOf = (peerClientId: string): PeerConfig => {
     const peer = Object.hasOwn(options.peers, peerClientId) ? options.peers[peerClientId] : undefined
@@ -122,26 +139,24 @@ export function createPartyB(options: PartyBOptions): PartyB {
   }
 
   /** Steps the machine and persists the new state; the commands are left to {@link run}. */
-  async function apply(state: PartyBState | undefined, event: PartyBEvent, link: Link): Promise<Transition<PartyBState, PartyBCommand>> {
-    const transition = stepPartyB(state, event, { now: runtime.now() }, link)
-    if (transition.state === state) return transition
-    const key = linkKey(link.peerClientId, link.userId)
-    await storage.set(key, transition.state as PartyBState & JsonValue)
-    if (transition.state.status === 'redeeming') await pendingLog.append(key)
-    return transition
+  async function apply(record: LinkRecord | undefined, event: PartyBEvent, link: Link): Promise<{ record: LinkRecord; commands: readonly PartyBCommand[] }> {
+    const { state, commands } = stepPartyB(record?.state, event, { now: runtime.now() }, link)
+    if (record !== undefined && state === record.state) return { record, commands }
+    return { record: await links.save(keyOf(link), record, state), commands }
   }
 
-  /** Runs a transition's commands, feeding their results back in (under the link's lease). */
-  async function run(transition: Transition<PartyBState, PartyBCommand>, link: Link): Promise<PartyBState> {
-    let current = transition.state
-    for (const command of transition.commands) {
-      for (const result of await execute(current, command)) current = await advance(current, result, link)
+  /** Steps, persists, then runs the commands, feeding their results back in (under the link's lease). */
+  async function advance(record: LinkRecord | undefined, event: PartyBEvent, link: Link): Promise<LinkRecord> {
+    const applied = await apply(record, event, link)
+    return run(applied.record, applied.commands, link)
+  }
+
+  async function run(record: LinkRecord, commands: readonly PartyBCommand[], link: Link): Promise<LinkRecord> {
+    let current = record
+    for (const command of commands) {
+      for (const result of await execute(current.state, command)) current = await advance(current, result, link)
     }
     return current
-  }
-
-  async function advance(state: PartyBState | undefined, event: PartyBEvent, link: Link): Promise<PartyBState> {
-    return run(await apply(state, event, link), link)
   }
 
   async function execute(state: PartyBState, command: PartyBCommand): Promise<PartyBEvent[]> {
@@ -153,23 +168,41 @@ export function createPartyB(options: PartyBOptions): PartyB {
         } catch (err) {
           return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code') }]
         }
+      case 'revoke-local-grant':
+        try {
+          await options.authorizationServer?.revokeLink(state.peerClientId, state.userId)
+          return [{ type: 'revoked', target: 'local-grant' }]
+        } catch (err) {
+          return [{ type: 'revoke-failed', target: 'local-grant', error: toSerializedError(err, 'revoke') }]
+        }
       case 'revoke-peer-tokens':
-        // Best effort, as before revokeTokenSet reported failures; issue 6 item 11 records what remains.
-        await revokeTokenSet(peerOf(state.peerClientId), command.tokens).catch(() => false)
-        return []
+        try {
+          // `false` (A has no revocation endpoint) is done too: the tokens simply expire.
+          await revokeTokenSet(peerOf(state.peerClientId), command.tokens)
+          return [{ type: 'revoked', target: 'peer-tokens' }]
+        } catch (err) {
+          return [{ type: 'revoke-failed', target: 'peer-tokens', error: toSerializedError(err, 'revoke') }]
+        }
     }
   }
 
-  /** Redeems the code a link holds, if it still holds one (call under the link's lease); `undefined` if none. */
-  async function redeemNow(key: string): Promise<PartyBState | undefined> {
-    const state = await storage.get<PartyBState & JsonValue>(key)
-    if (state?.status !== 'redeeming') return undefined
-    const link = { peerClientId: state.peerClientId, userId: state.userId }
-    return run({ state, commands: [{ type: 'redeem-code', code: state.pending.code }] }, link)
+  /**
+   * Tries again what an unfinished unlink has left (call under the link's lease): every
+   * operation on a link does this first, so a revocation is never left behind by a later one.
+   */
+  async function finishUnlink(record: LinkRecord | undefined, link: Link): Promise<LinkRecord | undefined> {
+    const state = record?.state
+    return state?.status === 'unlinked' && state.revoking !== undefined ? advance(record, { type: 'retry' }, link) : record
+  }
+
+  /** Redeems the code a link holds, if it still holds one (call under the link's lease). */
+  async function redeemNow(record: LinkRecord | undefined): Promise<LinkRecord | undefined> {
+    if (record?.state.status !== 'redeeming') return record
+    return run(record, [{ type: 'redeem-code', code: record.state.pending.code }], record.state)
   }
 
   /** The deferred redemption: takes the lease again, and redeems whatever code is pending then. */
-  const redeemPending = (key: string): Promise<PartyBState | undefined> => guard.run(key, () => redeemNow(key))
+  const redeemPending = (key: string): Promise<LinkRecord | undefined> => guard.run(key, async () => redeemNow(await links.load(key)))
 
   async function onCode(received: ReceivedReciprocalCode): Promise<ReceiveOutcome> {
     if (!Object.hasOwn(options.peers, received.peerClientId)) {
@@ -178,15 +211,40 @@ export function createPartyB(options: PartyBOptions): PartyB {
     const link = { peerClientId: received.peerClientId, userId: received.userId }
     const event: PartyBEvent = { type: 'code-received', pending: { code: received.code, receivedAt: received.receivedAt } }
     const mode = options.redemption ?? 'immediate'
-    const key = linkKey(link.peerClientId, link.userId)
+    const key = keyOf(link)
+    /** The link the code applies to, once an unfinished unlink was finished; or why the code is refused. */
+    const current = async (): Promise<{ record: LinkRecord | undefined } | { refused: ReceiveOutcome }> => {
+      const stored = await links.load(key)
+      const record = await finishUnlink(stored, link)
+      if (record?.state.status === 'unlinked' && record.state.revoking !== undefined) {
+        return { refused: { ok: false, error: serverError() } } // A retries later, when the unlink is done
+      }
+      if (stored?.state.status === 'unlinked' && stored.state.revoking?.localGrant === true) {
+        // The access token that carried this code belongs to the grant the user removed: it
+        // was revoked just now, and a code it carried does not set the link up again.
+        return { refused: { ok: false, error: invalidGrant('This link was unlinked') } }
+      }
+      return { record }
+    }
     if (mode !== 'immediate') {
-      // SPEC R4.3: persist the code (state "redeeming", indexed as pending) before answering 200,
+      // SPEC R4.3: persist the code (state "redeeming", logged as pending) before answering 200,
       // then redeem after the answer.
-      await guard.run(key, async () => apply(await load(link.peerClientId, link.userId), event, link))
+      const refused = await guard.run(key, async () => {
+        const before = await current()
+        if ('refused' in before) return before.refused
+        await apply(before.record, event, link)
+        return undefined
+      })
+      if (refused !== undefined) return refused
       mode.waitUntil(redeemPending(key).catch(() => undefined))
       return { ok: true }
     }
-    const state = await guard.run(key, async () => advance(await load(link.peerClientId, link.userId), event, link))
+    const outcome = await guard.run(key, async () => {
+      const before = await current()
+      return 'refused' in before ? before : { state: (await advance(before.record, event, link)).state }
+    })
+    if ('refused' in outcome) return outcome.refused
+    const state = outcome.state
     if (state.status === 'linked' && state.lastError === undefined) return { ok: true }
     const error = state.status === 'linked' ? state.lastError : state.status === 'redeem-failed' ? state.error : undefined
     // "200 means linked" (SPEC R4.3): anything else is an error A can act on — retry later, or not.
@@ -195,41 +253,48 @@ export function createPartyB(options: PartyBOptions): PartyB {
 
   const receiver = createReciprocalReceiver({ ...options, storage, runtime, onCode })
 
+  /** Runs `event` on a link under its lease and resolves the new state. */
+  const step = (link: Link, event: PartyBEvent): Promise<PartyBState> =>
+    guard.run(keyOf(link), async () => (await advance(await links.load(keyOf(link)), event, link)).state)
+
+  async function resume(): Promise<number> {
+    let resumed = 0
+    for (const entry of await links.pending()) {
+      // A link whose lease is held is being worked on (or its worker died and the lease will
+      // lapse): leave it to that worker, or to the next resume.
+      const after = await guard.tryRun(entry.link, async () => {
+        const record = await links.load(entry.link)
+        if ((await links.dropIfStale(entry, record)) || record === undefined) return undefined
+        return record.state.status === 'redeeming' ? redeemNow(record) : finishUnlink(record, record.state)
+      })
+      if (after !== undefined && !hasWorkLeft(after.state)) resumed++
+    }
+    return resumed
+  }
+
   return {
     receiver,
-    getLink: load,
-    accessToken: (peerClientId, userId) =>
-      refreshes.run(linkKey(peerClientId, userId), () =>
-        guard.run(linkKey(peerClientId, userId), async () => {
-          const state = await load(peerClientId, userId)
-          const tokens = state !== undefined && 'tokens' in state ? state.tokens : undefined
-          if (state === undefined || tokens === undefined) {
+    getLink: async (peerClientId, userId) => (await links.load(links.key(peerClientId, userId)))?.state,
+    accessToken: (peerClientId, userId) => {
+      const link = { peerClientId, userId }
+      return refreshes.run(keyOf(link), () =>
+        guard.run(keyOf(link), async () => {
+          const record = await finishUnlink(await links.load(keyOf(link)), link)
+          const tokens = record !== undefined && 'tokens' in record.state ? record.state.tokens : undefined
+          if (record === undefined || tokens === undefined) {
             throw new ReciprocalError('This user has no reciprocal link with that party', {
               code: ErrorCode.InvalidState,
               step: 'configuration',
               hint: 'Wait for the reciprocal code to be redeemed; check getLink() for its state.',
             })
           }
-          return liveAccessToken(peerOf(peerClientId), tokens, runtime.now(), (event) => advance(state, event, { peerClientId, userId }))
+          return liveAccessToken(peerOf(peerClientId), tokens, runtime.now(), (event) => advance(record, event, link))
         }),
-      ),
-    retry: (peerClientId, userId) =>
-      guard.run(linkKey(peerClientId, userId), async () => advance(await load(peerClientId, userId), { type: 'retry' }, { peerClientId, userId })),
-    async resumePending() {
-      let resumed = 0
-      for (const key of new Set(await pendingLog.links())) {
-        // A link whose lease is held is being worked on (or its worker died and the lease will
-        // lapse): leave it to that worker, or to the next resume.
-        const after = await guard.tryRun(key, () => redeemNow(key))
-        if (after !== undefined && after.status !== 'redeeming') resumed++
-      }
-      return resumed
+      )
     },
-    unlink: (peerClientId, userId) =>
-      guard.run(linkKey(peerClientId, userId), async () => {
-        const state = await advance(await load(peerClientId, userId), { type: 'unlink' }, { peerClientId, userId })
-        await options.authorizationServer?.revokeLink(peerClientId, userId)
-        return state
-      }),
+    retry: (peerClientId, userId) => step({ peerClientId, userId }, { type: 'retry' }),
+    resume,
+    resumePending: resume,
+    unlink: (peerClientId, userId) => step({ peerClientId, userId }, { type: 'unlink' }),
   }
 }

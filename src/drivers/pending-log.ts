@@ -1,56 +1,97 @@
 /**
- * Party B's log of links that hold a received code not yet redeemed, so that a restarted
- * process can finish them (SPEC R4.3).
+ * Party B's log of links with work left — a received code not yet redeemed (SPEC R4.3), an
+ * unlink whose revocations are not confirmed (SPEC R5.2) — so that a restarted process can
+ * finish them. The Storage port cannot list keys, so entries sit at numbered slots that a scan
+ * walks.
  *
- * Entries are claimed with `storage.add` under increasing sequence numbers: no shared record is
- * read, changed and written back, so concurrent writers (other links, other workers) never lose
- * one another's entries. `next` and `low` are hints only: a stale hint costs a few extra reads,
- * never an entry. Entries expire after {@link ENTRY_TTL_SECONDS}: a code that old can no longer
- * be redeemed anyway (600 s at most, SPEC R3.1).
+ * Slots are claimed with `storage.add`: no shared record is read, changed and written back, so
+ * concurrent writers (other links, other workers) never lose one another's entries. An entry is
+ * removed as soon as its link's work is done, and expires anyway after the lifetime its writer
+ * gives it.
+ *
+ * Two hints spare the scan from reading every slot ever used: `low`, where it starts, and
+ * `next`, up to where it skips the holes that removed and expired entries leave; past `next`,
+ * the first hole ends the log. Both expire too, and neither can hide an entry:
+ * - `next` is written after every claim with the longest lifetime an entry may have, so it
+ *   outlives every entry claimed before it: once it has vanished, no entry is left.
+ * - Before a slot at or past `next` is removed, `next` is moved past it, so holes stay below it.
+ * - Claims start at `low` or above, and a scan never sets `low` above `next`, so a claim never
+ *   lands below where scans start; a `low` that vanished only means a scan from slot 0. Writers
+ *   rewrite the `low` they read to keep it alive: an older, lower value costs reads, never an
+ *   entry.
+ * What the hints cannot survive is a writer acting on a hint it read long before, while other
+ * links were logged, finished and removed and a scan went by (the port has no compare-and-swap).
+ * Resume would then miss that one entry until it expires; the link's own operations (a retry,
+ * an unlink) still finish its work.
  *
  * @module
  */
 import type { Storage } from '../storage/storage.js'
 
-/** How long an entry is kept: well past the longest code lifetime. */
-const ENTRY_TTL_SECONDS = 3600
-
 interface Entry {
   readonly link: string
 }
 
+/** A link with work left, and the slot that records it. @internal */
+export interface PendingEntry {
+  readonly link: string
+  readonly slot: number
+}
+
 /** @internal */
 export class PendingLog {
+  /** @param longestTtlSeconds the longest lifetime {@link PendingLog.append} may give an entry. */
   constructor(
     private readonly storage: Storage,
     private readonly prefix: string,
+    private readonly longestTtlSeconds: number,
   ) {}
 
-  /** Records that `link` holds a code to redeem. */
-  async append(link: string): Promise<void> {
-    let n = (await this.storage.get<number>(`${this.prefix}:next`)) ?? 0
-    while (!(await this.storage.add(this.#key(n), { link } satisfies Entry, ENTRY_TTL_SECONDS))) n++
-    await this.storage.set(`${this.prefix}:next`, n + 1)
+  /**
+   * Records that `link` has work left, for `ttlSeconds` at most (capped at the longest
+   * lifetime). Resolves the slot, for {@link PendingLog.remove}.
+   */
+  async append(link: string, ttlSeconds: number): Promise<number> {
+    const [next, low] = await Promise.all([this.#hint('next'), this.#hint('low')])
+    const ttl = Math.min(ttlSeconds, this.longestTtlSeconds)
+    let n = Math.max(next ?? 0, low ?? 0)
+    while (!(await this.storage.add(this.#key(n), { link } satisfies Entry, ttl))) n++
+    await this.#setHint('next', n + 1)
+    if (low !== undefined) await this.#setHint('low', low)
+    return n
   }
 
-  /** The links recorded and not yet expired, oldest first (a link may appear more than once). */
-  async links(): Promise<string[]> {
-    const low = (await this.storage.get<number>(`${this.prefix}:low`)) ?? 0
-    const next = (await this.storage.get<number>(`${this.prefix}:next`)) ?? 0
-    const found: string[] = []
-    let lowest: number | undefined
-    // Up to the `next` hint, expired entries leave holes to skip; past it, the first gap ends the log.
+  /** Removes the entry at `slot` (its link's work is done). */
+  async remove(slot: number): Promise<void> {
+    const next = await this.#hint('next')
+    if (next === undefined || next <= slot) await this.#setHint('next', slot + 1)
+    await this.storage.delete(this.#key(slot))
+  }
+
+  /** The entries recorded and not yet removed or expired, oldest first (a link may appear more than once). */
+  async entries(): Promise<PendingEntry[]> {
+    const low = (await this.#hint('low')) ?? 0
+    const next = (await this.#hint('next')) ?? low
+    const found: PendingEntry[] = []
     for (let n = low; ; n++) {
       const entry = await this.storage.get<Entry & { [key: string]: string }>(this.#key(n))
       if (entry === undefined) {
         if (n >= next) break
         continue
       }
-      lowest ??= n
-      found.push(entry.link)
+      found.push({ link: entry.link, slot: n })
     }
-    await this.storage.set(`${this.prefix}:low`, lowest ?? Math.max(low, next))
+    // Never above `next`: a claim that started from the current `next` must not land below it.
+    await this.#setHint('low', Math.min(found[0]?.slot ?? next, next))
     return found
+  }
+
+  #hint(name: 'next' | 'low'): Promise<number | undefined> {
+    return this.storage.get<number>(`${this.prefix}:${name}`)
+  }
+
+  #setHint(name: 'next' | 'low', value: number): Promise<void> {
+    return this.storage.set(`${this.prefix}:${name}`, value, this.longestTtlSeconds)
   }
 
   #key(n: number): string {

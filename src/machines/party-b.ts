@@ -7,8 +7,15 @@
  *                           └─redeem-failed→ redeem-failed ─retry→ redeeming
  * redeeming ─code-received→ redeeming (the newer code replaces the pending one); ─retry (after a crash)→ redeeming
  * any state holding tokens ─tokens-refreshed→ same state, new tokens; ─refresh-failed(dead)→ needs-reconsent
- * any ─unlink→ unlinked
+ * any ─unlink→ unlinked + revoking ─revoked (each target)→ unlinked (done)
+ *                           └─revoke-failed→ unlinked + revoking (with the error) ─retry / unlink→ unlinked + revoking
  * ```
+ *
+ * Unlinking (SPEC R5.2) revokes on both sides, local side first: what B's own authorization
+ * server granted A needs no network and so cannot be held up by A. What is still to be done is
+ * part of the `unlinked` state until it is confirmed — the tokens to revoke at A, the last
+ * error — so a failed or interrupted revocation is never forgotten: a retry, another unlink, or
+ * the driver's resume after a restart picks it up.
  *
  * A redemption refused for good while B already holds tokens (an update whose code is stale,
  * say) keeps those tokens: B never loses a working link to a late or bad code (SPEC R5.3). One
@@ -58,7 +65,43 @@ export type PartyBState =
     })
   | (PartyBLinkBase & { readonly status: 'linked'; readonly tokens: TokenSet; readonly lastError?: SerializedError })
   | (PartyBLinkBase & { readonly status: 'needs-reconsent'; readonly error: SerializedError })
-  | (PartyBLinkBase & { readonly status: 'unlinked' })
+  | (PartyBLinkBase & {
+      readonly status: 'unlinked'
+      /** What the unlink has still to revoke; absent once everything is confirmed. */
+      readonly revoking?: UnfinishedRevocation
+    })
+
+/**
+ * What an unlink still has to revoke (SPEC R5.2), kept in the `unlinked` state until done.
+ *
+ * @example
+ * ```ts
+ * if (state.status === 'unlinked' && state.revoking?.error) console.warn(state.revoking.error.hint)
+ * // { localGrant: false, peerTokens: { accessToken: '…' }, attempt: 1, error: { code: 'ERR_PEER_UNAVAILABLE', … } }
+ * ```
+ * @group State machines
+ */
+export interface UnfinishedRevocation {
+  /** B's own grant to A (its authorization server's `revokeLink`) is not confirmed revoked yet. */
+  readonly localGrant: boolean
+  /** The tokens A issued to B, not yet confirmed revoked at A (RFC 7009). */
+  readonly peerTokens?: TokenSet
+  /** Attempts so far: the unlink itself is the first, each retry adds one. */
+  readonly attempt: number
+  /** Why the last attempt did not finish, when it failed. */
+  readonly error?: SerializedError
+}
+
+/**
+ * The two revocations of an unlink: B's own grant to A, and A's tokens to B at A.
+ *
+ * @example
+ * ```ts
+ * const event: PartyBEvent = { type: 'revoked', target: 'peer-tokens' satisfies RevocationTarget }
+ * ```
+ * @group State machines
+ */
+export type RevocationTarget = 'local-grant' | 'peer-tokens'
 
 /** Events party B's machine takes. @group State machines */
 export type PartyBEvent =
@@ -69,12 +112,16 @@ export type PartyBEvent =
   | { readonly type: 'tokens-refreshed'; readonly tokens: TokenSet }
   | { readonly type: 'refresh-failed'; readonly error: SerializedError }
   | { readonly type: 'unlink' }
+  | { readonly type: 'revoked'; readonly target: RevocationTarget }
+  | { readonly type: 'revoke-failed'; readonly target: RevocationTarget; readonly error: SerializedError }
 
 /** What party B's driver must do after a step. @group State machines */
 export type PartyBCommand =
   /** Exchange the code at A's registered token endpoint (SPEC R4.1, R7.8). */
   | { readonly type: 'redeem-code'; readonly code: string }
-  /** Revoke the tokens A issued to B (RFC 7009, SPEC R5.2). */
+  /** Revoke what B's own authorization server granted A for this user (SPEC R5.2); no network. */
+  | { readonly type: 'revoke-local-grant' }
+  /** Revoke the tokens A issued to B at A's revocation endpoint (RFC 7009, SPEC R5.2). */
   | { readonly type: 'revoke-peer-tokens'; readonly tokens: TokenSet }
 
 /**
@@ -98,6 +145,9 @@ export function stepPartyB(
   const held = state !== undefined && 'tokens' in state ? state.tokens : undefined
   switch (event.type) {
     case 'code-received':
+      // A link is not set up again over an unlink whose revocations are not done (the driver
+      // finishes them first): the new link would not know what it still owes.
+      if (state?.status === 'unlinked' && state.revoking !== undefined) throw invalidState('unlinked (revoking)', event.type)
       // In 'redeeming' too: the newer code wins; a result for the older one is then ignored.
       return redeem(base, event.pending, 1, held)
     case 'redeemed': {
@@ -115,6 +165,7 @@ export function stepPartyB(
       return { state: { ...base, status: 'redeem-failed', attempt: s.attempt, error: event.error, ...kept }, commands: [] }
     }
     case 'retry': {
+      if (state?.status === 'unlinked' && state.revoking !== undefined) return revoke(base, state.revoking)
       // From 'redeeming' too: a worker that died mid-redemption left it there.
       if (state?.status === 'redeeming') return redeem(base, state.pending, state.attempt + 1, state.tokens)
       const s = expect(state, event, 'redeem-failed')
@@ -137,11 +188,43 @@ export function stepPartyB(
       return { state: { ...base, status: 'needs-reconsent', error: event.error }, commands: [] }
     }
     case 'unlink': {
-      if (state === undefined || state.status === 'unlinked') return { state: { ...base, status: 'unlinked' }, commands: [] }
-      const commands: PartyBCommand[] = held === undefined ? [] : [{ type: 'revoke-peer-tokens', tokens: held }]
-      return { state: { ...base, status: 'unlinked' }, commands }
+      // Whatever the state, B's own grant is revoked again: A may hold a grant at B from an
+      // initial flow this link never saw. Tokens A issued are revoked wherever they are held.
+      const prior = state?.status === 'unlinked' ? state.revoking : undefined
+      const peerTokens = prior?.peerTokens ?? held
+      return revoke(base, { ...prior, localGrant: true, attempt: prior?.attempt ?? 0, ...(peerTokens === undefined ? {} : { peerTokens }) })
+    }
+    case 'revoked': {
+      const revoking = expectRevoking(state, event)
+      const rest: UnfinishedRevocation =
+        event.target === 'local-grant' ? { ...revoking, localGrant: false } : withoutPeerTokens(revoking)
+      const done = !rest.localGrant && rest.peerTokens === undefined
+      return { state: { ...base, status: 'unlinked', ...(done ? {} : { revoking: rest }) }, commands: [] }
+    }
+    case 'revoke-failed': {
+      const revoking = expectRevoking(state, event)
+      return { state: { ...base, status: 'unlinked', revoking: { ...revoking, error: event.error } }, commands: [] }
     }
   }
+}
+
+/** One more attempt at what an unlink has still to revoke: the local grant first (no network). */
+function revoke(base: PartyBLinkBase, remaining: UnfinishedRevocation): Transition<PartyBState, PartyBCommand> {
+  const commands: PartyBCommand[] = [
+    ...(remaining.localGrant ? [{ type: 'revoke-local-grant' } as const] : []),
+    ...(remaining.peerTokens === undefined ? [] : [{ type: 'revoke-peer-tokens', tokens: remaining.peerTokens } as const]),
+  ]
+  return { state: { ...base, status: 'unlinked', revoking: { ...remaining, attempt: remaining.attempt + 1 } }, commands }
+}
+
+function withoutPeerTokens(revoking: UnfinishedRevocation): UnfinishedRevocation {
+  const { peerTokens: _revoked, ...rest } = revoking
+  return rest
+}
+
+function expectRevoking(state: PartyBState | undefined, event: PartyBEvent): UnfinishedRevocation {
+  if (state?.status === 'unlinked' && state.revoking !== undefined) return state.revoking
+  throw invalidState(state?.status ?? 'none', event.type)
 }
 
 function redeem(

@@ -90,14 +90,88 @@ describe('party B machine: update flow (SPEC R5)', () => {
     expect(t.commands).toEqual([{ type: 'redeem-code', code: 'code-1' }])
   })
 
-  it('SPEC R5.2: unlink revokes the tokens A issued', () => {
+})
+
+describe('party B machine: unlinking finishes, and says when it has not (SPEC R5.2)', () => {
+  const peerDown = new ReciprocalError('down', { code: ErrorCode.PeerUnavailable, step: 'revoke', hint: 'h', retryable: true }).toJSON()
+
+  it('SPEC R5.2: unlink revokes B\'s own grant first (no network), then the tokens A issued, and records both as pending', () => {
     const t = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link)
-    expect(t.state.status).toBe('unlinked')
-    expect(t.commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+    expect(t.commands).toEqual([{ type: 'revoke-local-grant' }, { type: 'revoke-peer-tokens', tokens }])
+    expect(t.state).toEqual({ ...link, updatedAt: now, status: 'unlinked', revoking: { localGrant: true, peerTokens: tokens, attempt: 1 } })
   })
 
-  it('unlink of an unknown link is a no-op that records unlinked', () => {
-    expect(stepPartyB(undefined, { type: 'unlink' }, ctx, link)).toEqual({ state: { ...link, updatedAt: now, status: 'unlinked' }, commands: [] })
+  it('SPEC R5.2: the state holds no tokens once both revocations are confirmed', () => {
+    const unlinking = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link).state
+    const local = stepPartyB(unlinking, { type: 'revoked', target: 'local-grant' }, ctx, link).state
+    expect(local).toMatchObject({ status: 'unlinked', revoking: { localGrant: false, peerTokens: tokens } })
+    const done = stepPartyB(local, { type: 'revoked', target: 'peer-tokens' }, ctx, link)
+    expect(done).toEqual({ state: { ...link, updatedAt: now, status: 'unlinked' }, commands: [] })
+  })
+
+  it('SPEC R5.2, R8.1: a failed peer revocation is kept in the state with its typed error, not dropped', () => {
+    const unlinking = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link).state
+    const local = stepPartyB(unlinking, { type: 'revoked', target: 'local-grant' }, ctx, link).state
+    const failed = stepPartyB(local, { type: 'revoke-failed', target: 'peer-tokens', error: peerDown }, ctx, link).state
+    expect(failed).toMatchObject({ status: 'unlinked', revoking: { localGrant: false, peerTokens: tokens, attempt: 1, error: { code: 'ERR_PEER_UNAVAILABLE' } } })
+  })
+
+  it.each(['retry', 'unlink'] as const)('SPEC R5.2: %s after a failed peer revocation tries only what remains', (type) => {
+    const unlinking = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link).state
+    const local = stepPartyB(unlinking, { type: 'revoked', target: 'local-grant' }, ctx, link).state
+    const failed = stepPartyB(local, { type: 'revoke-failed', target: 'peer-tokens', error: peerDown }, ctx, link).state
+    const again = stepPartyB(failed, { type }, ctx, link)
+    const expected = type === 'retry' ? [] : [{ type: 'revoke-local-grant' }]
+    expect(again.commands).toEqual([...expected, { type: 'revoke-peer-tokens', tokens }])
+    expect(again.state).toMatchObject({ status: 'unlinked', revoking: { peerTokens: tokens, attempt: 2, error: { code: 'ERR_PEER_UNAVAILABLE' } } })
+    let state = again.state
+    for (const command of again.commands) {
+      const target = command.type === 'revoke-local-grant' ? 'local-grant' : 'peer-tokens'
+      state = stepPartyB(state, { type: 'revoked', target }, ctx, link).state
+    }
+    expect(state).toEqual({ ...link, updatedAt: now, status: 'unlinked' })
+  })
+
+  it('SPEC R5.2: an unlink interrupted before the local revocation (a crash) revokes it on retry', () => {
+    const unlinking = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link).state
+    expect(stepPartyB(unlinking, { type: 'retry' }, ctx, link).commands).toEqual([{ type: 'revoke-local-grant' }, { type: 'revoke-peer-tokens', tokens }])
+  })
+
+  it('SPEC R5.2: a failed local revocation stays pending, and the peer revocation still proceeds', () => {
+    const unlinking = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link).state
+    const failed = stepPartyB(unlinking, { type: 'revoke-failed', target: 'local-grant', error: peerDown }, ctx, link).state
+    const peerDone = stepPartyB(failed, { type: 'revoked', target: 'peer-tokens' }, ctx, link).state
+    expect(peerDone).toMatchObject({ status: 'unlinked', revoking: { localGrant: true, error: { code: 'ERR_PEER_UNAVAILABLE' } } })
+    expect(peerDone).not.toHaveProperty('revoking.peerTokens')
+    expect(stepPartyB(peerDone, { type: 'retry' }, ctx, link).commands).toEqual([{ type: 'revoke-local-grant' }])
+  })
+
+  it('SPEC R5.2: unlinking a link B never held tokens for still revokes what B granted A', () => {
+    const t = stepPartyB(undefined, { type: 'unlink' }, ctx, link)
+    expect(t).toEqual({ state: { ...link, updatedAt: now, status: 'unlinked', revoking: { localGrant: true, attempt: 1 } }, commands: [{ type: 'revoke-local-grant' }] })
+    expect(stepPartyB(t.state, { type: 'revoked', target: 'local-grant' }, ctx, link).state).toEqual({ ...link, updatedAt: now, status: 'unlinked' })
+  })
+
+  it('SPEC R5.2: unlinking a pending update revokes the tokens still held and drops the code', () => {
+    const redeeming = stepPartyB(linkedState(), { type: 'code-received', pending: { code: 'code-2', receivedAt: now } }, ctx, link).state
+    const t = stepPartyB(redeeming, { type: 'unlink' }, ctx, link)
+    expect(t.state).not.toHaveProperty('pending')
+    expect(t.commands).toContainEqual({ type: 'revoke-peer-tokens', tokens })
+  })
+
+  it('a new code over an unfinished unlink is refused until the unlink is done', () => {
+    const unlinking = stepPartyB(linkedState(), { type: 'unlink' }, ctx, link).state
+    expect(() => stepPartyB(unlinking, { type: 'code-received', pending }, ctx, link)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidState }))
+    const done = stepPartyB(stepPartyB(unlinking, { type: 'revoked', target: 'local-grant' }, ctx, link).state, { type: 'revoked', target: 'peer-tokens' }, ctx, link).state
+    expect(stepPartyB(done, { type: 'code-received', pending }, ctx, link).state).toMatchObject({ status: 'redeeming' })
+  })
+
+  it.each([
+    ['revoked with nothing to revoke', { type: 'revoked', target: 'peer-tokens' }],
+    ['retry of a finished unlink', { type: 'retry' }],
+  ] as const)('%s → ERR_INVALID_STATE', (_name, event) => {
+    const done: PartyBState = { ...link, updatedAt: now, status: 'unlinked' }
+    expect(() => stepPartyB(done, event, ctx, link)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidState }))
   })
 })
 
