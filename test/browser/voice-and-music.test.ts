@@ -1,37 +1,24 @@
-// The two-service demo in a real browser (Debian's chromium driven by playwright-core): the user
-// links the voice assistant to the music service by clicking through the pages both services
-// render, and the final page proves that each service called the other's API with its own token.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+// The two-service demo in a real browser (Chromium driven by playwright-core; which Chromium:
+// test/helpers/browser.ts): the user links the voice assistant to the music service by clicking
+// through the pages both services render, and the final page proves that each service called the
+// other's API with its own token.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DEMO_PASSWORD, startServices, type RunningServices } from '../../examples/voice-and-music/src/services.js'
+import { findBrowser } from '../helpers/browser.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
 const SCREENSHOTS = fileURLToPath(new URL('../../test-output/browser/', import.meta.url))
 const TIMEOUT = 60_000
 
-const chromiumMissing = !existsSync(CHROMIUM)
-if (chromiumMissing && process.env['CI']) {
-  throw new Error(`chromium is required; .ci/run installs it (${CHROMIUM} not found)`)
-}
-if (chromiumMissing) {
-  console.log(`Skipping the browser tests: ${CHROMIUM} not found (install it with: apt-get install chromium)`)
-}
+const browser = await findBrowser()
+if ('missing' in browser) console.log(`Skipping the browser tests: ${browser.missing}`)
+else console.log(`Browser tests drive ${browser.executablePath} (${browser.source}); screenshots go to test-output/browser/`)
 
-describe.skipIf(chromiumMissing)('the voice-and-music demo in a real browser', () => {
+describe.skipIf('missing' in browser)('the voice-and-music demo in a real browser', () => {
   let profile: string | undefined
   let context: BrowserContext | undefined
   let services: RunningServices | undefined
@@ -40,7 +27,8 @@ describe.skipIf(chromiumMissing)('the voice-and-music demo in a real browser', (
   beforeAll(async () => {
     // A fresh user data dir per run: no cookies, cache or settings from anywhere else.
     profile = mkdtempSync(join(tmpdir(), 'reciprocal-oauth-chromium-'))
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS })
+    if ('missing' in browser) throw new Error(browser.missing)
+    context = await chromium.launchPersistentContext(profile, { executablePath: browser.executablePath, headless: true, args: [...browser.args] })
     context.setDefaultTimeout(TIMEOUT / 2)
     mkdirSync(SCREENSHOTS, { recursive: true })
   }, TIMEOUT)
