@@ -170,7 +170,10 @@ export function renderOAuthError(err: OAuthErrorResponse): HttpResult {
 
 /**
  * How the reciprocal grant receiver answers errors (SPEC R3.4):
- * - `'draft'`: the draft's rule, 400 for every invalid request (500 stays 500);
+ * - `'draft'`: the draft's rule, 400 for every invalid request (500 stays 500) — except a failed
+ *   HTTP Basic client authentication, which stays 401 with `WWW-Authenticate: Basic` in every
+ *   profile, as RFC 6749 §5.2 requires of a client that authenticated with the `Authorization`
+ *   header;
  * - `'google'`: Google Linked Account Sign-In's — 401 `invalid_client`, 401 `invalid_token` with
  *   `WWW-Authenticate: Bearer`, 403 `insufficient_permission`, 400 for the rest.
  *
@@ -184,12 +187,17 @@ export type ErrorProfile = 'draft' | 'google'
  * @example
  * ```ts
  * applyErrorProfile(invalidToken(), 'draft').status // 400
+ * applyErrorProfile(invalidClient('Client authentication failed', true), 'draft').status // 401, with the Basic challenge
  * applyErrorProfile(insufficientScope('music.link'), 'google').error // 'insufficient_permission'
  * ```
+ * @see RFC 6749 §5.2
  * @group OAuth errors
  */
 export function applyErrorProfile(err: OAuthErrorResponse, profile: ErrorProfile): OAuthErrorResponse {
   if (err.status >= 500) return err
+  // RFC 6749 §5.2: the client authenticated with the Authorization header, so 401 and a challenge
+  // are a MUST, whatever the profile.
+  if (err.challenge === 'Basic') return err
   if (profile === 'draft') {
     // The draft: "400 if not valid". Keep the registered code so the client can still tell why.
     const { challenge: _challenge, ...rest } = err

@@ -106,8 +106,10 @@ describe("B's reciprocal grant receiver under attack (SPEC R3.3, R3.4, R7.3, R7.
   it('SPEC R7.11: a body client_id that differs from the authenticated client is refused', async () => {
     const { s, accessTokenAtB } = await linkedServices()
     const answer = await postToB(s, { body: reciprocalForm({ access_token: accessTokenAtB, client_id: 'someone-else' }), headers: auth })
-    expect(answer.status).toBe(400)
+    // The client used the Authorization header: 401 with a Basic challenge even in the draft profile (RFC 6749 §5.2).
+    expect(answer.status).toBe(401)
     expect(answer.body.error).toBe('invalid_client')
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Basic /)
   })
 
   it('SPEC R3.4: repeated parameters, missing parameters, wrong content type, GET and oversized bodies', async () => {

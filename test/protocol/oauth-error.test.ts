@@ -132,7 +132,6 @@ describe('renderOAuthError (SPEC R3.4)', () => {
 describe('applyErrorProfile (SPEC R3.4)', () => {
   const fourXX: OAuthErrorResponse[] = [
     invalidRequest('a'),
-    invalidClient('b', true),
     invalidClient('c'),
     invalidGrant('d'),
     unauthorizedClient(),
@@ -150,6 +149,14 @@ describe('applyErrorProfile (SPEC R3.4)', () => {
       expect(mapped.description).toBe(err.description)
       expect(mapped.challenge).toBeUndefined()
       expect(renderOAuthError(mapped).headers['www-authenticate']).toBeUndefined()
+    })
+
+    it('RFC 6749 §5.2: a failed HTTP Basic authentication stays 401 with its Basic challenge', () => {
+      const mapped = applyErrorProfile(invalidClient('b', true), 'draft')
+      expect(mapped).toEqual(invalidClient('b', true))
+      const result = renderOAuthError(mapped)
+      expect(result.status).toBe(401)
+      expect(result.headers['www-authenticate']).toMatch(/^Basic realm=/)
     })
 
     it('keeps 5xx as they are', () => {
