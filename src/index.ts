@@ -140,6 +140,7 @@ export {
   invalidRequest,
   invalidScope,
   invalidToken,
+  methodNotAllowed,
   renderOAuthError,
   serverError,
   unauthorizedClient,

@@ -112,7 +112,7 @@ describe("B's reciprocal grant receiver under attack (SPEC R3.3, R3.4, R7.3, R7.
     expect(answer.headers.get('www-authenticate')).toMatch(/^Basic /)
   })
 
-  it('SPEC R3.4: repeated parameters, missing parameters, wrong content type, GET and oversized bodies', async () => {
+  it('SPEC R3.4: repeated parameters, missing parameters, wrong content type, GET (405) and oversized bodies', async () => {
     const { s, accessTokenAtB } = await linkedServices()
     const good = reciprocalForm({ access_token: accessTokenAtB })
     const repeated = await postToB(s, { body: `${good}&code=second`, headers: auth })
@@ -122,7 +122,8 @@ describe("B's reciprocal grant receiver under attack (SPEC R3.3, R3.4, R7.3, R7.
     const json = await postToB(s, { body: good, headers: { ...auth, 'content-type': 'application/json' } })
     expect(json).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
     const get = await postToB(s, { body: '', method: 'GET', headers: auth })
-    expect(get).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    expect(get).toMatchObject({ status: 405, body: { error: 'invalid_request' } })
+    expect(get.headers.get('allow')).toBe('POST')
     const huge = await postToB(s, { body: `${good}&padding=${'x'.repeat(64 * 1024)}`, headers: auth })
     expect(huge).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
   })

@@ -100,7 +100,7 @@ describe('token endpoint: malformed requests get OAuth errors (SPEC R7.5)', () =
     ['a client_secret_basic client using client_secret_post', () => formPost({ grant_type: 'authorization_code', code: 'x', client_id: 'music', client_secret: MUSIC.clientSecret ?? '' }, {}), 401, 'invalid_client'],
     ['repeated parameter', () => formPost('grant_type=authorization_code&code=a&code=b'), 400, 'invalid_request'],
     ['wrong content type', () => ({ method: 'POST', headers: { 'content-type': 'application/json', ...musicAuth }, body: '{}' }), 400, 'invalid_request'],
-    ['GET', () => ({ method: 'GET', headers: musicAuth }), 400, 'invalid_request'],
+    ['GET (RFC 9110 §15.5.6)', () => ({ method: 'GET', headers: musicAuth }), 405, 'invalid_request'],
     ['missing grant_type', () => formPost({ code: 'x' }), 400, 'invalid_request'],
     ['unknown grant type', () => formPost({ grant_type: 'password', username: 'u', password: 'p' }), 400, 'unsupported_grant_type'],
     ['missing code', () => formPost({ grant_type: 'authorization_code' }), 400, 'invalid_request'],
