@@ -13,7 +13,7 @@ import { processReciprocalGrantResponse } from '../../src/client/reciprocal-gran
 import { parseForm, parseFormRequest } from '../../src/protocol/form.js'
 import { jsonResult, type RawHttpRequest } from '../../src/protocol/http.js'
 import { parseScope } from '../../src/protocol/scope.js'
-import { formPost, makeServer } from '../server/fixtures.js'
+import { FULL_SCOPE, MUSIC_REDIRECT, VERIFIER, formPost, makeServer, s256 } from '../server/fixtures.js'
 import { growthRatio } from '../helpers/growth.js'
 
 const FACTOR = 8
@@ -38,7 +38,20 @@ const tokenRequest = (authorization: string): RawHttpRequest =>
   formPost({ grant_type: 'authorization_code', code: 'x' }, { authorization })
 const bearerRequest = (authorization: string): RawHttpRequest => ({ method: 'GET', headers: { authorization } })
 const formRequest = (contentType: string): RawHttpRequest => ({ method: 'POST', headers: { 'content-type': contentType }, body: 'a=1' })
-const manyParams = (n: number): string => Array.from({ length: n }, (_, i) => `p${i}=1`).join('&')
+const manyParams = (n: number, name = (i: number): string => `p${i}`): string =>
+  Array.from({ length: n }, (_, i) => `${name(i)}=1`).join('&')
+const authorizeUrl = (extra: string): string => {
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: 'music',
+    redirect_uri: MUSIC_REDIRECT,
+    scope: FULL_SCOPE,
+    state: 'xyz',
+    code_challenge: s256(VERIFIER),
+    code_challenge_method: 'S256',
+  })
+  return `https://assistant.example/authorize?${query.toString()}&${extra}`
+}
 const peerAnswer = (challenge: string) => async (): Promise<void> =>
   processReciprocalGrantResponse(new Response('not json', { status: 401, headers: { 'www-authenticate': challenge } })).catch(
     () => undefined,
@@ -64,6 +77,9 @@ const contentType = (name: string, size: number, value: (n: number) => string): 
   growthCase(`content type: ${name}`, size, (n) => formRequest(value(n)), (raw) => parseFormRequest(raw))
 const scope = (name: string, size: number, value: (n: number) => string): Case =>
   growthCase(`scope: ${name}`, size, value, (text) => parseScope(text))
+/** An RFC 6749 §4.1.1 authorization request: a valid one, plus n more parameters. */
+const authorization = (name: string, extra: (n: number) => string): Case =>
+  growthCase(`authorization request: ${name}`, PER_ELEMENT, (n) => authorizeUrl(extra(n)), (url) => server.authorization.validate(url))
 const node = (name: string, message: (n: number) => NodeIncomingMessage): Case =>
   growthCase(`Node adapter: ${name}`, PER_CHARACTER, message, (m) => nodeListener(m, nullResponse))
 
@@ -92,6 +108,9 @@ const cases: Case[] = [
   scope('n tokens then a tab', PER_CHARACTER, (n) => `${'a '.repeat(n / 2)}\t`),
   scope('n distinct tokens', PER_ELEMENT, (n) => Array.from({ length: n }, (_, i) => `s${i}`).join(' ')),
   scope('n spaces', PER_ELEMENT, (n) => ' '.repeat(n)),
+  // RFC 6749 §3.1, §4.1.1 (issue 6 item 4).
+  authorization('n distinct extra parameters', (n) => manyParams(n)),
+  authorization('n extra parameters of one name', (n) => manyParams(n, () => 'x')),
   // A peer's answer to the reciprocal grant POST (SPEC R3.4).
   growthCase('peer answer: a WWW-Authenticate of n "error=" fragments', PER_CHARACTER, (n) => peerAnswer(`Bearer ${'error='.repeat(n)}`), (answer) =>
     answer(),
