@@ -142,6 +142,7 @@ export {
   invalidRequest,
   invalidScope,
   invalidToken,
+  methodNotAllowed,
   renderOAuthError,
   serverError,
   unauthorizedClient,

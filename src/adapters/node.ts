@@ -8,7 +8,7 @@
 import { concatBytes } from '../io/bytes.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
-import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'
+import { invalidRequest, methodNotAllowed, renderOAuthError, serverError } from '../protocol/oauth-error.js'
 
 /**
  * The parts of Node's `IncomingMessage` the adapter reads.
@@ -43,7 +43,27 @@ export interface NodeListenerOptions {
    * `request.url`. Default: `http://` + the `Host` header. Behind a TLS-terminating proxy, set it.
    */
   readonly origin?: string
+  /**
+   * `toNodeListener` only: the methods it hands to the handler. Any other method is answered 405
+   * with an `Allow` header listing these, before the body is read — so is a method the Fetch API
+   * refuses to build a `Request` with (`CONNECT`, `TRACE`, `TRACK`), which therefore cannot be
+   * listed here. Default {@link DEFAULT_NODE_METHODS}. `toNodeRawListener` passes every method
+   * through: the SDK's handlers answer 405 themselves.
+   */
+  readonly methods?: readonly string[]
 }
+
+/**
+ * The methods `toNodeListener` carries by default: the RFC 9110 methods a Web `Request` can carry,
+ * and PATCH (RFC 5789).
+ *
+ * @example
+ * ```ts
+ * toNodeListener(app.fetch, { methods: [...DEFAULT_NODE_METHODS, 'PROPFIND'] })
+ * ```
+ * @group Node adapter
+ */
+export const DEFAULT_NODE_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 const encoder = new TextEncoder()
 
@@ -94,7 +114,8 @@ function writeResult(response: NodeServerResponse, result: HttpResult): void {
 
 /**
  * A Node listener for a handler's lower door: no Web `Request` is built, which is what makes this
- * the fast path (DESIGN §1, "two doors").
+ * the fast path (DESIGN §1, "two doors"). Every method reaches the handler, `TRACE` included: the
+ * SDK's endpoints answer a method they do not serve with 405 and `Allow` themselves.
  *
  * @example
  * ```ts
@@ -120,9 +141,22 @@ export function toNodeRawListener(
   }
 }
 
+/** Refuses, at construction, a method no Web `Request` can carry: it could never be served. */
+function assertCarriable(methods: readonly string[]): void {
+  for (const method of methods) {
+    try {
+      new Request('http://localhost/', { method })
+    } catch (cause) {
+      throw new TypeError(`toNodeListener: a Web Request cannot carry the method ${JSON.stringify(method)}`, { cause })
+    }
+  }
+}
+
 /**
  * A Node listener for a `(Request) => Promise<Response>` handler: an application's routes, or
- * any SDK endpoint's `fetch` door.
+ * any SDK endpoint's `fetch` door. A method outside `options.methods` (by default
+ * {@link DEFAULT_NODE_METHODS}) gets 405 `invalid_request` with an `Allow` header, never a 5xx
+ * (SPEC R7.5). Throws `TypeError` when `options.methods` names a method no Web `Request` can carry.
  *
  * @example
  * ```ts
@@ -133,9 +167,14 @@ export function toNodeRawListener(
  */
 export function toNodeListener(handler: (request: Request) => Promise<Response>, options: NodeListenerOptions = {}): NodeListener {
   const limit = options.bodyLimitBytes ?? 1024 * 1024
+  const methods = options.methods ?? DEFAULT_NODE_METHODS
+  assertCarriable(methods)
+  const refusal = renderOAuthError(methodNotAllowed(methods, 'The request method is not supported'))
   return async (message, response) => {
     try {
       const method = message.method ?? 'GET'
+      // RFC 9110 method names are case-sensitive; Node hands them over in upper case.
+      if (!methods.includes(method)) return writeResult(response, refusal)
       const read = await readMessage(message, limit, options.origin)
       if ('status' in read) return writeResult(response, read)
       const headers = new Headers()

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { headerValue, type HeaderBag } from './http.js'
+import { authorizationCredentials, headerValue, type HeaderBag } from './http.js'
 import { invalidClient, invalidRequest, type OAuthErrorResponse } from './oauth-error.js'
 import type { FormParams, Parsed } from './form.js'
 
@@ -110,15 +110,20 @@ function fail(error: OAuthErrorResponse): Parsed<never> {
   return { ok: false, error }
 }
 
+/** RFC 7617 / RFC 4648 §4: the base64 alphabet, padding only at the end. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
 /**
  * `undefined`: not a Basic header; `null`: a malformed one.
  */
 function parseBasic(header: string): { clientId: string; secret: string } | undefined | null {
-  const match = /^basic +([A-Za-z0-9+/=._~-]*) *$/i.exec(header)
-  if (!match) return /^basic\b/i.test(header) ? null : undefined
+  const token = authorizationCredentials(header, 'Basic')
+  if (token === undefined) return undefined
+  // Checked before atob, which would skip spaces inside its input.
+  if (token === null || !BASE64.test(token)) return null
   let decoded: string
   try {
-    const binary = atob(match[1] ?? '')
+    const binary = atob(token)
     decoded = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
   } catch {
     return null

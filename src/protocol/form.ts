@@ -7,7 +7,7 @@
  */
 import { DEFAULT_BODY_LIMIT_BYTES } from './constants.js'
 import { headerValue, type RawHttpRequest } from './http.js'
-import { invalidRequest, type OAuthErrorResponse } from './oauth-error.js'
+import { invalidRequest, methodNotAllowed, type OAuthErrorResponse } from './oauth-error.js'
 
 /** The outcome of a parse: the value, or the OAuth error to answer with. @group Protocol */
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: OAuthErrorResponse }
@@ -103,17 +103,18 @@ function percentDecodeUtf8(encoded: string): string | undefined {
 
 /**
  * Checks method and content type of a token-endpoint style request, then parses its body with
- * {@link parseForm}.
+ * {@link parseForm}. Any method but POST is refused with 405 and `Allow: POST` (RFC 9110
+ * §15.5.6); the other failures are 400 `invalid_request`.
  *
  * @example
  * ```ts
- * parseFormRequest({ method: 'GET', headers: {} }).ok // false: invalid_request
+ * parseFormRequest({ method: 'GET', headers: {} }) // { ok: false, error: { error: 'invalid_request', status: 405, allow: ['POST'], … } }
  * ```
  * @group Protocol
  */
 export function parseFormRequest(request: RawHttpRequest, limitBytes?: number): Parsed<FormParams> {
   if (request.method.toUpperCase() !== 'POST') {
-    return { ok: false, error: invalidRequest('The request must use POST') }
+    return { ok: false, error: methodNotAllowed(['POST'], 'The request must use POST') }
   }
   const contentType = headerValue(request.headers, 'content-type') ?? ''
   const [mediaType, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase())

@@ -23,6 +23,8 @@ export interface OAuthErrorResponse {
   readonly realm?: string
   /** The scope an RFC 6750 `insufficient_scope` error needed. */
   readonly scope?: string
+  /** The methods the resource serves, sent as the `Allow` header of a 405 (RFC 9110 §15.5.6). */
+  readonly allow?: readonly string[]
 }
 
 function make(error: string, status: number, description?: string): OAuthErrorResponse {
@@ -123,6 +125,22 @@ export const insufficientScope = (scope: string, description?: string): OAuthErr
   scope,
 })
 /**
+ * `invalid_request` with status 405 and the `Allow` header (RFC 9110 §15.5.6): the request used a
+ * method the endpoint does not serve. A client mistake, never a 5xx (SPEC R7.5).
+ *
+ * @example
+ * ```ts
+ * methodNotAllowed(['POST'], 'The request must use POST')
+ * // { error: 'invalid_request', status: 405, description: 'The request must use POST', allow: ['POST'] }
+ * ```
+ * @see RFC 9110 §15.5.6
+ * @group OAuth errors
+ */
+export const methodNotAllowed = (allow: readonly string[], description?: string): OAuthErrorResponse => ({
+  ...make('invalid_request', 405, description),
+  allow,
+})
+/**
  * RFC 6749 §5.2 / §4.1.2.1 `server_error` (500), with no detail.
  *
  * @example
@@ -142,7 +160,8 @@ function quoted(value: string): string {
 
 /**
  * Renders an OAuth error as an {@link HttpResult}: JSON body with `error` and
- * `error_description`, `Cache-Control: no-store`, and `WWW-Authenticate` when due.
+ * `error_description`, `Cache-Control: no-store`, `WWW-Authenticate` when due, and `Allow` for a
+ * 405.
  *
  * @example
  * ```ts
@@ -165,12 +184,16 @@ export function renderOAuthError(err: OAuthErrorResponse): HttpResult {
     }
     headers['www-authenticate'] = `${err.challenge} ${params.join(', ')}`
   }
+  if (err.allow !== undefined) headers['allow'] = err.allow.join(', ')
   return jsonResult(err.status, body, headers)
 }
 
 /**
  * How the reciprocal grant receiver answers errors (SPEC R3.4):
- * - `'draft'`: the draft's rule, 400 for every invalid request (500 stays 500);
+ * - `'draft'`: the draft's rule, 400 for every invalid request (500 stays 500) — except a failed
+ *   HTTP Basic client authentication, which stays 401 with `WWW-Authenticate: Basic` in every
+ *   profile, as RFC 6749 §5.2 requires of a client that authenticated with the `Authorization`
+ *   header, and a method other than POST, which stays 405 with `Allow: POST`;
  * - `'google'`: Google Linked Account Sign-In's — 401 `invalid_client`, 401 `invalid_token` with
  *   `WWW-Authenticate: Bearer`, 403 `insufficient_permission`, 400 for the rest.
  *
@@ -184,12 +207,19 @@ export type ErrorProfile = 'draft' | 'google'
  * @example
  * ```ts
  * applyErrorProfile(invalidToken(), 'draft').status // 400
+ * applyErrorProfile(invalidClient('Client authentication failed', true), 'draft').status // 401, with the Basic challenge
  * applyErrorProfile(insufficientScope('music.link'), 'google').error // 'insufficient_permission'
  * ```
+ * @see RFC 6749 §5.2
  * @group OAuth errors
  */
 export function applyErrorProfile(err: OAuthErrorResponse, profile: ErrorProfile): OAuthErrorResponse {
-  if (err.status >= 500) return err
+  // A 405 is HTTP's answer about the method, not an invalid OAuth request: it keeps its status and
+  // its Allow header (RFC 9110 §15.5.6).
+  if (err.status >= 500 || err.status === 405) return err
+  // RFC 6749 §5.2: the client authenticated with the Authorization header, so 401 and a challenge
+  // are a MUST, whatever the profile.
+  if (err.challenge === 'Basic') return err
   if (profile === 'draft') {
     // The draft: "400 if not valid". Keep the registered code so the client can still tell why.
     const { challenge: _challenge, ...rest } = err

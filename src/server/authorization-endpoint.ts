@@ -69,12 +69,15 @@ export interface AuthorizationApproval {
 export async function validateAuthorizationRequest(context: ServerContext, url: URL | string): Promise<AuthorizationValidation> {
   if (!URL.canParse(url)) return { ok: false, error: invalidRequest('The request URL is malformed') }
   // RFC 6749 §3.1: a parameter sent without a value is treated as omitted.
-  const entries = [...new URL(url).searchParams].filter(([, value]) => value !== '')
-  const valuesOf = (name: string): string[] => entries.filter(([key]) => key === name).map(([, value]) => value)
-  const single = (name: string): string | undefined => {
-    const values = valuesOf(name)
-    return values.length === 1 ? values[0] : undefined
+  // One pass over the parameters: a scan of all of them per name would be quadratic (issue 6).
+  const values = new Map<string, string>()
+  const repeated = new Set<string>()
+  for (const [name, value] of new URL(url).searchParams) {
+    if (value === '') continue
+    if (values.has(name)) repeated.add(name)
+    values.set(name, value)
   }
+  const single = (name: string): string | undefined => (repeated.has(name) ? undefined : values.get(name))
 
   const clientId = single('client_id')
   if (clientId === undefined) return { ok: false, error: invalidRequest('Missing or repeated client_id') }
@@ -99,13 +102,11 @@ export async function validateAuthorizationRequest(context: ServerContext, url: 
     redirectTo: errorRedirect(context, redirectUri, error, state),
   })
   // RFC 6749 §3.1: request parameters must not be included more than once.
-  for (const [name] of entries) {
-    if (valuesOf(name).length > 1) return fail(invalidRequest('A parameter is repeated'))
-  }
+  if (repeated.size > 0) return fail(invalidRequest('A parameter is repeated'))
   if (single('response_type') !== 'code') {
     return fail({ error: 'unsupported_response_type', status: 400, description: 'response_type must be code' })
   }
-  const parsed = v.safeParse(AuthorizationRequestSchema, Object.fromEntries(entries))
+  const parsed = v.safeParse(AuthorizationRequestSchema, Object.fromEntries(values))
   if (!parsed.success) {
     const invalidScopeSyntax = parsed.issues.some((issue) => v.getDotPath(issue) === 'scope')
     return fail(invalidScopeSyntax ? invalidScope('The scope is malformed') : parameterError(parsed.issues))

@@ -7,7 +7,7 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import { timingSafeEqual } from '../protocol/constant-time.js'
 import { invalidClient } from '../protocol/oauth-error.js'
-import { extractClientCredentials, type PresentedClientCredentials } from '../protocol/client-credentials.js'
+import { extractClientCredentials, type ClientAuthMethod, type PresentedClientCredentials } from '../protocol/client-credentials.js'
 import type { FormParams } from '../protocol/form.js'
 import type { HeaderBag } from '../protocol/http.js'
 import type { Parsed } from '../protocol/form.js'
@@ -27,8 +27,10 @@ export interface ClientAuthContext {
 }
 
 /**
- * Checks presented credentials against the registry. Every failure is the same
- * `invalid_client`, so a caller learns nothing about which part was wrong.
+ * Checks presented credentials against the registry. An unknown client, a wrong secret and a
+ * refused assertion all get the same `invalid_client`, so a caller learns nothing about which
+ * part was wrong. A registered client that used another method than its registered one is told
+ * which method to use (a typical integration mistake; the method is not a secret).
  *
  * @example
  * ```ts
@@ -44,11 +46,13 @@ export async function authenticateClient(
   context: ClientAuthContext,
 ): Promise<Parsed<RegisteredClient>> {
   const basic = presented.method === 'client_secret_basic'
-  const failed = (): Parsed<RegisteredClient> => ({ ok: false, error: invalidClient('Client authentication failed', basic) })
+  const refused = (description: string): Parsed<RegisteredClient> => ({ ok: false, error: invalidClient(description, basic) })
+  const failed = (): Parsed<RegisteredClient> => refused('Client authentication failed')
   const clientId = presented.method === 'private_key_jwt' ? presented.clientId ?? unverifiedIssuer(presented.assertion) : presented.clientId
   if (clientId === undefined) return failed()
   const client = await context.clients.findClient(clientId)
-  if (client === undefined || client.tokenEndpointAuthMethod !== presented.method) return failed()
+  if (client === undefined) return failed()
+  if (client.tokenEndpointAuthMethod !== presented.method) return refused(expectedMethod(client.tokenEndpointAuthMethod))
 
   switch (presented.method) {
     case 'client_secret_basic':
@@ -103,6 +107,13 @@ async function verifyAssertion(assertion: string, client: RegisteredClient, cont
   } catch {
     return false
   }
+}
+
+/** Names the registered method (RFC 8414 name), and nothing else about the client. */
+function expectedMethod(method: ClientAuthMethod): string {
+  return method === 'none'
+    ? 'This client is public (none): it must send its client_id only, without credentials'
+    : `This client must authenticate with ${method}`
 }
 
 /** The `iss` of an unverified JWT, only to pick the key set that will verify it. */

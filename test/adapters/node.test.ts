@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { toNodeListener, toNodeRawListener, type NodeListener } from '../../src/adapters/node.js'
+import { DEFAULT_NODE_METHODS, toNodeListener, toNodeRawListener, type NodeListener } from '../../src/adapters/node.js'
 import { jsonResult } from '../../src/protocol/http.js'
+import { makeServer } from '../server/fixtures.js'
 
 let server: Server | undefined
 afterEach(async () => {
-  server?.closeAllConnections()
+  if (server === undefined) return
+  server.closeAllConnections()
   await new Promise((resolve) => server?.close(resolve))
   server = undefined
 })
@@ -107,6 +109,84 @@ describe('Node adapter: malformed requests (SPEC R7.5)', () => {
     expect(counted.calls()).toBe(0)
   })
 })
+
+describe('Node adapter: methods (SPEC R7.5, RFC 9110 §15.5.6)', () => {
+  it('TRACE through toNodeListener gets 405 with Allow, not 500 server_error; the handler never runs', async () => {
+    let calls = 0
+    const url = await listen(
+      toNodeListener(async () => {
+        calls++
+        return new Response('unreachable')
+      }),
+    )
+    const answer = await send(url, 'TRACE')
+    expect(answer.status).toBe(405)
+    expect(answer.headers['allow']).toBe(DEFAULT_NODE_METHODS.join(', '))
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request' })
+    expect(calls).toBe(0)
+  })
+
+  it.each(['CONNECT', 'TRACK', 'TRACE', 'PROPFIND'])('toNodeListener answers %s, which it does not carry, with 405', async (method) => {
+    const answer = await callDirectly(toNodeListener(async () => new Response('unreachable')), method)
+    expect(answer.status).toBe(405)
+    expect(answer.headers['allow']).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS')
+  })
+
+  it('options.methods chooses what toNodeListener carries and what Allow lists', async () => {
+    const listener = toNodeListener(async (request) => new Response(request.method), { methods: ['GET', 'POST', 'PROPFIND'] })
+    const propfind = await callDirectly(listener, 'PROPFIND')
+    expect(propfind).toMatchObject({ status: 200, body: 'PROPFIND' })
+    const put = await callDirectly(listener, 'PUT')
+    expect(put.status).toBe(405)
+    expect(put.headers['allow']).toBe('GET, POST, PROPFIND')
+  })
+
+  it('options.methods cannot name a method no Web Request can carry', () => {
+    expect(() => toNodeListener(async () => new Response(''), { methods: ['GET', 'TRACE'] })).toThrow(TypeError)
+  })
+
+  it('toNodeRawListener passes TRACE to the handler: the token endpoint answers 405 with Allow: POST', async () => {
+    const url = await listen(toNodeRawListener(makeServer().server.tokenEndpoint.handle))
+    const answer = await send(url, 'TRACE')
+    expect(answer.status).toBe(405)
+    expect(answer.headers['allow']).toBe('POST')
+    expect(JSON.parse(answer.body)).toEqual({ error: 'invalid_request', error_description: 'The request must use POST' })
+  })
+})
+
+/** Sends a request with any method (fetch refuses TRACE) and reads the whole answer. */
+async function send(url: string, method: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const { request } = await import('node:http')
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method }, (res) => {
+      let body = ''
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Calls a listener without a server, for methods Node's HTTP parser would not hand over. */
+async function callDirectly(listener: NodeListener, method: string): Promise<{ status: number; headers: Record<string, string | string[]>; body: string }> {
+  let status = 0
+  let headers: Record<string, string | string[]> = {}
+  let body = ''
+  await listener(
+    { method, url: '/', headers: { host: 'example.test' }, async *[Symbol.asyncIterator]() {} },
+    {
+      writeHead: (s, h) => {
+        status = s
+        headers = h
+      },
+      end: (b) => {
+        body = typeof b === 'string' ? b : new TextDecoder().decode(b)
+      },
+    },
+  )
+  return { status, headers, body }
+}
 
 /** A lower-door listener with a body limit that counts how often its handler ran. */
 function countingListener(bodyLimitBytes: number) {

@@ -106,11 +106,13 @@ describe("B's reciprocal grant receiver under attack (SPEC R3.3, R3.4, R7.3, R7.
   it('SPEC R7.11: a body client_id that differs from the authenticated client is refused', async () => {
     const { s, accessTokenAtB } = await linkedServices()
     const answer = await postToB(s, { body: reciprocalForm({ access_token: accessTokenAtB, client_id: 'someone-else' }), headers: auth })
-    expect(answer.status).toBe(400)
+    // The client used the Authorization header: 401 with a Basic challenge even in the draft profile (RFC 6749 §5.2).
+    expect(answer.status).toBe(401)
     expect(answer.body.error).toBe('invalid_client')
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Basic /)
   })
 
-  it('SPEC R3.4: repeated parameters, missing parameters, wrong content type, GET and oversized bodies', async () => {
+  it('SPEC R3.4: repeated parameters, missing parameters, wrong content type, GET (405) and oversized bodies', async () => {
     const { s, accessTokenAtB } = await linkedServices()
     const good = reciprocalForm({ access_token: accessTokenAtB })
     const repeated = await postToB(s, { body: `${good}&code=second`, headers: auth })
@@ -120,7 +122,8 @@ describe("B's reciprocal grant receiver under attack (SPEC R3.3, R3.4, R7.3, R7.
     const json = await postToB(s, { body: good, headers: { ...auth, 'content-type': 'application/json' } })
     expect(json).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
     const get = await postToB(s, { body: '', method: 'GET', headers: auth })
-    expect(get).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    expect(get).toMatchObject({ status: 405, body: { error: 'invalid_request' } })
+    expect(get.headers.get('allow')).toBe('POST')
     const huge = await postToB(s, { body: `${good}&padding=${'x'.repeat(64 * 1024)}`, headers: auth })
     expect(huge).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
   })

@@ -57,7 +57,7 @@ describe('reciprocal grant receiver (SPEC R3.3, R3.4)', () => {
     ['an expired access token (SPEC R7.3)', request({ access_token: 'token-expired' }), { draft: [400, 'invalid_token'], google: [401, 'invalid_token'] }],
     ["another client's access token (SPEC R7.3)", request({ access_token: 'token-of-radio' }), { draft: [400, 'invalid_token'], google: [401, 'invalid_token'] }],
     ['a token without the required scope (SPEC R7.3)', request({ access_token: 'token-no-link-scope' }), { draft: [400, 'insufficient_scope'], google: [403, 'insufficient_permission'] }],
-    ['a wrong secret (SPEC R3.3)', request({}, { authorization: `Basic ${btoa('assistant:wrong')}` }), { draft: [400, 'invalid_client'], google: [401, 'invalid_client'] }],
+    ['a wrong secret (SPEC R3.3)', request({}, { authorization: `Basic ${btoa('assistant:wrong')}` }), { draft: [401, 'invalid_client'], google: [401, 'invalid_client'] }],
     ['no client authentication', request({}, {}), { draft: [400, 'invalid_client'], google: [401, 'invalid_client'] }],
     ['a missing code', request({ code: '' }), { draft: [400, 'invalid_request'], google: [400, 'invalid_request'] }],
     ['a missing client_id (the draft requires it)', request({ client_id: '' }), { draft: [400, 'invalid_request'], google: [400, 'invalid_request'] }],
@@ -83,6 +83,30 @@ describe('reciprocal grant receiver (SPEC R3.3, R3.4)', () => {
     expect(google.headers['www-authenticate']).toMatch(/^Bearer /)
     const draft = await receiver().r.handle(request({ access_token: 'nope' }))
     expect(draft.headers['www-authenticate']).toBeUndefined()
+  })
+
+  it.each([
+    ['a wrong secret', `Basic ${btoa('assistant:wrong')}`],
+    ['an unknown client', `Basic ${btoa(`nobody:${SECRET}`)}`],
+    ['malformed Basic credentials', 'Basic !!!'],
+  ])(
+    'SPEC R3.4, RFC 6749 §5.2: a failed HTTP Basic authentication (%s) is 401 with WWW-Authenticate: Basic in every profile',
+    async (_name, authorization) => {
+      for (const profile of ['draft', 'google'] as const) {
+        const result = await receiver({ errorProfile: profile }).r.handle(request({}, { authorization }))
+        expect(result.status).toBe(401)
+        expect(JSON.parse(result.body)).toMatchObject({ error: 'invalid_client' })
+        expect(result.headers['www-authenticate']).toMatch(/^Basic realm="[^"]*"$/)
+      }
+    },
+  )
+
+  it('SPEC R3.4: in the draft profile, a failed client_secret_post authentication is still a plain 400', async () => {
+    const raw = request({ client_id: 'radio', client_secret: 'wrong', access_token: 'token-of-radio' }, {})
+    const result = await receiver().r.handle(raw)
+    expect(result.status).toBe(400)
+    expect(JSON.parse(result.body)).toMatchObject({ error: 'invalid_client' })
+    expect(result.headers['www-authenticate']).toBeUndefined()
   })
 
   it('SPEC R7.10: 50 concurrent POSTs of one code → the code is handed over exactly once', async () => {

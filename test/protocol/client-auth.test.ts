@@ -60,14 +60,18 @@ function expectClient(result: Parsed<RegisteredClient>, clientId: string): void 
   if (result.ok) expect(result.value.clientId).toBe(clientId)
 }
 
-function expectRefused(result: Parsed<RegisteredClient>, challenge?: 'Basic'): void {
+function expectRefused(
+  result: Parsed<RegisteredClient>,
+  challenge?: 'Basic',
+  // Every failure but a wrong method looks the same: nothing tells which part was wrong.
+  description = 'Client authentication failed',
+): void {
   expect(result.ok).toBe(false)
   if (result.ok) return
   expect(result.error.error).toBe('invalid_client')
   expect(result.error.status).toBe(401)
   expect(result.error.challenge).toBe(challenge)
-  // every failure looks the same: nothing tells which part was wrong
-  expect(result.error.description).toBe('Client authentication failed')
+  expect(result.error.description).toBe(description)
 }
 
 interface AssertionOptions {
@@ -124,22 +128,25 @@ describe('client_secret_post (RFC 6749 §2.3.1)', () => {
   })
 })
 
-describe('registered method must match', () => {
+describe('registered method must match, and the refusal names it (issue 6)', () => {
   it('refuses a basic client that authenticates in the body', async () => {
-    expectRefused(await authenticate({}, { client_id: 'basic-client', client_secret: 's3cret:+%' }))
+    const result = await authenticate({}, { client_id: 'basic-client', client_secret: 's3cret:+%' })
+    expectRefused(result, undefined, 'This client must authenticate with client_secret_basic')
   })
 
   it('refuses a post client that uses Basic', async () => {
-    expectRefused(await authenticate({ authorization: basicHeader('post-client', 'p0st') }, {}), 'Basic')
+    const result = await authenticate({ authorization: basicHeader('post-client', 'p0st') }, {})
+    expectRefused(result, 'Basic', 'This client must authenticate with client_secret_post')
   })
 
   it('refuses a confidential client that presents only its client_id', async () => {
-    expectRefused(await authenticate({}, { client_id: 'basic-client' }))
-    expectRefused(await authenticate({}, { client_id: 'jwt-client' }))
+    expectRefused(await authenticate({}, { client_id: 'basic-client' }), undefined, 'This client must authenticate with client_secret_basic')
+    expectRefused(await authenticate({}, { client_id: 'jwt-client' }), undefined, 'This client must authenticate with private_key_jwt')
   })
 
   it('refuses a public client that presents a secret', async () => {
-    expectRefused(await authenticate({}, { client_id: 'public-client', client_secret: 'anything' }))
+    const result = await authenticate({}, { client_id: 'public-client', client_secret: 'anything' })
+    expectRefused(result, undefined, 'This client is public (none): it must send its client_id only, without credentials')
   })
 
   it('accepts a public client by its client_id', async () => {
@@ -225,7 +232,8 @@ describe('private_key_jwt (RFC 7523 §3)', () => {
   })
 
   it('refuses a client registered for another method', async () => {
-    expectRefused(await authenticate({}, jwtParams(await assertion({ iss: 'post-client', sub: 'post-client' }))))
+    const result = await authenticate({}, jwtParams(await assertion({ iss: 'post-client', sub: 'post-client' })))
+    expectRefused(result, undefined, 'This client must authenticate with client_secret_post')
   })
 
   it.each(['not-a-jwt', 'a.b.c', '..', 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJqd3QtY2xpZW50In0.'])(

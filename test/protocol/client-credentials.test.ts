@@ -75,6 +75,10 @@ describe('client_secret_basic (RFC 6749 §2.3.1)', () => {
     ['bytes that are not UTF-8', `Basic ${Buffer.from([0x61, 0x3a, 0xff]).toString('base64')}`],
     ['a bad percent-escape', rawBasic('a:%zz')],
     ['two tokens', `${basic('a', 'b')} extra`],
+    ['a space inside the token (atob would skip it)', 'Basic YT pi'],
+    ['a tab after the scheme', 'Basic\tYTpi'],
+    ['padding inside the token', 'Basic YQ==Yg=='],
+    ['spaces only', `Basic${' '.repeat(64)}`],
   ])('refuses malformed Basic: %s', (_label, header) => {
     refused(extract({ authorization: header }), 'invalid_client', 'Basic')
   })

@@ -144,10 +144,12 @@ describe('parseFormRequest: method and content type (SPEC R3.4, R7.5)', () => {
     expect(params(parseFormRequest(post('a=1')))).toEqual({ a: '1' })
   })
 
-  it.each(['GET', 'PUT', 'HEAD'])('refuses %s', (method) => {
-    expect(expectInvalidRequest(parseFormRequest({ method, headers: { 'content-type': FORM }, body: 'a=1' }))).toMatch(
-      /POST/,
-    )
+  it.each(['GET', 'PUT', 'HEAD', 'TRACE', 'OPTIONS'])('refuses %s with 405 and Allow: POST (RFC 9110 §15.5.6)', (method) => {
+    const parsed = parseFormRequest({ method, headers: { 'content-type': FORM }, body: 'a=1' })
+    expect(parsed).toEqual({
+      ok: false,
+      error: { error: 'invalid_request', status: 405, description: 'The request must use POST', allow: ['POST'] },
+    })
   })
 
   it('accepts the method in any case', () => {

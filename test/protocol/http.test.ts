@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { headerValue, jsonResult } from '../../src/protocol/http.js'
+import { authorizationCredentials, headerValue, jsonResult } from '../../src/protocol/http.js'
 
 describe('headerValue', () => {
   it('reads Web Headers case-insensitively', () => {
@@ -62,5 +62,29 @@ describe('jsonResult', () => {
     const result = jsonResult(401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="x"' })
     expect(result.headers['www-authenticate']).toBe('Basic realm="x"')
     expect(result.headers['cache-control']).toBe('no-store')
+  })
+})
+
+describe('authorizationCredentials (RFC 9110 §11.4)', () => {
+  it.each([
+    ['Basic YTpi', 'Basic', 'YTpi'],
+    ['basic   YTpi  ', 'Basic', 'YTpi'],
+    ['BEARER a b', 'Bearer', 'a b'],
+    ['Basic ', 'Basic', ''],
+    ['Basic    ', 'Basic', ''],
+  ])('reads the credentials of %j', (header, scheme, credentials) => {
+    expect(authorizationCredentials(header, scheme)).toBe(credentials)
+  })
+
+  it('matches the scheme as a whole token, in any case', () => {
+    expect(authorizationCredentials('Basicfoo YTpi', 'Basic')).toBeUndefined()
+    expect(authorizationCredentials('Basic-x YTpi', 'Basic')).toBeUndefined()
+    expect(authorizationCredentials('Bearer abc', 'Basic')).toBeUndefined()
+    expect(authorizationCredentials('', 'Basic')).toBeUndefined()
+  })
+
+  it('answers null for the scheme without a space after it', () => {
+    expect(authorizationCredentials('Basic', 'Basic')).toBeNull()
+    expect(authorizationCredentials('Basic\tYTpi', 'Basic')).toBeNull()
   })
 })

@@ -7,6 +7,7 @@ import {
   invalidRequest,
   invalidScope,
   invalidToken,
+  methodNotAllowed,
   renderOAuthError,
   serverError,
   unauthorizedClient,
@@ -121,6 +122,15 @@ describe('renderOAuthError (SPEC R3.4)', () => {
     expect(result.headers['www-authenticate']).toBe('Basic realm="abc"')
   })
 
+  it('RFC 9110 §15.5.6: renders a 405 with its Allow header', () => {
+    const result = renderOAuthError(methodNotAllowed(['POST'], 'The request must use POST'))
+    expect(result.status).toBe(405)
+    expect(result.headers['allow']).toBe('POST')
+    expect(JSON.parse(result.body)).toEqual({ error: 'invalid_request', error_description: 'The request must use POST' })
+    expect(renderOAuthError(methodNotAllowed(['GET', 'POST'])).headers['allow']).toBe('GET, POST')
+    expect(renderOAuthError(invalidRequest('x')).headers['allow']).toBeUndefined()
+  })
+
   it('renders server_error as 500 without a challenge', () => {
     const result = renderOAuthError(serverError())
     expect(result.status).toBe(500)
@@ -132,7 +142,6 @@ describe('renderOAuthError (SPEC R3.4)', () => {
 describe('applyErrorProfile (SPEC R3.4)', () => {
   const fourXX: OAuthErrorResponse[] = [
     invalidRequest('a'),
-    invalidClient('b', true),
     invalidClient('c'),
     invalidGrant('d'),
     unauthorizedClient(),
@@ -150,6 +159,20 @@ describe('applyErrorProfile (SPEC R3.4)', () => {
       expect(mapped.description).toBe(err.description)
       expect(mapped.challenge).toBeUndefined()
       expect(renderOAuthError(mapped).headers['www-authenticate']).toBeUndefined()
+    })
+
+    it('RFC 6749 §5.2: a failed HTTP Basic authentication stays 401 with its Basic challenge', () => {
+      const mapped = applyErrorProfile(invalidClient('b', true), 'draft')
+      expect(mapped).toEqual(invalidClient('b', true))
+      const result = renderOAuthError(mapped)
+      expect(result.status).toBe(401)
+      expect(result.headers['www-authenticate']).toMatch(/^Basic realm=/)
+    })
+
+    it('RFC 9110 §15.5.6, SPEC R7.5: a 405 stays 405 with its Allow header', () => {
+      const err = methodNotAllowed(['POST'], 'The request must use POST')
+      expect(applyErrorProfile(err, 'draft')).toEqual(err)
+      expect(renderOAuthError(applyErrorProfile(err, 'draft')).headers['allow']).toBe('POST')
     })
 
     it('keeps 5xx as they are', () => {
@@ -183,6 +206,11 @@ describe('applyErrorProfile (SPEC R3.4)', () => {
       expect(applyErrorProfile(invalidClient('x', true), 'google')).toEqual(invalidClient('x', true))
       expect(applyErrorProfile(invalidRequest('x'), 'google')).toEqual(invalidRequest('x'))
       expect(applyErrorProfile(invalidGrant('x'), 'google').status).toBe(400)
+    })
+
+    it('keeps a 405 with its Allow header', () => {
+      const err = methodNotAllowed(['POST'])
+      expect(applyErrorProfile(err, 'google')).toEqual(err)
     })
 
     it('keeps 5xx as they are', () => {

@@ -38,7 +38,8 @@ describe('RFC 7009 revocation endpoint (SPEC R5.2)', () => {
     const missing = await h.server.revocationEndpoint.handle(formPost({ token_type_hint: 'access_token' }))
     expect(json(missing)).toEqual({ error: 'invalid_request', error_description: 'Missing or invalid parameter token' })
     const get = await h.server.revocationEndpoint.handle({ method: 'GET', headers: {} })
-    expect(get.status).toBe(400)
+    expect(get.status).toBe(405)
+    expect(get.headers['allow']).toBe('POST')
   })
 
   it('the fetch door answers a Web Request', async () => {

@@ -100,7 +100,7 @@ describe('token endpoint: malformed requests get OAuth errors (SPEC R7.5)', () =
     ['a client_secret_basic client using client_secret_post', () => formPost({ grant_type: 'authorization_code', code: 'x', client_id: 'music', client_secret: MUSIC.clientSecret ?? '' }, {}), 401, 'invalid_client'],
     ['repeated parameter', () => formPost('grant_type=authorization_code&code=a&code=b'), 400, 'invalid_request'],
     ['wrong content type', () => ({ method: 'POST', headers: { 'content-type': 'application/json', ...musicAuth }, body: '{}' }), 400, 'invalid_request'],
-    ['GET', () => ({ method: 'GET', headers: musicAuth }), 400, 'invalid_request'],
+    ['GET (RFC 9110 §15.5.6)', () => ({ method: 'GET', headers: musicAuth }), 405, 'invalid_request'],
     ['missing grant_type', () => formPost({ code: 'x' }), 400, 'invalid_request'],
     ['unknown grant type', () => formPost({ grant_type: 'password', username: 'u', password: 'p' }), 400, 'unsupported_grant_type'],
     ['missing code', () => formPost({ grant_type: 'authorization_code' }), 400, 'invalid_request'],
@@ -172,6 +172,52 @@ describe('token endpoint: garbage in, OAuth errors out (SPEC R7.5)', () => {
       expect(result.status).toBeLessThan(500)
       expect(typeof json(result).error).toBe('string')
       expect(result.headers['cache-control']).toBe('no-store')
+    }
+  })
+})
+
+describe('token endpoint: a client that used another authentication method is told which one (issue 6, RFC 6749 §5.2)', () => {
+  const grant = { grant_type: 'authorization_code', code: 'x' }
+  const wrongMethod: [string, () => ReturnType<typeof formPost>, string, string | undefined][] = [
+    [
+      'a client_secret_basic client sending its secret in the body',
+      () => formPost({ ...grant, client_id: 'music', client_secret: MUSIC.clientSecret ?? '' }, {}),
+      'This client must authenticate with client_secret_basic',
+      undefined,
+    ],
+    ['a client_secret_basic client sending no credentials', () => formPost({ ...grant, client_id: 'music' }, {}), 'This client must authenticate with client_secret_basic', undefined],
+    [
+      'a client_secret_post client using HTTP Basic',
+      () => formPost(grant, { authorization: basic(POSTER.clientId, POSTER.clientSecret ?? '') }),
+      'This client must authenticate with client_secret_post',
+      'Basic',
+    ],
+    [
+      'a public client sending a secret',
+      () => formPost(grant, { authorization: basic(PUBLIC.clientId, 'a-guessed-secret') }),
+      'This client is public (none): it must send its client_id only, without credentials',
+      'Basic',
+    ],
+  ]
+  it.each(wrongMethod)('%s: error_description names the expected method', async (_name, request, description, challenge) => {
+    const h = makeServer()
+    const result = await h.server.tokenEndpoint.handle(request())
+    expect(result.status).toBe(401)
+    expect(json(result)).toEqual({ error: 'invalid_client', error_description: description })
+    expect(result.headers['www-authenticate']?.split(' ')[0]).toBe(challenge)
+    for (const secret of [MUSIC.clientSecret, POSTER.clientSecret, 'a-guessed-secret']) expect(result.body).not.toContain(secret)
+  })
+
+  it('an unknown client and a wrong secret keep the same generic description', async () => {
+    const h = makeServer()
+    const answers = await Promise.all([
+      h.server.tokenEndpoint.handle(formPost(grant, { authorization: basic('nobody', 'x') })),
+      h.server.tokenEndpoint.handle(formPost(grant, { authorization: basic('music', 'wrong') })),
+      h.server.tokenEndpoint.handle(formPost({ ...grant, client_id: 'poster', client_secret: 'wrong' }, {})),
+      h.server.tokenEndpoint.handle(formPost({ ...grant, client_id: 'nobody', client_secret: 'x' }, {})),
+    ])
+    for (const result of answers) {
+      expect(json(result)).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed' })
     }
   })
 })
