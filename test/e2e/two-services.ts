@@ -41,6 +41,8 @@ export interface TwoServicesOptions {
   readonly bFetch?: typeof fetch
   /** Outbound request timeout of both parties, ms. */
   readonly timeoutMs?: number
+  /** More clients of A's authorization server (other peers of party A). */
+  readonly extraClientsAtAssistant?: readonly RegisteredClient[]
 }
 
 /** A clock the tests move; starts at the real time because the servers talk through real fetch. */
@@ -75,7 +77,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     issuer: a.url,
     tokenEndpoint: `${a.url}/token`,
     revocationEndpoint: `${a.url}/revoke`,
-    clients: staticClients([musicRegistration]),
+    clients: staticClients([musicRegistration, ...(options.extraClientsAtAssistant ?? [])]),
     storage: storageA,
     runtime,
   })
