@@ -7,7 +7,6 @@
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { createAuthorizationRequest, exchangeCode, handleCallback } from '../client/authorization.js'
-import type { PeerConfig } from '../client/peer.js'
 import { deliverReciprocalCode } from '../client/reciprocal-grant.js'
 import { revokeTokenSet } from '../client/revoke.js'
 import { base64url } from '../crypto/encoding.js'
@@ -30,6 +29,7 @@ import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'
 import { liveAccessToken, refreshIfExpiring } from './refresh-if-expiring.js'
 import { leaseSeconds } from './lease-seconds.js'
+import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
 
 /** How long a started link waits for its callback, seconds. */
@@ -41,21 +41,12 @@ const CALLBACK_TTL_SECONDS = 600
  * @group Party A
  */
 export interface PartyAOptions {
-  /** Party B as an authorization server, and A's registration there (SPEC R1.1). */
-  readonly peer: PeerConfig
-  /** A's redirect URI registered at B. */
-  readonly redirectUri: string
-  /** The scope A asks of B. */
-  readonly scope: string
-  /** The reverse grant (SPEC R1.3): B's client id at A, what A offers B, and the pre-agreed scope. */
-  readonly reciprocal: {
-    /** B's client id at A's authorization server. */
-    readonly peerClientId: string
-    /** The widest scope A offers B. */
-    readonly offer: string
-    /** The scope agreed beforehand, used when B sends no `reciprocal`. */
-    readonly configured?: string
-  }
+  /**
+   * The services A links its users to, keyed by a peer id of your choice (1–64 letters, digits,
+   * `_` or `-`). One party A serves them all over one storage: each link is bound to its peer,
+   * and a callback completes only a link of the peer that answered (RFC 9700 §4.4).
+   */
+  readonly peers: Readonly<Record<string, PartyAPeer>>
   /** A's own authorization-server kit: it mints the reciprocal code and runs the token endpoint B redeems at. */
   readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
   readonly storage?: Storage
@@ -68,13 +59,20 @@ export interface PartyAOptions {
  * @group Party A
  */
 export interface PartyA {
-  /** Step A: the authorization URL to send the user to, and the new link's id. */
-  startLink(userId: string): Promise<{ linkId: string; url: URL }>
+  /**
+   * Step A: the authorization URL to send the user to, and the new link's id. The link id names
+   * its peer (`<peerId>.<random>`): every other method finds the peer from it, so keep the id
+   * as one opaque string.
+   */
+  startLink(peerId: string, userId: string): Promise<{ linkId: string; url: URL }>
   /**
    * Steps B–D: validates the callback, exchanges the code, and resolves the reciprocal scope.
-   * `userId` is the user of the session the callback arrived in: it must be the user who started
-   * the link, or nothing is exchanged — otherwise an attacker could start a link and have a
-   * victim complete it, tying the victim's account at B to the attacker's at A (SPEC R7.9).
+   * The callback completes only a link of the peer that answered: the peer whose issuer is the
+   * callback's RFC 9207 `iss`, or without `iss`, the peer whose redirect URI the callback
+   * arrived at (RFC 9700 §4.4). `userId` is the user of the session the callback arrived in: it
+   * must be the user who started the link, or nothing is exchanged — otherwise an attacker could
+   * start a link and have a victim complete it, tying the victim's account at B to the
+   * attacker's at A (SPEC R7.9).
    */
   handleCallback(callbackUrl: string | URL, userId: string): Promise<PartyAState>
   /** The user's reciprocal consent (SPEC R2): a scope (all or part of what is offered), or `'refuse'`. Then step E. */
@@ -97,13 +95,17 @@ export interface PartyA {
  * @example
  * ```ts
  * const partyA = createPartyA({
- *   peer: { as: musicMetadata, client: { client_id: 'assistant' }, clientAuth: ClientSecretBasic(secret) },
- *   redirectUri: 'https://assistant.example/callback',
- *   scope: 'music.play',
- *   reciprocal: { peerClientId: 'music', offer: 'assistant.announce' },
+ *   peers: {
+ *     music: {
+ *       peer: { as: musicMetadata, client: { client_id: 'assistant' }, clientAuth: ClientSecretBasic(secret) },
+ *       redirectUri: 'https://assistant.example/callback',
+ *       scope: 'music.play',
+ *       reciprocal: { peerClientId: 'music', offer: 'assistant.announce' },
+ *     },
+ *   },
  *   authorizationServer: assistantAs,
  * })
- * const { url } = await partyA.startLink('alice')          // redirect the user there
+ * const { url } = await partyA.startLink('music', 'alice') // redirect the user there
  * const state = await partyA.handleCallback(request.url, session.userId) // awaiting-consent
  * await partyA.consent(state.linkId, { scope: 'assistant.announce' }) // reciprocal-granted
  * ```
@@ -112,53 +114,70 @@ export interface PartyA {
 export function createPartyA(options: PartyAOptions): PartyA {
   const runtime = options.runtime ?? systemRuntime
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
-  if (parseScope(options.scope) === undefined) throw new TypeError('scope is not a valid scope')
-  if (parseScope(options.reciprocal.offer) === undefined) throw new TypeError('reciprocal.offer is not a valid scope')
-  const guard = new LinkGuard(storage, runtime, leaseSeconds(options.peer.timeoutMs))
+  const peers = definePeers(options.peers)
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
+  // Every key names the link's peer: the link id starts with it, and the state index is per peer.
   const linkKey = (linkId: string): string => `party-a:link:${linkId}`
-  const context = (): PartyAContext => ({
+  const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
+  const context = (peer: PartyAPeer): PartyAContext => ({
     now: runtime.now(),
-    offer: options.reciprocal.offer,
-    configured: options.reciprocal.configured,
+    offer: peer.reciprocal.offer,
+    configured: peer.reciprocal.configured,
   })
 
-  const load = async (linkId: string): Promise<PartyAState> => {
-    const state = await storage.get<PartyAState & JsonValue>(linkKey(linkId))
-    if (state === undefined) {
+  /** The link and its peer, found from the link id; the stored link must be that peer's (RFC 9700 §4.4). */
+  const find = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer } | undefined> => {
+    const peerId = peers.peerIdOfLink(linkId)
+    const peer = peerId === undefined ? undefined : peers.get(peerId)
+    const state = peer === undefined ? undefined : await storage.get<PartyAState & JsonValue>(linkKey(linkId))
+    if (peer === undefined || state === undefined) return undefined
+    if (state.peerId !== peerId || state.linkId !== linkId) {
+      throw new ReciprocalError('The stored link does not belong to the peer its id names', {
+        code: ErrorCode.InvalidState,
+        step: 'configuration',
+        hint: 'The link record was altered or copied in storage; start a new link.',
+      })
+    }
+    return { state, peer }
+  }
+  const load = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer }> => {
+    const found = await find(linkId)
+    if (found === undefined) {
       throw new ReciprocalError('No such link', { code: ErrorCode.InvalidState, step: 'configuration', hint: 'Start a link first.' })
     }
-    return state
+    return found
   }
   const save = (state: PartyAState): Promise<void> =>
     storage.set(linkKey(state.linkId), state as PartyAState & JsonValue, state.status === 'awaiting-callback' ? CALLBACK_TTL_SECONDS : undefined)
 
   /** Steps the machine, persists, then runs the commands, feeding their results back in. */
-  async function advance(state: PartyAState, event: PartyAEvent): Promise<PartyAState> {
-    const transition = stepPartyA(state, event, context())
+  async function advance(state: PartyAState, event: PartyAEvent, peer: PartyAPeer): Promise<PartyAState> {
+    const transition = stepPartyA(state, event, context(peer))
     if (transition.state !== state) await save(transition.state)
     let current = transition.state
     for (const command of transition.commands) {
-      for (const result of await execute(current, command)) current = await advance(current, result)
+      for (const result of await execute(current, command, peer)) current = await advance(current, result, peer)
     }
     return current
   }
 
-  async function execute(state: PartyAState, command: PartyACommand): Promise<PartyAEvent[]> {
+  /** Runs one command against the link's own peer: a code only ever goes to the peer whose token is sent. */
+  async function execute(state: PartyAState, command: PartyACommand, { peer, reciprocal }: PartyAPeer): Promise<PartyAEvent[]> {
     switch (command.type) {
       case 'deliver-code': {
         const events: PartyAEvent[] = []
         try {
-          const refreshed = await refreshIfExpiring(options.peer, peerTokensOf(state), runtime.now())
+          const refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
           if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
           const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
           const minted = await options.authorizationServer.mintCode({
-            clientId: options.reciprocal.peerClientId,
+            clientId: reciprocal.peerClientId,
             subject: command.subject,
             scope: command.scope,
             supersede: true,
           })
-          await deliverReciprocalCode(options.peer, { code: minted.code, accessToken })
+          await deliverReciprocalCode(peer, { code: minted.code, accessToken })
           events.push({ type: 'delivered', version: minted.version ?? 1 })
         } catch (err) {
           events.push({ type: 'delivery-failed', error: toSerializedError(err, 'deliver-code') })
@@ -167,38 +186,55 @@ export function createPartyA(options: PartyAOptions): PartyA {
       }
       case 'revoke-peer-tokens':
         // Best effort, as before revokeTokenSet reported failures; issue 6 item 11 records what remains.
-        await revokeTokenSet(options.peer, command.tokens).catch(() => false)
+        await revokeTokenSet(peer, command.tokens).catch(() => false)
         return []
       case 'revoke-local-grant':
-        await options.authorizationServer.revokeLink(options.reciprocal.peerClientId, command.subject)
+        await options.authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
         return []
     }
   }
 
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
+  /** Loads the link under its lease and applies one event. */
+  const step = (linkId: string, event: () => PartyAEvent): Promise<PartyAState> =>
+    onLink(linkId, async () => {
+      const { state, peer } = await load(linkId)
+      return advance(state, event(), peer)
+    })
 
   return {
-    async startLink(userId) {
-      const linkId = base64url(runtime.randomBytes(16))
-      const { url, pending } = await createAuthorizationRequest(options.peer, { redirectUri: options.redirectUri, scope: options.scope })
-      await save(startPartyA({ linkId, userId, pending, now: runtime.now() }))
-      await storage.set(`party-a:state:${await sha256(pending.state)}`, linkId, CALLBACK_TTL_SECONDS)
+    async startLink(peerId, userId) {
+      const peer = peers.get(peerId)
+      if (peer === undefined) {
+        throw new ReciprocalError('No peer with this id is configured', {
+          code: ErrorCode.Configuration,
+          step: 'authorize',
+          hint: 'Pass one of the peer ids of PartyAOptions.peers.',
+        })
+      }
+      const linkId = peers.linkId(peerId, base64url(runtime.randomBytes(16)))
+      const { url, pending } = await createAuthorizationRequest(peer.peer, { redirectUri: peer.redirectUri, scope: peer.scope })
+      await save(startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
+      await storage.set(await stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
       return { linkId, url }
     },
 
     async handleCallback(callbackUrl, userId) {
-      const url = new URL(callbackUrl)
-      const stateParam = url.searchParams.get('state')
-      const linkId = stateParam === null ? undefined : await storage.take<string>(`party-a:state:${await sha256(stateParam)}`)
-      if (linkId === undefined) {
+      const url = URL.canParse(callbackUrl) ? new URL(callbackUrl) : undefined
+      // RFC 9700 §4.4: the peer that answered, and only its pending links.
+      const origin = url === undefined ? undefined : peers.originOf(url.searchParams, url.pathname)
+      const stateParam = url?.searchParams.get('state') ?? null
+      const linkId =
+        origin === undefined || stateParam === null ? undefined : await storage.take<string>(await stateIndexKey(origin.peerId, stateParam))
+      if (url === undefined || origin === undefined || linkId === undefined) {
         throw new ReciprocalError('The callback does not belong to a pending link', {
           code: ErrorCode.CallbackInvalid,
           step: 'callback',
-          hint: 'The link expired, was already completed, or the state parameter was tampered with; start again.',
+          hint: 'The link expired, was already completed, was started with another peer than the one that answered, or the state parameter was tampered with; start again.',
         })
       }
       return onLink(linkId, async () => {
-        const state = await load(linkId)
+        const { state, peer } = await load(linkId)
         if (state.status !== 'awaiting-callback') throw new ReciprocalError('This link already completed its callback', {
           code: ErrorCode.CallbackInvalid,
           step: 'callback',
@@ -211,43 +247,38 @@ export function createPartyA(options: PartyAOptions): PartyA {
             step: 'callback',
             hint: 'The link was started by someone else (a possible CSRF attempt); the user should start linking again.',
           })
-          await advance(state, { type: 'exchange-failed', error: error.toJSON() })
+          await advance(state, { type: 'exchange-failed', error: error.toJSON() }, peer)
           throw error
         }
         try {
-          const params = handleCallback(options.peer, state.pending, url)
-          const exchanged = await exchangeCode(options.peer, state.pending, params, { now: runtime.now() })
-          return await advance(state, {
+          const params = handleCallback(peer.peer, state.pending, url.searchParams)
+          const exchanged = await exchangeCode(peer.peer, state.pending, params, { now: runtime.now() })
+          const event: PartyAEvent = {
             type: 'tokens-received',
             tokens: exchanged.tokens,
             reciprocalFromToken: exchanged.reciprocal,
             reciprocalFromCallback: params.reciprocal,
-          })
+          }
+          return await advance(state, event, peer)
         } catch (err) {
-          return advance(state, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') })
+          return advance(state, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') }, peer)
         }
       })
     },
 
     consent: (linkId, decision) =>
-      onLink(linkId, async () =>
-        advance(
-          await load(linkId),
-          decision === 'refuse' ? { type: 'consent-refused' } : { type: 'consent-granted', scope: scopeTokens(decision.scope) },
-        ),
-      ),
-    retryDelivery: (linkId) => onLink(linkId, async () => advance(await load(linkId), { type: 'retry' })),
-    updateReciprocalScope: (linkId, scope) =>
-      onLink(linkId, async () => advance(await load(linkId), { type: 'update-scope', scope: scopeTokens(scope) })),
-    unlink: (linkId) => onLink(linkId, async () => advance(await load(linkId), { type: 'unlink' })),
-    getLink: (linkId) => storage.get<PartyAState & JsonValue>(linkKey(linkId)),
+      step(linkId, () => (decision === 'refuse' ? { type: 'consent-refused' } : { type: 'consent-granted', scope: scopeTokens(decision.scope) })),
+    retryDelivery: (linkId) => step(linkId, () => ({ type: 'retry' })),
+    updateReciprocalScope: (linkId, scope) => step(linkId, () => ({ type: 'update-scope', scope: scopeTokens(scope) })),
+    unlink: (linkId) => step(linkId, () => ({ type: 'unlink' })),
+    getLink: async (linkId) => (await find(linkId))?.state,
     // Single-flight outside, link lock inside: concurrent callers share one refresh, and a refresh
     // never interleaves with another step of the same link (a rotated refresh token is never lost).
     accessToken: (linkId) =>
       refreshes.run(linkId, () =>
         onLink(linkId, async () => {
-          const state = await load(linkId)
-          return liveAccessToken(options.peer, peerTokensOf(state), runtime.now(), (event) => advance(state, event))
+          const { state, peer } = await load(linkId)
+          return liveAccessToken(peer.peer, peerTokensOf(state), runtime.now(), (event) => advance(state, event, peer))
         }),
       ),
   }

@@ -23,6 +23,8 @@ import type { StepContext, Transition } from './types.js'
 /** What every state of party A's link carries. @group State machines */
 export interface PartyALinkBase {
   readonly linkId: string
+  /** The peer (party B) this link is with: its id in the driver's peer registry. Never changes. */
+  readonly peerId: string
   /** The user at A. Also the subject of the grant A gives B (SPEC R7.9). */
   readonly userId: string
   readonly updatedAt: number
@@ -113,12 +115,13 @@ export interface PartyAContext extends StepContext {
  *
  * @example
  * ```ts
- * const state = startPartyA({ linkId, userId: 'alice', pending, now })
+ * const state = startPartyA({ linkId, peerId: 'music', userId: 'alice', pending, now })
  * ```
  * @group State machines
  */
-export function startPartyA(input: { linkId: string; userId: string; pending: PendingAuthorization; now: number }): PartyAState {
-  return { status: 'awaiting-callback', linkId: input.linkId, userId: input.userId, pending: input.pending, updatedAt: input.now }
+export function startPartyA(input: { linkId: string; peerId: string; userId: string; pending: PendingAuthorization; now: number }): PartyAState {
+  const { linkId, peerId, userId, pending, now } = input
+  return { status: 'awaiting-callback', linkId, peerId, userId, pending, updatedAt: now }
 }
 
 /**
@@ -138,7 +141,7 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
   switch (event.type) {
     case 'tokens-received': {
       const s = expect(state, event, 'awaiting-callback')
-      const base = { linkId: s.linkId, userId: s.userId, peerTokens: event.tokens, ...at }
+      const base = { linkId: s.linkId, peerId: s.peerId, userId: s.userId, peerTokens: event.tokens, ...at }
       const resolved = resolveReciprocalScope({
         fromTokenResponse: event.reciprocalFromToken,
         fromAuthorizationResponse: event.reciprocalFromCallback,
@@ -150,7 +153,7 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
     }
     case 'exchange-failed': {
       const s = expect(state, event, 'awaiting-callback')
-      return stay({ status: 'failed', linkId: s.linkId, userId: s.userId, error: event.error, ...at })
+      return stay({ status: 'failed', linkId: s.linkId, peerId: s.peerId, userId: s.userId, error: event.error, ...at })
     }
     case 'consent-granted': {
       const s = expect(state, event, 'awaiting-consent')
@@ -206,7 +209,7 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       const commands: PartyACommand[] = []
       if ('peerTokens' in state) commands.push({ type: 'revoke-peer-tokens', tokens: state.peerTokens })
       commands.push({ type: 'revoke-local-grant', subject: state.userId })
-      return { state: { status: 'unlinked', linkId: state.linkId, userId: state.userId, ...at }, commands }
+      return { state: { status: 'unlinked', linkId: state.linkId, peerId: state.peerId, userId: state.userId, ...at }, commands }
     }
   }
 }
@@ -224,7 +227,7 @@ function deliver(base: PartyALinked, scope: readonly string[], attempt: number, 
 }
 
 function linked(s: LinkedState): PartyALinked {
-  return { linkId: s.linkId, userId: s.userId, updatedAt: s.updatedAt, peerTokens: s.peerTokens, offered: s.offered }
+  return { linkId: s.linkId, peerId: s.peerId, userId: s.userId, updatedAt: s.updatedAt, peerTokens: s.peerTokens, offered: s.offered }
 }
 
 function withGrant(granted: Grant | undefined): { granted?: Grant } {

@@ -15,7 +15,7 @@ afterEach(async () => {
 async function linked() {
   services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
   const s = services
-  const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
   await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
   await s.partyA.consent(linkId, { scope: 'assistant.read' })
   return { s, linkId }

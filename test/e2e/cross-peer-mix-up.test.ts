@@ -2,13 +2,12 @@
 // starts linking with it, bounces the user to an honest peer H with A's own `state` and PKCE
 // challenge. H then redirects to A with a code of H's. Nothing may be exchanged at H for M's
 // link, and M must never receive the token H issued to A.
-//
-// This is the attack against the old API (one `createPartyA` per peer, one storage, one redirect
-// URI, callbacks routed by `iss`). It is marked `it.fails`: it documents that the old API lets
-// the attack through.
+// (Before issue 6, one `createPartyA` per peer over one storage let this through: commit
+// 99eb1af has that test against the old API.)
 import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createPartyA } from '../../src/drivers/party-a.js'
+import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
+import type { PartyAPeer } from '../../src/drivers/party-a-peers.js'
 import { ErrorCode } from '../../src/errors.js'
 import { serve, type Served } from '../helpers/serve.js'
 import { ASSISTANT_OFFER, MUSIC_SCOPE, startTwoServices, type TwoServices } from './two-services.js'
@@ -22,7 +21,7 @@ afterEach(async () => {
 })
 
 /** The malicious peer: its authorization endpoint bounces to H; its token endpoint records what it gets. */
-function maliciousPeer(server: Served, honest: string) {
+function maliciousPeer(server: Served, honest: string, redirectUriAtHonest?: string) {
   const received: URLSearchParams[] = []
   server.use(async (request) => {
     const url = new URL(request.url)
@@ -33,6 +32,7 @@ function maliciousPeer(server: Served, honest: string) {
         bounce.searchParams.set(name, url.searchParams.get(name) ?? '')
       }
       bounce.searchParams.set('client_id', 'assistant')
+      if (redirectUriAtHonest !== undefined) bounce.searchParams.set('redirect_uri', redirectUriAtHonest)
       bounce.searchParams.set('scope', MUSIC_SCOPE)
       return Response.redirect(bounce, 302)
     }
@@ -68,37 +68,99 @@ async function browse(start: URL, a: string): Promise<string> {
   return location
 }
 
-describe('cross-peer mix-up (RFC 9700 §4.4), old API: one createPartyA per peer', () => {
-  it.fails('a bounced callback is completed by the honest instance and M receives H\'s token', async () => {
-    evil = await serve()
-    services = await startTwoServices({
-      reciprocalInTokenResponse: 'assistant.read',
-      extraClientsAtAssistant: [
-        { clientId: 'evil', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: 'evil-secret-at-assistant-0000000', scope: ASSISTANT_OFFER },
-      ],
-    })
-    const s = services
-    const m = maliciousPeer(evil, s.b.url)
-    // The old API: a second instance for the second peer, sharing the storage and redirect URI.
-    const partyAForEvil = createPartyA({
-      ...s.partyAOptions,
-      peer: m.peer,
-      reciprocal: { peerClientId: 'evil', offer: ASSISTANT_OFFER, configured: 'assistant.read' },
-    })
-    const byIssuer = new Map([
-      [s.b.url, s.partyA],
-      [evil.url, partyAForEvil],
-    ])
+const EVIL_CLIENT = { clientId: 'evil', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: 'evil-secret-at-assistant-0000000', scope: ASSISTANT_OFFER } as const
 
-    const { linkId, url } = await partyAForEvil.startLink('alice-at-assistant')
-    const callback = await browse(url, s.a.url)
-    // The application routes the shared callback to the instance of the issuer that answered.
-    const instance = byIssuer.get(new URL(callback).searchParams.get('iss') ?? '')
-    const outcome = await instance?.handleCallback(callback, 'alice-at-assistant').catch((error: unknown) => error)
-    // The application continues the link with the instance it started it with.
-    await partyAForEvil.consent(linkId, { scope: 'assistant.read' }).catch(() => undefined)
+/** H (the music service of the fixture), M, and one party A serving both over one storage. */
+async function twoPeers(options: { shareRedirectUri: boolean; honestSendsIss: boolean }) {
+  evil = await serve()
+  services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read', extraClientsAtAssistant: [EVIL_CLIENT] })
+  const s = services
+  const honestRedirect = `${s.a.url}/callback`
+  const m = maliciousPeer(evil, s.b.url, honestRedirect)
+  const music = s.partyAOptions.peers['music']
+  if (music === undefined) throw new Error('fixture without the music peer')
+  const honest: PartyAPeer = {
+    ...music,
+    peer: { ...music.peer, as: { ...music.peer.as, authorization_response_iss_parameter_supported: options.honestSendsIss } },
+  }
+  const partyA: PartyA = createPartyA({
+    ...s.partyAOptions,
+    peers: {
+      music: honest,
+      evil: {
+        peer: m.peer,
+        redirectUri: options.shareRedirectUri ? honestRedirect : `${s.a.url}/callback/evil`,
+        scope: 'evil.read',
+        reciprocal: { peerClientId: 'evil', offer: ASSISTANT_OFFER, configured: 'assistant.read' },
+      },
+    },
+  })
+  // Count what reaches H's token endpoint as an authorization-code exchange.
+  let exchangesAtHonest = 0
+  s.b.use(async (request) => {
+    if (new URL(request.url).pathname === '/token' && new URLSearchParams(await request.clone().text()).get('grant_type') === 'authorization_code') {
+      exchangesAtHonest++
+    }
+    return s.musicHandler(request)
+  })
+  /** The user's browser ends at A's callback; an H without RFC 9207 sends no `iss`. */
+  const callbackOf = async (url: URL): Promise<string> => {
+    const callback = new URL(await browse(url, s.a.url))
+    if (!options.honestSendsIss) callback.searchParams.delete('iss')
+    return callback.href
+  }
+  return { s, m, partyA, callbackOf, exchanges: () => exchangesAtHonest }
+}
 
-    expect.soft(outcome).toMatchObject({ code: ErrorCode.CallbackInvalid })
-    expect.soft(m.received.map((form) => form.get('access_token'))).toEqual([])
+describe('cross-peer mix-up (RFC 9700 §4.4): one party A, two peers, one storage', () => {
+  it.each([
+    ['one shared redirect URI, both peers send iss (RFC 9207)', { shareRedirectUri: true, honestSendsIss: true }],
+    ['a redirect URI per peer, the honest peer sends no iss', { shareRedirectUri: false, honestSendsIss: false }],
+  ])('RFC 9700 §4.4: a callback bounced from M to H is refused, nothing is exchanged at H, nothing is POSTed to M — %s', async (_name, options) => {
+    const { s, m, partyA, callbackOf, exchanges } = await twoPeers(options)
+    const { linkId, url } = await partyA.startLink('evil', 'alice-at-assistant')
+    expect(linkId.startsWith('evil.')).toBe(true)
+    const callback = await callbackOf(url)
+    await expect(partyA.handleCallback(callback, 'alice-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid, step: 'callback' })
+    expect(exchanges()).toBe(0)
+    // M's link never got tokens, so there is nothing to consent to and nothing to send M.
+    expect(await partyA.getLink(linkId)).toMatchObject({ status: 'awaiting-callback', peerId: 'evil' })
+    await expect(partyA.consent(linkId, { scope: 'assistant.read' })).rejects.toMatchObject({ code: ErrorCode.InvalidState })
+    expect(m.received).toEqual([])
+
+    // The same party A links to H as it should.
+    const honest = await partyA.startLink('music', 'alice-at-assistant')
+    const linked = await partyA.handleCallback(await callbackOf(honest.url), 'alice-at-assistant')
+    expect(linked).toMatchObject({ status: 'awaiting-consent', peerId: 'music' })
+    expect(await partyA.consent(honest.linkId, { scope: 'assistant.read' })).toMatchObject({ status: 'reciprocal-granted' })
+    expect(exchanges()).toBe(1)
+    expect(m.received).toEqual([])
+  })
+
+  it('RFC 9700 §4.4: a stored link whose peer is not the one its id names is never delivered', async () => {
+    const { s, m, partyA, callbackOf } = await twoPeers({ shareRedirectUri: true, honestSendsIss: true })
+    const honest = await partyA.startLink('music', 'alice-at-assistant')
+    await partyA.handleCallback(await callbackOf(honest.url), 'alice-at-assistant')
+    // The record of H's link, copied under a link id that names M.
+    const forgedId = `evil.${honest.linkId.slice('music.'.length)}`
+    const record = await s.storageA.get<Record<string, string>>(`party-a:link:${honest.linkId}`)
+    await s.storageA.set(`party-a:link:${forgedId}`, { ...record, linkId: forgedId })
+    await expect(partyA.consent(forgedId, { scope: 'assistant.read' })).rejects.toMatchObject({ code: ErrorCode.InvalidState })
+    expect(m.received).toEqual([])
+  })
+
+  it('RFC 9700 §4.4: peers that could not be told apart are refused at construction', async () => {
+    services = await startTwoServices()
+    const music = services.partyAOptions.peers['music']
+    if (music === undefined) throw new Error('fixture without the music peer')
+    const withoutIss: PartyAPeer = { ...music, peer: { ...music.peer, as: { ...music.peer.as, issuer: 'https://other.example', authorization_response_iss_parameter_supported: false } } }
+    const sameIssuer: PartyAPeer = { ...music, reciprocal: { ...music.reciprocal, peerClientId: 'music-2' } }
+    const options = services.partyAOptions
+    const build = (peers: Record<string, PartyAPeer>) => () => createPartyA({ ...options, peers })
+    expect(build({ music, other: withoutIss })).toThrow(TypeError)
+    expect(build({ music, twin: sameIssuer })).toThrow(TypeError)
+    expect(build({ music, other: { ...withoutIss, redirectUri: 'https://assistant.example/callback/other' } })).not.toThrow()
+    expect(build({ 'no.dots': music })).toThrow(TypeError)
+    expect(build({})).toThrow(TypeError)
   })
 })

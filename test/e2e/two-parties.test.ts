@@ -16,7 +16,7 @@ async function start(options: TwoServicesOptions = {}): Promise<TwoServices> {
 
 /** Steps A–D: the initial flow, ending with A waiting for the user's reciprocal consent. */
 async function initialFlow(s: TwoServices) {
-  const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
   const callback = await s.authorizeAtB(url)
   const state = await s.partyA.handleCallback(callback, 'alice-at-assistant')
   return { linkId, state }
@@ -97,7 +97,7 @@ describe('two parties over HTTP: the whole protocol (draft steps A–G)', () => 
 
   it('the user denying at B leaves A in a failed state with a typed error', async () => {
     const s = await start({ reciprocalInTokenResponse: 'assistant.announce' })
-    const { url } = await s.partyA.startLink('alice-at-assistant')
+    const { url } = await s.partyA.startLink('music', 'alice-at-assistant')
     const state = await s.partyA.handleCallback(await s.authorizeAtB(url, 'deny'), 'alice-at-assistant')
     expect(state).toMatchObject({ status: 'failed', error: { code: ErrorCode.AuthorizationDenied, step: 'callback' } })
   })

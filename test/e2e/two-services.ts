@@ -129,24 +129,28 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
   })
 
   const partyAOptions: PartyAOptions = {
-    peer: {
-      as: {
-        issuer: b.url,
-        authorization_endpoint: `${b.url}/authorize`,
-        token_endpoint: `${b.url}/token`,
-        revocation_endpoint: `${b.url}/revoke`,
-        authorization_response_iss_parameter_supported: true,
+    peers: {
+      music: {
+        peer: {
+          as: {
+            issuer: b.url,
+            authorization_endpoint: `${b.url}/authorize`,
+            token_endpoint: `${b.url}/token`,
+            revocation_endpoint: `${b.url}/revoke`,
+            authorization_response_iss_parameter_supported: true,
+          },
+          client: { client_id: 'assistant' },
+          clientAuth: assistantAuth,
+          ...peerTransport,
+        },
+        redirectUri: `${a.url}/callback`,
+        scope: MUSIC_SCOPE,
+        reciprocal: {
+          peerClientId: 'music',
+          offer: ASSISTANT_OFFER,
+          ...(options.configuredReciprocal === undefined ? {} : { configured: options.configuredReciprocal }),
+        },
       },
-      client: { client_id: 'assistant' },
-      clientAuth: assistantAuth,
-      ...peerTransport,
-    },
-    redirectUri: `${a.url}/callback`,
-    scope: MUSIC_SCOPE,
-    reciprocal: {
-      peerClientId: 'music',
-      offer: ASSISTANT_OFFER,
-      ...(options.configuredReciprocal === undefined ? {} : { configured: options.configuredReciprocal }),
     },
     authorizationServer: assistantAs,
     storage: storageA,

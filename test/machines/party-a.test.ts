@@ -6,7 +6,7 @@ const now = 1_700_000_000
 const ctx: PartyAContext = { now, offer: 'assistant.announce assistant.read' }
 const pending = { state: 'st', codeVerifier: 'v'.repeat(43), redirectUri: 'https://a.example/cb', scope: 'music.play' }
 const tokens = { accessToken: 'at-from-b', refreshToken: 'rt-from-b', expiresAt: now + 3600, scope: 'music.play' }
-const fresh = (): PartyAState => startPartyA({ linkId: 'l1', userId: 'alice', pending, now })
+const fresh = (): PartyAState => startPartyA({ linkId: 'music.l1', peerId: 'music', userId: 'alice', pending, now })
 
 function consentState(reciprocalFromToken = 'assistant.announce assistant.read'): PartyAState {
   return stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken }, ctx).state
@@ -21,7 +21,7 @@ const failure = new ReciprocalError('B is down', { code: ErrorCode.PeerUnavailab
 
 describe('party A machine: initial flow (SPEC R1)', () => {
   it('starts awaiting the callback with the pending authorization', () => {
-    expect(fresh()).toMatchObject({ status: 'awaiting-callback', linkId: 'l1', userId: 'alice', pending })
+    expect(fresh()).toMatchObject({ status: 'awaiting-callback', linkId: 'music.l1', peerId: 'music', userId: 'alice', pending })
   })
 
   it('SPEC R1.2: reciprocal from the token response leads to consent for requested ∩ offer', () => {
@@ -100,6 +100,12 @@ describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
     const retried = stepPartyA(JSON.parse(JSON.stringify(delivering)) as PartyAState, { type: 'retry' }, ctx)
     expect(retried.state).toMatchObject({ status: 'delivering', attempt: 2 })
     expect(retried.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+  })
+
+  it('RFC 9700 §4.4: every state keeps the peer the link was started with', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const states = [fresh(), consentState(), delivering, grantedState(), stepPartyA(grantedState(), { type: 'unlink' }, ctx).state]
+    for (const state of states) expect(state.peerId).toBe('music')
   })
 
   it('states survive a JSON round trip (resume after a crash)', () => {
