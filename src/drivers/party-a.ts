@@ -167,6 +167,8 @@ export function createPartyA(options: PartyAOptions): PartyA {
     switch (command.type) {
       case 'deliver-code': {
         const events: PartyAEvent[] = []
+        // Whether the code exists decides whether the old grant may already be cut (SPEC R5.1).
+        let version: number | undefined
         try {
           const refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
           if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
@@ -177,10 +179,12 @@ export function createPartyA(options: PartyAOptions): PartyA {
             scope: command.scope,
             supersede: true,
           })
+          version = minted.version ?? 1
           await deliverReciprocalCode(peer, { code: minted.code, accessToken })
-          events.push({ type: 'delivered', version: minted.version ?? 1 })
+          events.push({ type: 'delivered', version })
         } catch (err) {
-          events.push({ type: 'delivery-failed', error: toSerializedError(err, 'deliver-code') })
+          const error = toSerializedError(err, 'deliver-code')
+          events.push(version === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted: { version } })
         }
         return events
       }

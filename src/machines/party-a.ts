@@ -36,10 +36,19 @@ export interface PartyALinked extends PartyALinkBase {
   readonly peerTokens: TokenSet
   /** The reciprocal scope B may get: requested ∩ configured offer (SPEC R1.3). */
   readonly offered: readonly string[]
+  /**
+   * The newest code A minted for B whose delivery failed (its scope and link version), until a
+   * newer code is delivered. A's authorization server compares the next code with it: a code
+   * that drops any of its scope revokes every older grant when it is minted (SPEC R5.1).
+   */
+  readonly undelivered?: Grant
 }
 
 /**
  * Every state of party A's link. `status` names it; each state carries what the next steps need.
+ * `granted` is the grant B holds at A now — never one A's authorization server already revoked:
+ * a narrowing update revokes the old grant when its code is minted, so a delivery that fails
+ * after that mint leaves no `granted` (SPEC R5.1, R7.6).
  *
  * @group State machines
  */
@@ -78,7 +87,12 @@ export type PartyAEvent =
   | { readonly type: 'consent-granted'; readonly scope: readonly string[] }
   | { readonly type: 'consent-refused' }
   | { readonly type: 'delivered'; readonly version: number }
-  | { readonly type: 'delivery-failed'; readonly error: SerializedError }
+  | {
+      readonly type: 'delivery-failed'
+      readonly error: SerializedError
+      /** Set when the code was minted before the failure: its link version (SPEC R5.3). */
+      readonly minted?: { readonly version: number }
+    }
   | { readonly type: 'retry' }
   | { readonly type: 'update-scope'; readonly scope: readonly string[] }
   | { readonly type: 'tokens-refreshed'; readonly tokens: TokenSet }
@@ -167,11 +181,19 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
     }
     case 'delivered': {
       const s = expect(state, event, 'delivering')
-      return stay({ ...linked(s), status: 'reciprocal-granted', granted: { scope: s.scope, version: event.version }, ...at })
+      const { undelivered: _delivered, ...base } = linked(s)
+      return stay({ ...base, status: 'reciprocal-granted', granted: { scope: s.scope, version: event.version }, ...at })
     }
     case 'delivery-failed': {
       const s = expect(state, event, 'delivering')
-      return stay({ ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...withGrant(s.granted), ...at })
+      const failed = { status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...at } as const
+      if (event.minted === undefined) return stay({ ...linked(s), ...failed, ...withGrant(s.granted) })
+      // The code exists: it is now the one the next code is compared with, and if it dropped a
+      // scope of the code before it, minting it already revoked the grant B held (links.ts).
+      const previous = s.undelivered ?? s.granted
+      const cut = previous !== undefined && !isScopeSubset(previous.scope, s.scope)
+      const undelivered: Grant = { scope: s.scope, version: event.minted.version }
+      return stay({ ...linked(s), ...failed, undelivered, ...withGrant(cut ? undefined : s.granted) })
     }
     case 'retry': {
       // From 'delivering' too: a process that crashed mid-delivery left it there. A new code
@@ -227,7 +249,8 @@ function deliver(base: PartyALinked, scope: readonly string[], attempt: number, 
 }
 
 function linked(s: LinkedState): PartyALinked {
-  return { linkId: s.linkId, peerId: s.peerId, userId: s.userId, updatedAt: s.updatedAt, peerTokens: s.peerTokens, offered: s.offered }
+  const { linkId, peerId, userId, updatedAt, peerTokens, offered, undelivered } = s
+  return { linkId, peerId, userId, updatedAt, peerTokens, offered, ...(undelivered === undefined ? {} : { undelivered }) }
 }
 
 function withGrant(granted: Grant | undefined): { granted?: Grant } {

@@ -152,6 +152,49 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
   })
 })
 
+describe('party A machine: `granted` is what A\'s authorization server still honours (SPEC R5.1, R7.6)', () => {
+  /** Granted `initial` at version 1, then an update to `update` whose delivery fails. */
+  function failedUpdate(initial: string[], update: string[], minted: boolean): PartyAState {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: initial }, ctx).state
+    const granted = stepPartyA(delivering, { type: 'delivered', version: 1 }, ctx).state
+    const updating = stepPartyA(granted, { type: 'update-scope', scope: update }, ctx).state
+    return stepPartyA(updating, { type: 'delivery-failed', error: failure, ...(minted ? { minted: { version: 2 } } : {}) }, ctx).state
+  }
+  const both = ['assistant.announce', 'assistant.read']
+  const read = ['assistant.read']
+
+  it('a narrowing whose code was minted before the failure leaves no grant: minting it revoked the old one', () => {
+    const state = failedUpdate(both, read, true)
+    expect(state).toMatchObject({ status: 'delivery-failed', scope: read, undelivered: { scope: read, version: 2 } })
+    expect('granted' in state && state.granted).toBeFalsy()
+  })
+
+  it('a widening whose code was minted keeps the old grant: it is cut only when the new code is redeemed', () => {
+    expect(failedUpdate(read, both, true)).toMatchObject({ status: 'delivery-failed', granted: { scope: read, version: 1 }, undelivered: { scope: both, version: 2 } })
+  })
+
+  it('a failure before the mint keeps the old grant, narrowing or not', () => {
+    const state = failedUpdate(both, read, false)
+    expect(state).toMatchObject({ status: 'delivery-failed', granted: { scope: both, version: 1 } })
+    expect(state).not.toHaveProperty('undelivered')
+  })
+
+  it('the next code is compared with the newest minted one: narrowing back after a failed widening cuts the old grant', () => {
+    const widened = failedUpdate(read, both, true)
+    const back = stepPartyA(widened, { type: 'update-scope', scope: read }, ctx).state
+    const failed = stepPartyA(back, { type: 'delivery-failed', error: failure, minted: { version: 3 } }, ctx).state
+    expect(failed).toMatchObject({ status: 'delivery-failed', undelivered: { scope: read, version: 3 } })
+    expect('granted' in failed && failed.granted).toBeFalsy()
+  })
+
+  it('a delivered retry makes the new grant the only one, and forgets the undelivered code', () => {
+    const retried = stepPartyA(failedUpdate(both, read, true), { type: 'retry' }, ctx).state
+    const granted = stepPartyA(retried, { type: 'delivered', version: 3 }, ctx).state
+    expect(granted).toEqual(expect.objectContaining({ status: 'reciprocal-granted', granted: { scope: read, version: 3 } }))
+    expect(granted).not.toHaveProperty('undelivered')
+  })
+})
+
 describe('party A machine: lasting links (SPEC R8.2)', () => {
   it('refreshed tokens replace the old ones in any linked state', () => {
     const next = { accessToken: 'at2', refreshToken: 'rt2', expiresAt: now + 7200 }
