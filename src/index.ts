@@ -94,6 +94,7 @@ export {
   type PartyALinkBase,
   type PartyALinked,
   type PartyAState,
+  type UnlinkRemaining,
 } from './machines/party-a.js'
 export {
   stepPartyB,

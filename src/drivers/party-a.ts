@@ -81,8 +81,19 @@ export interface PartyA {
   retryDelivery(linkId: string): Promise<PartyAState>
   /** The update flow (SPEC R5.1): grant B a new scope; the old grant is revoked once B redeems the new one. */
   updateReciprocalScope(linkId: string, scope: string): Promise<PartyAState>
-  /** Unlinking (SPEC R5.2): revokes A's tokens at B and every grant A gave B for this user. */
+  /**
+   * Unlinking (SPEC R5.2): revokes every grant A gave B for this user (at once, no network), then
+   * A's tokens at B (RFC 7009). When B cannot be reached, the `unlinked` state keeps the tokens
+   * still to revoke in `remaining`, with the `error`; calling `unlink` again, any other operation
+   * on the link, or {@link PartyA.resume} finishes it.
+   */
   unlink(linkId: string): Promise<PartyAState>
+  /**
+   * Finishes what a failure or a crash interrupted: an unlink's remaining revocations, or a
+   * delivery left in `delivering` (sent again with a fresh code). Call it for the links a
+   * restarted process finds unfinished; for any other state it changes nothing.
+   */
+  resume(linkId: string): Promise<PartyAState>
   /** The link's current state, or `undefined`. */
   getLink(linkId: string): Promise<PartyAState | undefined>
   /** A live access token for calling B, refreshed ahead of expiry (single-flight, SPEC R8.2). */
@@ -188,22 +199,38 @@ export function createPartyA(options: PartyAOptions): PartyA {
         }
         return events
       }
-      case 'revoke-peer-tokens':
-        // Best effort, as before revokeTokenSet reported failures; issue 6 item 11 records what remains.
-        await revokeTokenSet(peer, command.tokens).catch(() => false)
-        return []
       case 'revoke-local-grant':
         await options.authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
-        return []
+        return [{ type: 'local-grant-revoked' }]
+      case 'revoke-peer-tokens':
+        try {
+          // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.
+          await revokeTokenSet(peer, command.tokens)
+          return [{ type: 'peer-tokens-revoked' }]
+        } catch (err) {
+          return [{ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke') }]
+        }
     }
   }
 
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
+  /** Loads the link (call under its lease), first finishing an unlink that left revocations to do (SPEC R5.2). */
+  const loadFinished = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer }> => {
+    const { state, peer } = await load(linkId)
+    if (state.status !== 'unlinked' || state.remaining === undefined) return { state, peer }
+    return { state: await advance(state, { type: 'resume' }, peer), peer }
+  }
   /** Loads the link under its lease and applies one event. */
   const step = (linkId: string, event: () => PartyAEvent): Promise<PartyAState> =>
     onLink(linkId, async () => {
-      const { state, peer } = await load(linkId)
+      const { state, peer } = await loadFinished(linkId)
       return advance(state, event(), peer)
+    })
+  /** Applies an event that itself finishes what is left, so the link is loaded as it is. */
+  const stepAsIs = (linkId: string, event: PartyAEvent): Promise<PartyAState> =>
+    onLink(linkId, async () => {
+      const { state, peer } = await load(linkId)
+      return advance(state, event, peer)
     })
 
   return {
@@ -274,14 +301,15 @@ export function createPartyA(options: PartyAOptions): PartyA {
       step(linkId, () => (decision === 'refuse' ? { type: 'consent-refused' } : { type: 'consent-granted', scope: scopeTokens(decision.scope) })),
     retryDelivery: (linkId) => step(linkId, () => ({ type: 'retry' })),
     updateReciprocalScope: (linkId, scope) => step(linkId, () => ({ type: 'update-scope', scope: scopeTokens(scope) })),
-    unlink: (linkId) => step(linkId, () => ({ type: 'unlink' })),
+    unlink: (linkId) => stepAsIs(linkId, { type: 'unlink' }),
+    resume: (linkId) => stepAsIs(linkId, { type: 'resume' }),
     getLink: async (linkId) => (await find(linkId))?.state,
     // Single-flight outside, link lock inside: concurrent callers share one refresh, and a refresh
     // never interleaves with another step of the same link (a rotated refresh token is never lost).
     accessToken: (linkId) =>
       refreshes.run(linkId, () =>
         onLink(linkId, async () => {
-          const { state, peer } = await load(linkId)
+          const { state, peer } = await loadFinished(linkId)
           return liveAccessToken(peer.peer, peerTokensOf(state), runtime.now(), (event) => advance(state, event, peer))
         }),
       ),

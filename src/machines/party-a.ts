@@ -7,7 +7,9 @@
  *        │                    │  └─consent-refused→ one-way              └─delivery-failed→ delivery-failed ─retry→ delivering
  *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way     delivering ─retry (after a crash)→ delivering
  * reciprocal-granted | one-way ─update-scope→ delivering (update flow, SPEC R5.1)
- * any linked state ─refresh-failed(dead)→ needs-reconsent;  any ─unlink→ unlinked
+ * any linked state ─refresh-failed(dead)→ needs-reconsent
+ * any ─unlink→ unlinked(remaining) ─local-grant-revoked→ ─peer-tokens-revoked→ unlinked
+ *                    └─peer-revocation-failed→ unlinked(remaining, error) ─unlink | resume→ (the rest)
  * ```
  *
  * @module
@@ -67,7 +69,27 @@ export type PartyAState =
     })
   | (PartyALinked & { readonly status: 'reciprocal-granted'; readonly granted: Grant })
   | (PartyALinked & { readonly status: 'needs-reconsent'; readonly error: SerializedError; readonly granted?: Grant })
-  | (PartyALinkBase & { readonly status: 'unlinked' })
+  | (PartyALinkBase & {
+      readonly status: 'unlinked'
+      /** What unlinking still has to do; absent once it is done (SPEC R5.2). */
+      readonly remaining?: UnlinkRemaining
+      /** Why the last attempt to revoke A's tokens at B failed. */
+      readonly error?: SerializedError
+    })
+
+/**
+ * What an unlink still has to do (SPEC R5.2). The local grant goes first, since revoking it needs
+ * no network; A's tokens at B stay here until B confirms their revocation (RFC 7009), so a retry
+ * — another `unlink`, any later operation on the link, or a resume after a restart — finishes it.
+ *
+ * @group State machines
+ */
+export interface UnlinkRemaining {
+  /** Every grant A gave B for this user is still to be revoked at A's authorization server. */
+  readonly localGrant: boolean
+  /** A's tokens at B, still to be revoked at B's revocation endpoint. */
+  readonly peerTokens?: TokenSet
+}
 
 /** The grant B holds at A: its scope and version (SPEC R5.3). @group State machines */
 export interface Grant {
@@ -98,6 +120,11 @@ export type PartyAEvent =
   | { readonly type: 'tokens-refreshed'; readonly tokens: TokenSet }
   | { readonly type: 'refresh-failed'; readonly error: SerializedError }
   | { readonly type: 'unlink' }
+  | { readonly type: 'local-grant-revoked' }
+  | { readonly type: 'peer-tokens-revoked' }
+  | { readonly type: 'peer-revocation-failed'; readonly error: SerializedError }
+  /** Finish what a crash or a failure interrupted: an unlink's remaining revocations, or a delivery left in `delivering`. */
+  | { readonly type: 'resume' }
 
 /**
  * What party A's driver must do after a step.
@@ -155,19 +182,19 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
   switch (event.type) {
     case 'tokens-received': {
       const s = expect(state, event, 'awaiting-callback')
-      const base = { linkId: s.linkId, peerId: s.peerId, userId: s.userId, peerTokens: event.tokens, ...at }
+      const next = { ...base(s), peerTokens: event.tokens, ...at }
       const resolved = resolveReciprocalScope({
         fromTokenResponse: event.reciprocalFromToken,
         fromAuthorizationResponse: event.reciprocalFromCallback,
         configured: ctx.configured,
         offer: ctx.offer,
       })
-      if (!resolved.ok) return stay({ ...base, status: 'one-way', offered: [], reason: 'nothing-to-offer' })
-      return stay({ ...base, status: 'awaiting-consent', requested: resolved.requested, offered: resolved.offered })
+      if (!resolved.ok) return stay({ ...next, status: 'one-way', offered: [], reason: 'nothing-to-offer' })
+      return stay({ ...next, status: 'awaiting-consent', requested: resolved.requested, offered: resolved.offered })
     }
     case 'exchange-failed': {
       const s = expect(state, event, 'awaiting-callback')
-      return stay({ status: 'failed', linkId: s.linkId, peerId: s.peerId, userId: s.userId, error: event.error, ...at })
+      return stay({ ...base(s), status: 'failed', error: event.error, ...at })
     }
     case 'consent-granted': {
       const s = expect(state, event, 'awaiting-consent')
@@ -227,11 +254,28 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       return stay({ ...linked(s), status: 'needs-reconsent', error: event.error, ...withGrant(granted), ...at })
     }
     case 'unlink': {
-      if (state.status === 'unlinked') return stay(state)
-      const commands: PartyACommand[] = []
-      if ('peerTokens' in state) commands.push({ type: 'revoke-peer-tokens', tokens: state.peerTokens })
-      commands.push({ type: 'revoke-local-grant', subject: state.userId })
-      return { state: { status: 'unlinked', linkId: state.linkId, peerId: state.peerId, userId: state.userId, ...at }, commands }
+      // Unlinking again finishes what the first unlink left (a peer that was down, a crash).
+      if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
+      const remaining: UnlinkRemaining = 'peerTokens' in state ? { localGrant: true, peerTokens: state.peerTokens } : { localGrant: true }
+      return unlinked({ ...base(state), ...at }, remaining, undefined)
+    }
+    case 'local-grant-revoked': {
+      const s = expect(state, event, 'unlinked')
+      return unlinked({ ...base(s), ...at }, { ...s.remaining, localGrant: false }, s.error)
+    }
+    case 'peer-tokens-revoked': {
+      const s = expect(state, event, 'unlinked')
+      return unlinked({ ...base(s), ...at }, { localGrant: s.remaining?.localGrant ?? false }, undefined)
+    }
+    case 'peer-revocation-failed': {
+      // Nothing more now: the tokens stay recorded until a retry gets B's confirmation.
+      const s = expect(state, event, 'unlinked')
+      return stay({ ...s, error: event.error, ...at })
+    }
+    case 'resume': {
+      if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
+      if (state.status === 'delivering') return stepPartyA(state, { type: 'retry' }, ctx)
+      return stay(state)
     }
   }
 }
@@ -243,14 +287,33 @@ function stay(state: PartyAState): Transition<PartyAState, PartyACommand> {
   return { state, commands: [] }
 }
 
+function base(s: PartyALinkBase): PartyALinkBase {
+  return { linkId: s.linkId, peerId: s.peerId, userId: s.userId, updatedAt: s.updatedAt }
+}
+
+type Unlinked = Extract<PartyAState, { status: 'unlinked' }>
+
+/** An unlinked state and the next revocation it needs: the local grant first, then A's tokens at B. */
+function unlinked(at: PartyALinkBase, remaining: UnlinkRemaining, error: SerializedError | undefined): Transition<PartyAState, PartyACommand> {
+  const done = !remaining.localGrant && remaining.peerTokens === undefined
+  const state: Unlinked = { ...at, status: 'unlinked', ...(done ? {} : { remaining }), ...(error === undefined ? {} : { error }) }
+  return { state, commands: unlinkCommands(state) }
+}
+
+function unlinkCommands(state: Unlinked): PartyACommand[] {
+  if (state.remaining?.localGrant === true) return [{ type: 'revoke-local-grant', subject: state.userId }]
+  if (state.remaining?.peerTokens !== undefined) return [{ type: 'revoke-peer-tokens', tokens: state.remaining.peerTokens }]
+  return []
+}
+
 function deliver(base: PartyALinked, scope: readonly string[], attempt: number, granted: Grant | undefined): Transition<PartyAState, PartyACommand> {
   const state: PartyAState = { ...base, status: 'delivering', scope, attempt, ...withGrant(granted) }
   return { state, commands: [{ type: 'deliver-code', subject: base.userId, scope: formatScope(scope) }] }
 }
 
 function linked(s: LinkedState): PartyALinked {
-  const { linkId, peerId, userId, updatedAt, peerTokens, offered, undelivered } = s
-  return { linkId, peerId, userId, updatedAt, peerTokens, offered, ...(undelivered === undefined ? {} : { undelivered }) }
+  const { peerTokens, offered, undelivered } = s
+  return { ...base(s), peerTokens, offered, ...(undelivered === undefined ? {} : { undelivered }) }
 }
 
 function withGrant(granted: Grant | undefined): { granted?: Grant } {

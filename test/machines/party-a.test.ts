@@ -136,19 +136,50 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
     )
   })
 
-  it('SPEC R5.2: unlink revokes both directions', () => {
+  it('SPEC R5.2: unlink revokes the local grant first (no network), recording A\'s tokens at B as still to revoke', () => {
     const s = stepPartyA(grantedState(), { type: 'unlink' }, ctx)
-    expect(s.state).toMatchObject({ status: 'unlinked' })
-    expect(s.commands).toEqual([
-      { type: 'revoke-peer-tokens', tokens },
-      { type: 'revoke-local-grant', subject: 'alice' },
-    ])
+    expect(s.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true, peerTokens: tokens } })
+    expect(s.commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+    const local = stepPartyA(s.state, { type: 'local-grant-revoked' }, ctx)
+    expect(local.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: false, peerTokens: tokens } })
+    expect(local.commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+    const done = stepPartyA(local.state, { type: 'peer-tokens-revoked' }, ctx)
+    expect(done.commands).toEqual([])
+    // Done: the state holds no tokens any more.
+    expect(done.state).toEqual({ status: 'unlinked', linkId: 'music.l1', peerId: 'music', userId: 'alice', updatedAt: now })
   })
 
-  it('unlink before the callback only revokes what A granted; unlink twice does nothing', () => {
+  it('SPEC R5.2: a failed revocation at B is recorded with its error; unlink or resume tries again, once', () => {
+    const unlinked = stepPartyA(stepPartyA(grantedState(), { type: 'unlink' }, ctx).state, { type: 'local-grant-revoked' }, ctx).state
+    const failed = stepPartyA(unlinked, { type: 'peer-revocation-failed', error: failure }, ctx)
+    expect(failed.commands).toEqual([])
+    expect(failed.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: false, peerTokens: tokens }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    for (const event of [{ type: 'unlink' }, { type: 'resume' }] as const) {
+      expect(stepPartyA(failed.state, event, ctx).commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+    }
+    const done = stepPartyA(failed.state, { type: 'peer-tokens-revoked' }, ctx).state
+    expect(done).not.toHaveProperty('remaining')
+    expect(done).not.toHaveProperty('error')
+  })
+
+  it('SPEC R5.2: an unlink interrupted before the local revocation does it first when retried', () => {
+    const interrupted = JSON.parse(JSON.stringify(stepPartyA(grantedState(), { type: 'unlink' }, ctx).state)) as PartyAState
+    expect(stepPartyA(interrupted, { type: 'resume' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+  })
+
+  it('unlink before the callback only revokes what A granted; unlink once done does nothing', () => {
     const s = stepPartyA(fresh(), { type: 'unlink' }, ctx)
     expect(s.commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
-    expect(stepPartyA(s.state, { type: 'unlink' }, ctx).commands).toEqual([])
+    const done = stepPartyA(s.state, { type: 'local-grant-revoked' }, ctx).state
+    expect(done).not.toHaveProperty('remaining')
+    expect(stepPartyA(done, { type: 'unlink' }, ctx).commands).toEqual([])
+  })
+
+  it('resume retries a delivery a crash left in delivering, and changes nothing elsewhere', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    expect(stepPartyA(delivering, { type: 'resume' }, ctx)).toMatchObject({ state: { status: 'delivering', attempt: 2 }, commands: [{ type: 'deliver-code' }] })
+    const granted = grantedState()
+    expect(stepPartyA(granted, { type: 'resume' }, ctx)).toEqual({ state: granted, commands: [] })
   })
 })
 
