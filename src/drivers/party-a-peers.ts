@@ -54,10 +54,11 @@ const PEER_ID = /^[A-Za-z0-9_-]{1,64}$/
 /** Separates the peer id from the random part of a link id. */
 const SEPARATOR = '.'
 
-/** A callback attributed to one peer. @internal */
+/** A callback attributed to one peer, its URL resolved against that peer's redirect URI. @internal */
 export interface CallbackOrigin {
   readonly peerId: string
   readonly peer: PartyAPeer
+  readonly url: URL
 }
 
 /** The validated peers of one party A. @internal */
@@ -67,13 +68,15 @@ export interface PartyAPeers {
   /** A link id naming its peer: `<peerId>.<random>`. */
   linkId(peerId: string, random: string): string
   /** The peer id a link id names, or `undefined` when it names no configured peer. */
-  peerIdOfLink(linkId: string): string | undefined
+  peerIdOf(linkId: string): string | undefined
   /**
    * The one peer a callback can come from: the peer whose issuer is the callback's `iss`, or,
-   * without `iss`, the peer whose redirect URI path is the callback's path. `undefined` when no
-   * peer, or more than one, fits.
+   * without `iss`, the peer whose redirect URI path is the callback's path. The callback URL may
+   * be absolute, or path-absolute as Node's `req.url` (`/callback?code=…`): it is then resolved
+   * against that peer's redirect URI. `undefined` when the URL is neither, or when no peer, or
+   * more than one, fits. Never throws: a URL error would carry the code and state (SPEC R8.4).
    */
-  originOf(params: URLSearchParams, path: string): CallbackOrigin | undefined
+  originOf(callbackUrl: string | URL): CallbackOrigin | undefined
 }
 
 function pathOf(uri: string): string {
@@ -114,19 +117,29 @@ export function definePeers(peers: Readonly<Record<string, PartyAPeer>>): PartyA
   return {
     get: (peerId) => byId.get(peerId),
     linkId: (peerId, random) => `${peerId}${SEPARATOR}${random}`,
-    peerIdOfLink(linkId) {
+    peerIdOf(linkId) {
       const peerId = linkId.slice(0, Math.max(linkId.indexOf(SEPARATOR), 0))
       return byId.has(peerId) ? peerId : undefined
     },
-    originOf(params, path) {
-      const issuers = params.getAll('iss')
+    originOf(callbackUrl) {
+      const text = String(callbackUrl)
+      const absolute = URL.canParse(text)
+      // Path and query of a path-absolute reference do not depend on the base it is read against.
+      const someBase = entries[0]?.[1].redirectUri ?? ''
+      const read = absolute ? new URL(text) : text.startsWith('/') && URL.canParse(text, someBase) ? new URL(text, someBase) : undefined
+      // "//host/…" and its look-alikes would name another host: not a path.
+      if (read === undefined || (!absolute && read.origin !== new URL(someBase).origin)) return undefined
+
+      const issuers = read.searchParams.getAll('iss')
       if (issuers.length > 1) return undefined
       const iss = issuers[0] ?? ''
       // Without `iss` only the path tells; peers sharing a path all send `iss` (checked above).
       let candidates = iss === '' ? entries : entries.filter(([, peer]) => peer.peer.as.issuer === iss)
-      if (candidates.length > 1) candidates = candidates.filter(([, peer]) => pathOf(peer.redirectUri) === path)
+      if (candidates.length > 1) candidates = candidates.filter(([, peer]) => pathOf(peer.redirectUri) === read.pathname)
       const [only, ...more] = candidates
-      return only === undefined || more.length > 0 ? undefined : { peerId: only[0], peer: only[1] }
+      if (only === undefined || more.length > 0) return undefined
+      const [peerId, peer] = only
+      return { peerId, peer, url: absolute ? read : new URL(text, peer.redirectUri) }
     },
   }
 }

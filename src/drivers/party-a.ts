@@ -67,7 +67,8 @@ export interface PartyA {
   startLink(peerId: string, userId: string): Promise<{ linkId: string; url: URL }>
   /**
    * Steps B–D: validates the callback, exchanges the code, and resolves the reciprocal scope.
-   * The callback completes only a link of the peer that answered: the peer whose issuer is the
+   * `callbackUrl` is the URL the user arrived at, absolute or as Node's `req.url` gives it
+   * (`/callback?code=…`, read against the peer's redirect URI). The callback completes only a link of the peer that answered: the peer whose issuer is the
    * callback's RFC 9207 `iss`, or without `iss`, the peer whose redirect URI the callback
    * arrived at (RFC 9700 §4.4). `userId` is the user of the session the callback arrived in: it
    * must be the user who started the link, or nothing is exchanged — otherwise an attacker could
@@ -139,7 +140,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
 
   /** The link and its peer, found from the link id; the stored link must be that peer's (RFC 9700 §4.4). */
   const find = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer } | undefined> => {
-    const peerId = peers.peerIdOfLink(linkId)
+    const peerId = peers.peerIdOf(linkId)
     const peer = peerId === undefined ? undefined : peers.get(peerId)
     const state = peer === undefined ? undefined : await storage.get<PartyAState & JsonValue>(linkKey(linkId))
     if (peer === undefined || state === undefined) return undefined
@@ -251,13 +252,12 @@ export function createPartyA(options: PartyAOptions): PartyA {
     },
 
     async handleCallback(callbackUrl, userId) {
-      const url = URL.canParse(callbackUrl) ? new URL(callbackUrl) : undefined
       // RFC 9700 §4.4: the peer that answered, and only its pending links.
-      const origin = url === undefined ? undefined : peers.originOf(url.searchParams, url.pathname)
-      const stateParam = url?.searchParams.get('state') ?? null
+      const origin = peers.originOf(callbackUrl)
+      const stateParam = origin?.url.searchParams.get('state') ?? null
       const linkId =
         origin === undefined || stateParam === null ? undefined : await storage.take<string>(await stateIndexKey(origin.peerId, stateParam))
-      if (url === undefined || origin === undefined || linkId === undefined) {
+      if (origin === undefined || linkId === undefined) {
         throw new ReciprocalError('The callback does not belong to a pending link', {
           code: ErrorCode.CallbackInvalid,
           step: 'callback',
@@ -282,7 +282,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
           throw error
         }
         try {
-          const params = handleCallback(peer.peer, state.pending, url.searchParams)
+          const params = handleCallback(peer.peer, state.pending, origin.url.searchParams)
           const exchanged = await exchangeCode(peer.peer, state.pending, params, { now: runtime.now() })
           const event: PartyAEvent = {
             type: 'tokens-received',
