@@ -93,6 +93,7 @@ export {
   type PartyAEvent,
   type PartyALinkBase,
   type PartyALinked,
+  type OneWayReason,
   type PartyAState,
   type UnlinkRemaining,
 } from './machines/party-a.js'

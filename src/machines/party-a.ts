@@ -58,7 +58,7 @@ export type PartyAState =
   | (PartyALinkBase & { readonly status: 'awaiting-callback'; readonly pending: PendingAuthorization })
   | (PartyALinkBase & { readonly status: 'failed'; readonly error: SerializedError })
   | (PartyALinked & { readonly status: 'awaiting-consent'; readonly requested: readonly string[] })
-  | (PartyALinked & { readonly status: 'one-way'; readonly reason: 'consent-refused' | 'nothing-to-offer' })
+  | (PartyALinked & { readonly status: 'one-way'; readonly reason: OneWayReason })
   | (PartyALinked & { readonly status: 'delivering'; readonly scope: readonly string[]; readonly attempt: number; readonly granted?: Grant })
   | (PartyALinked & {
       readonly status: 'delivery-failed'
@@ -90,6 +90,17 @@ export interface UnlinkRemaining {
   /** A's tokens at B, still to be revoked at B's revocation endpoint. */
   readonly peerTokens?: TokenSet
 }
+
+/**
+ * Why a link is one-way — A can call B, B has no grant at A (SPEC R1.3, R2.1):
+ * `consent-refused` — the user said no; `none-requested` — B sent no `reciprocal` and none is
+ * configured for it (an authorization server not built for Reciprocal OAuth); `malformed` — B's
+ * `reciprocal` is not a scope string; `nothing-to-offer` — nothing B asked for is within A's offer.
+ * {@link PartyA.updateReciprocalScope} grants a scope later in every case.
+ *
+ * @group State machines
+ */
+export type OneWayReason = 'consent-refused' | 'none-requested' | 'malformed' | 'nothing-to-offer'
 
 /** The grant B holds at A: its scope and version (SPEC R5.3). @group State machines */
 export interface Grant {
@@ -189,7 +200,7 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
         configured: ctx.configured,
         offer: ctx.offer,
       })
-      if (!resolved.ok) return stay({ ...next, status: 'one-way', offered: [], reason: 'nothing-to-offer' })
+      if (!resolved.ok) return stay({ ...next, status: 'one-way', offered: [], reason: resolved.reason })
       return stay({ ...next, status: 'awaiting-consent', requested: resolved.requested, offered: resolved.offered })
     }
     case 'exchange-failed': {
@@ -197,12 +208,14 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       return stay({ ...base(s), status: 'failed', error: event.error, ...at })
     }
     case 'consent-granted': {
+      if (state.status === 'one-way') throw nothingToConsentTo(state)
       const s = expect(state, event, 'awaiting-consent')
       const scope = checkGrantable(event.scope, s.offered)
       if (scope.length === 0) return stay({ ...linked(s), status: 'one-way', reason: 'consent-refused', ...at })
       return deliver({ ...linked(s), ...at }, scope, 1, undefined)
     }
     case 'consent-refused': {
+      if (state.status === 'one-way') throw nothingToConsentTo(state)
       const s = expect(state, event, 'awaiting-consent')
       return stay({ ...linked(s), status: 'one-way', reason: 'consent-refused', ...at })
     }
@@ -318,6 +331,31 @@ function linked(s: LinkedState): PartyALinked {
 
 function withGrant(granted: Grant | undefined): { granted?: Grant } {
   return granted === undefined ? {} : { granted }
+}
+
+/** Why a one-way link has no consent to give, and what to do instead (SPEC R1.3, R8.1). */
+function nothingToConsentTo(s: Extract<PartyAState, { status: 'one-way' }>): ReciprocalError {
+  const grantNow = `grant a scope now with updateReciprocalScope('${s.linkId}', scope)`
+  const why: Record<OneWayReason, [ErrorCode, string, string]> = {
+    'none-requested': [
+      ErrorCode.NothingRequested,
+      'The peer asked for no access back (no `reciprocal` in its responses) and no reciprocal scope is configured for it',
+      `Set peers.${s.peerId}.reciprocal.configured to the scope agreed with this peer (SPEC R1.3) for the links started after that, or ${grantNow}.`,
+    ],
+    malformed: [
+      ErrorCode.InvalidResponse,
+      "The peer's `reciprocal` request is not a valid scope string",
+      `Ask the peer to send space-separated scope tokens (SPEC R1.2), or ${grantNow}.`,
+    ],
+    'nothing-to-offer': [
+      ErrorCode.NothingToOffer,
+      'Nothing the peer asked for is within the reciprocal scope offered to it',
+      `Widen peers.${s.peerId}.reciprocal.offer if the peer should get what it asked for, or ${grantNow}.`,
+    ],
+    'consent-refused': [ErrorCode.ConsentRefused, 'The user already refused the reciprocal consent for this link', `To grant access after all, ${grantNow}.`],
+  }
+  const [code, message, hint] = why[s.reason]
+  return new ReciprocalError(`There is no reciprocal consent to give: ${message}`, { code, step: 'consent', hint })
 }
 
 /** Consent or update scope: syntactically scope tokens, and within what may be granted (SPEC R7.6). */

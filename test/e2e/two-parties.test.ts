@@ -1,6 +1,6 @@
 // End to end over real HTTP: party A and party B on 127.0.0.1, talking through real fetch.
 import { afterEach, describe, expect, it } from 'vitest'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode, ReciprocalError } from '../../src/errors.js'
 import { startTwoServices, type TwoServices, type TwoServicesOptions } from './two-services.js'
 
 let services: TwoServices | undefined
@@ -67,6 +67,19 @@ describe('two parties over HTTP: the whole protocol (draft steps A–G)', () => 
     const { linkId, state } = await initialFlow(s)
     expect(state).toMatchObject({ status: 'awaiting-consent', requested: ['assistant.read'], offered: ['assistant.read'] })
     await s.partyA.consent(linkId, { scope: 'assistant.read' })
+    expect((await callAssistant(s, '/api/profile')).status).toBe(200)
+  })
+
+  it('SPEC R1.3, R8.1: a B that sends no reciprocal (not built with this SDK) — one-way "none-requested", consent says what to do, an update grants', async () => {
+    const s = await start()
+    const { linkId, state } = await initialFlow(s)
+    expect(state).toMatchObject({ status: 'one-way', reason: 'none-requested' })
+    const error = await s.partyA.consent(linkId, { scope: 'assistant.read' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ReciprocalError)
+    expect(error).toMatchObject({ code: ErrorCode.NothingRequested, step: 'consent' })
+    expect((error as ReciprocalError).message).toMatch(/asked for no access back/)
+    expect((error as ReciprocalError).hint).toMatch(/peers\.music\.reciprocal\.configured.*updateReciprocalScope/)
+    expect(await s.partyA.updateReciprocalScope(linkId, 'assistant.read')).toMatchObject({ status: 'reciprocal-granted' })
     expect((await callAssistant(s, '/api/profile')).status).toBe(200)
   })
 

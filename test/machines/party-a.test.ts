@@ -45,6 +45,26 @@ describe('party A machine: initial flow (SPEC R1)', () => {
     expect(s.state).toMatchObject({ status: 'one-way', reason: 'nothing-to-offer', offered: [] })
   })
 
+  it('SPEC R1.3: B asking for nothing, with nothing configured, is one-way for that reason, not "nothing to offer"', () => {
+    expect(stepPartyA(fresh(), { type: 'tokens-received', tokens }, ctx).state).toMatchObject({ status: 'one-way', reason: 'none-requested' })
+    const malformed = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'a"b' }, ctx).state
+    expect(malformed).toMatchObject({ status: 'one-way', reason: 'malformed' })
+  })
+
+  it.each([
+    ['none-requested', undefined, ErrorCode.NothingRequested, /reciprocal\.configured/],
+    ['malformed', 'a"b', ErrorCode.InvalidResponse, /scope tokens/],
+    ['nothing-to-offer', 'admin', ErrorCode.NothingToOffer, /reciprocal\.offer/],
+  ] as const)('SPEC R8.1: consent on a one-way link (%s) says why and what to do instead', (_reason, reciprocalFromToken, code, hint) => {
+    const oneWay = stepPartyA(fresh(), { type: 'tokens-received', tokens, ...(reciprocalFromToken === undefined ? {} : { reciprocalFromToken }) }, ctx).state
+    for (const event of [{ type: 'consent-granted', scope: ['assistant.read'] }, { type: 'consent-refused' }] as const) {
+      expect(() => stepPartyA(oneWay, event, ctx)).toThrowError(
+        expect.objectContaining({ code, step: 'consent', hint: expect.stringMatching(hint) }),
+      )
+      expect(() => stepPartyA(oneWay, event, ctx)).toThrowError(expect.objectContaining({ hint: expect.stringContaining("updateReciprocalScope('music.l1', scope)") }))
+    }
+  })
+
   it('a failed exchange lands in the failed state with the typed error', () => {
     const error = new ReciprocalError('x', { code: ErrorCode.TokenExchangeFailed, step: 'token-exchange', hint: 'h' }).toJSON()
     const s = stepPartyA(fresh(), { type: 'exchange-failed', error }, ctx)
