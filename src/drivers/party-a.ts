@@ -35,6 +35,9 @@ import { toSerializedError } from './run-error.js'
 /** How long a started link waits for its callback, seconds. */
 const CALLBACK_TTL_SECONDS = 600
 
+/** Default of {@link PartyAOptions.endedLinkRetentionSeconds}: 7 days. */
+const ENDED_LINK_RETENTION_SECONDS = 7 * 24 * 3600
+
 /**
  * Options of {@link createPartyA}.
  *
@@ -49,6 +52,14 @@ export interface PartyAOptions {
   readonly peers: Readonly<Record<string, PartyAPeer>>
   /** A's own authorization-server kit: it mints the reciprocal code and runs the token endpoint B redeems at. */
   readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
+  /**
+   * How long the record of an ended link stays readable (`getLink`) after its last change,
+   * seconds: a `failed` link, or an `unlinked` one with nothing left to do. Default 7 days. Other
+   * records expire on their own: a link waiting for its callback after 10 minutes, the `state`
+   * index with it, a lease after one operation's time. Live links — and an unlink whose
+   * revocation at the peer is still to be done — stay until they end.
+   */
+  readonly endedLinkRetentionSeconds?: number
   readonly storage?: Storage
   readonly runtime?: Runtime
 }
@@ -160,8 +171,15 @@ export function createPartyA(options: PartyAOptions): PartyA {
     }
     return found
   }
-  const save = (state: PartyAState): Promise<void> =>
-    storage.set(linkKey(state.linkId), state as PartyAState & JsonValue, state.status === 'awaiting-callback' ? CALLBACK_TTL_SECONDS : undefined)
+  const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
+  if (!(Number.isInteger(retention) && retention > 0)) throw new TypeError('endedLinkRetentionSeconds must be a positive integer')
+  /** Nothing the driver stores lives forever: a link waits for its callback, an ended one is kept a while. */
+  const ttlOf = (state: PartyAState): number | undefined => {
+    if (state.status === 'awaiting-callback') return CALLBACK_TTL_SECONDS
+    if (state.status === 'failed' || (state.status === 'unlinked' && state.remaining === undefined)) return retention
+    return undefined
+  }
+  const save = (state: PartyAState): Promise<void> => storage.set(linkKey(state.linkId), state as PartyAState & JsonValue, ttlOf(state))
 
   /** Steps the machine, persists, then runs the commands, feeding their results back in. */
   async function advance(state: PartyAState, event: PartyAEvent, peer: PartyAPeer): Promise<PartyAState> {
