@@ -138,6 +138,8 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const runtime = options.runtime ?? systemRuntime
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   const peers = definePeers(options.peers)
+  const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
+  if (!(Number.isInteger(retention) && retention > 0)) throw new TypeError('endedLinkRetentionSeconds must be a positive integer')
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
@@ -171,8 +173,6 @@ export function createPartyA(options: PartyAOptions): PartyA {
     }
     return found
   }
-  const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
-  if (!(Number.isInteger(retention) && retention > 0)) throw new TypeError('endedLinkRetentionSeconds must be a positive integer')
   /** Nothing the driver stores lives forever: a link waits for its callback, an ended one is kept a while. */
   const ttlOf = (state: PartyAState): number | undefined => {
     if (state.status === 'awaiting-callback') return CALLBACK_TTL_SECONDS

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PartyAState } from '../../src/machines/party-a.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import { startTwoServices, type TwoServices } from './two-services.js'
+import { linkAndConsent, startTwoServices, type TwoServices } from './two-services.js'
 
 let services: TwoServices | undefined
 afterEach(async () => {
@@ -21,9 +21,7 @@ type Failure = 'none' | 'after-mint' | 'before-mint'
 async function linked(initial: string) {
   services = await startTwoServices({ reciprocalInTokenResponse: BOTH })
   const s = services
-  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
-  await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
-  const state = await s.partyA.consent(linkId, { scope: initial })
+  const { linkId, state } = await linkAndConsent(s, initial)
   if (state.status !== 'reciprocal-granted') throw new Error(`linking failed: ${state.status}`)
   return { s, linkId, previous: { token: await s.partyB.accessToken('assistant', 'alice'), version: state.granted.version } }
 }

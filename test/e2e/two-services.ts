@@ -233,3 +233,10 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
 }
 
 export type TwoServices = Awaited<ReturnType<typeof startTwoServices>>
+
+/** alice links at party A (steps A–D) and consents to `scope` (steps E–G). */
+export async function linkAndConsent(s: TwoServices, scope = 'assistant.read') {
+  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
+  await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
+  return { linkId, state: await s.partyA.consent(linkId, { scope }) }
+}

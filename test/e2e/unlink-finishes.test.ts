@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPartyA } from '../../src/drivers/party-a.js'
 import { ErrorCode } from '../../src/errors.js'
-import { startTwoServices, type TwoServices } from './two-services.js'
+import { linkAndConsent, startTwoServices, type TwoServices } from './two-services.js'
 
 let services: TwoServices | undefined
 afterEach(async () => {
@@ -14,9 +14,7 @@ afterEach(async () => {
 async function linked() {
   services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
   const s = services
-  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
-  await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
-  await s.partyA.consent(linkId, { scope: 'assistant.read' })
+  const { linkId } = await linkAndConsent(s)
   const tokenOfBAtA = await s.partyB.accessToken('assistant', 'alice')
   const tokenOfAAtB = await s.partyA.accessToken(linkId)
   return { s, linkId, tokenOfBAtA, tokenOfAAtB }
