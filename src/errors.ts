@@ -29,6 +29,11 @@ export const ErrorCode = {
   TokenExchangeFailed: 'ERR_TOKEN_EXCHANGE_FAILED',
   /** Nothing is left to offer after intersecting the requested and configured reciprocal scope. */
   NothingToOffer: 'ERR_NOTHING_TO_OFFER',
+  /**
+   * The peer asked for no reciprocal scope and none is configured for it — as with an
+   * authorization server not built for Reciprocal OAuth (SPEC R1.3).
+   */
+  NothingRequested: 'ERR_NOTHING_REQUESTED',
   /** The user refused the reciprocal consent. */
   ConsentRefused: 'ERR_CONSENT_REFUSED',
   /** The consent decision is not acceptable (e.g. it grants more than was requested). */

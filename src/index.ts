@@ -14,6 +14,7 @@
 
 // Party drivers: what most applications use.
 export { createPartyA, type PartyA, type PartyAOptions } from './drivers/party-a.js'
+export type { PartyAPeer } from './drivers/party-a-peers.js'
 export { createPartyB, type PartyB, type PartyBOptions, type RedemptionMode } from './drivers/party-b.js'
 
 // The authorization-server kit (party A in the reciprocal leg; party B in the initial flow).
@@ -92,7 +93,9 @@ export {
   type PartyAEvent,
   type PartyALinkBase,
   type PartyALinked,
+  type OneWayReason,
   type PartyAState,
+  type UnlinkRemaining,
 } from './machines/party-a.js'
 export {
   stepPartyB,

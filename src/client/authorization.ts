@@ -122,7 +122,8 @@ function callbackInvalid(what: string, hint: string): ReciprocalError {
 
 /**
  * Validates the authorization response at A's redirect URI (RFC 6749 §4.1.2) with oauth4webapi:
- * `state` must match, `iss` must be B's issuer when B advertises RFC 9207 support (SPEC R7.1),
+ * `callbackUrl` is absolute, relative to `pending.redirectUri` (as Node's `req.url`), or its
+ * query parameters. `state` must match, `iss` must be B's issuer when B advertises RFC 9207 support (SPEC R7.1),
  * a `code` must be present. Keeps B's `reciprocal` parameter (SPEC R1.2).
  *
  * @throws {@link ReciprocalError} `AuthorizationDenied` when the user or B said `access_denied`;
@@ -136,9 +137,11 @@ function callbackInvalid(what: string, hint: string): ReciprocalError {
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
  */
 export function handleCallback(peer: PeerConfig, pending: PendingAuthorization, callbackUrl: URL | string | URLSearchParams): ValidatedCallback {
-  const parameters =
-    callbackUrl instanceof URLSearchParams ? callbackUrl : URL.canParse(String(callbackUrl)) ? new URL(callbackUrl).searchParams : undefined
-  if (parameters === undefined) throw callbackInvalid('the callback URL is not a URL', 'Pass the full URL the user was redirected to.')
+  // Never `new URL()` on what cannot be parsed: its TypeError would carry the code and state (SPEC R8.4).
+  const text = String(callbackUrl)
+  const base = URL.canParse(pending.redirectUri) ? pending.redirectUri : undefined
+  const parameters = callbackUrl instanceof URLSearchParams ? callbackUrl : URL.canParse(text, base) ? new URL(text, base).searchParams : undefined
+  if (parameters === undefined) throw callbackInvalid('the callback URL is not a URL', 'Pass the URL the user was redirected to (absolute, or relative to the redirect URI).')
 
   let params: URLSearchParams
   try {

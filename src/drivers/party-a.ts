@@ -7,7 +7,6 @@
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { createAuthorizationRequest, exchangeCode, handleCallback } from '../client/authorization.js'
-import type { PeerConfig } from '../client/peer.js'
 import { deliverReciprocalCode } from '../client/reciprocal-grant.js'
 import { revokeTokenSet } from '../client/revoke.js'
 import { base64url } from '../crypto/encoding.js'
@@ -30,10 +29,14 @@ import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'
 import { liveAccessToken, refreshIfExpiring } from './refresh-if-expiring.js'
 import { leaseSeconds } from './lease-seconds.js'
+import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
 
 /** How long a started link waits for its callback, seconds. */
 const CALLBACK_TTL_SECONDS = 600
+
+/** Default of {@link PartyAOptions.endedLinkRetentionSeconds}: 7 days. */
+const ENDED_LINK_RETENTION_SECONDS = 7 * 24 * 3600
 
 /**
  * Options of {@link createPartyA}.
@@ -41,23 +44,22 @@ const CALLBACK_TTL_SECONDS = 600
  * @group Party A
  */
 export interface PartyAOptions {
-  /** Party B as an authorization server, and A's registration there (SPEC R1.1). */
-  readonly peer: PeerConfig
-  /** A's redirect URI registered at B. */
-  readonly redirectUri: string
-  /** The scope A asks of B. */
-  readonly scope: string
-  /** The reverse grant (SPEC R1.3): B's client id at A, what A offers B, and the pre-agreed scope. */
-  readonly reciprocal: {
-    /** B's client id at A's authorization server. */
-    readonly peerClientId: string
-    /** The widest scope A offers B. */
-    readonly offer: string
-    /** The scope agreed beforehand, used when B sends no `reciprocal`. */
-    readonly configured?: string
-  }
+  /**
+   * The services A links its users to, keyed by a peer id of your choice (1–64 letters, digits,
+   * `_` or `-`). One party A serves them all over one storage: each link is bound to its peer,
+   * and a callback completes only a link of the peer that answered (RFC 9700 §4.4).
+   */
+  readonly peers: Readonly<Record<string, PartyAPeer>>
   /** A's own authorization-server kit: it mints the reciprocal code and runs the token endpoint B redeems at. */
   readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
+  /**
+   * How long the record of an ended link stays readable (`getLink`) after its last change,
+   * seconds: a `failed` link, or an `unlinked` one with nothing left to do. Default 7 days. Other
+   * records expire on their own: a link waiting for its callback after 10 minutes, the `state`
+   * index with it, a lease after one operation's time. Live links — and an unlink whose
+   * revocation at the peer is still to be done — stay until they end.
+   */
+  readonly endedLinkRetentionSeconds?: number
   readonly storage?: Storage
   readonly runtime?: Runtime
 }
@@ -68,13 +70,21 @@ export interface PartyAOptions {
  * @group Party A
  */
 export interface PartyA {
-  /** Step A: the authorization URL to send the user to, and the new link's id. */
-  startLink(userId: string): Promise<{ linkId: string; url: URL }>
+  /**
+   * Step A: the authorization URL to send the user to, and the new link's id. The link id names
+   * its peer (`<peerId>.<random>`): every other method finds the peer from it, so keep the id
+   * as one opaque string.
+   */
+  startLink(peerId: string, userId: string): Promise<{ linkId: string; url: URL }>
   /**
    * Steps B–D: validates the callback, exchanges the code, and resolves the reciprocal scope.
-   * `userId` is the user of the session the callback arrived in: it must be the user who started
-   * the link, or nothing is exchanged — otherwise an attacker could start a link and have a
-   * victim complete it, tying the victim's account at B to the attacker's at A (SPEC R7.9).
+   * `callbackUrl` is the URL the user arrived at, absolute or as Node's `req.url` gives it
+   * (`/callback?code=…`, read against the peer's redirect URI). The callback completes only a link of the peer that answered: the peer whose issuer is the
+   * callback's RFC 9207 `iss`, or without `iss`, the peer whose redirect URI the callback
+   * arrived at (RFC 9700 §4.4). `userId` is the user of the session the callback arrived in: it
+   * must be the user who started the link, or nothing is exchanged — otherwise an attacker could
+   * start a link and have a victim complete it, tying the victim's account at B to the
+   * attacker's at A (SPEC R7.9).
    */
   handleCallback(callbackUrl: string | URL, userId: string): Promise<PartyAState>
   /** The user's reciprocal consent (SPEC R2): a scope (all or part of what is offered), or `'refuse'`. Then step E. */
@@ -83,8 +93,19 @@ export interface PartyA {
   retryDelivery(linkId: string): Promise<PartyAState>
   /** The update flow (SPEC R5.1): grant B a new scope; the old grant is revoked once B redeems the new one. */
   updateReciprocalScope(linkId: string, scope: string): Promise<PartyAState>
-  /** Unlinking (SPEC R5.2): revokes A's tokens at B and every grant A gave B for this user. */
+  /**
+   * Unlinking (SPEC R5.2): revokes every grant A gave B for this user (at once, no network), then
+   * A's tokens at B (RFC 7009). When B cannot be reached, the `unlinked` state keeps the tokens
+   * still to revoke in `remaining`, with the `error`; calling `unlink` again, any other operation
+   * on the link, or {@link PartyA.resume} finishes it.
+   */
   unlink(linkId: string): Promise<PartyAState>
+  /**
+   * Finishes what a failure or a crash interrupted: an unlink's remaining revocations, or a
+   * delivery left in `delivering` (sent again with a fresh code). Call it for the links a
+   * restarted process finds unfinished; for any other state it changes nothing.
+   */
+  resume(linkId: string): Promise<PartyAState>
   /** The link's current state, or `undefined`. */
   getLink(linkId: string): Promise<PartyAState | undefined>
   /** A live access token for calling B, refreshed ahead of expiry (single-flight, SPEC R8.2). */
@@ -97,13 +118,17 @@ export interface PartyA {
  * @example
  * ```ts
  * const partyA = createPartyA({
- *   peer: { as: musicMetadata, client: { client_id: 'assistant' }, clientAuth: ClientSecretBasic(secret) },
- *   redirectUri: 'https://assistant.example/callback',
- *   scope: 'music.play',
- *   reciprocal: { peerClientId: 'music', offer: 'assistant.announce' },
+ *   peers: {
+ *     music: {
+ *       peer: { as: musicMetadata, client: { client_id: 'assistant' }, clientAuth: ClientSecretBasic(secret) },
+ *       redirectUri: 'https://assistant.example/callback',
+ *       scope: 'music.play',
+ *       reciprocal: { peerClientId: 'music', offer: 'assistant.announce' },
+ *     },
+ *   },
  *   authorizationServer: assistantAs,
  * })
- * const { url } = await partyA.startLink('alice')          // redirect the user there
+ * const { url } = await partyA.startLink('music', 'alice') // redirect the user there
  * const state = await partyA.handleCallback(request.url, session.userId) // awaiting-consent
  * await partyA.consent(state.linkId, { scope: 'assistant.announce' }) // reciprocal-granted
  * ```
@@ -112,93 +137,153 @@ export interface PartyA {
 export function createPartyA(options: PartyAOptions): PartyA {
   const runtime = options.runtime ?? systemRuntime
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
-  if (parseScope(options.scope) === undefined) throw new TypeError('scope is not a valid scope')
-  if (parseScope(options.reciprocal.offer) === undefined) throw new TypeError('reciprocal.offer is not a valid scope')
-  const guard = new LinkGuard(storage, runtime, leaseSeconds(options.peer.timeoutMs))
+  const peers = definePeers(options.peers)
+  const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
+  if (!(Number.isInteger(retention) && retention > 0)) throw new TypeError('endedLinkRetentionSeconds must be a positive integer')
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
+  // Every key names the link's peer: the link id starts with it, and the state index is per peer.
   const linkKey = (linkId: string): string => `party-a:link:${linkId}`
-  const context = (): PartyAContext => ({
+  const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
+  const context = (peer: PartyAPeer): PartyAContext => ({
     now: runtime.now(),
-    offer: options.reciprocal.offer,
-    configured: options.reciprocal.configured,
+    offer: peer.reciprocal.offer,
+    configured: peer.reciprocal.configured,
   })
 
-  const load = async (linkId: string): Promise<PartyAState> => {
-    const state = await storage.get<PartyAState & JsonValue>(linkKey(linkId))
-    if (state === undefined) {
+  /** The link and its peer, found from the link id; the stored link must be that peer's (RFC 9700 §4.4). */
+  const find = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer } | undefined> => {
+    const peerId = peers.peerIdOf(linkId)
+    const peer = peerId === undefined ? undefined : peers.get(peerId)
+    const state = peer === undefined ? undefined : await storage.get<PartyAState & JsonValue>(linkKey(linkId))
+    if (peer === undefined || state === undefined) return undefined
+    if (state.peerId !== peerId || state.linkId !== linkId) {
+      throw new ReciprocalError('The stored link does not belong to the peer its id names', {
+        code: ErrorCode.InvalidState,
+        step: 'configuration',
+        hint: 'The link record was altered or copied in storage; start a new link.',
+      })
+    }
+    return { state, peer }
+  }
+  const load = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer }> => {
+    const found = await find(linkId)
+    if (found === undefined) {
       throw new ReciprocalError('No such link', { code: ErrorCode.InvalidState, step: 'configuration', hint: 'Start a link first.' })
     }
-    return state
+    return found
   }
-  const save = (state: PartyAState): Promise<void> =>
-    storage.set(linkKey(state.linkId), state as PartyAState & JsonValue, state.status === 'awaiting-callback' ? CALLBACK_TTL_SECONDS : undefined)
+  /** Nothing the driver stores lives forever: a link waits for its callback, an ended one is kept a while. */
+  const ttlOf = (state: PartyAState): number | undefined => {
+    if (state.status === 'awaiting-callback') return CALLBACK_TTL_SECONDS
+    if (state.status === 'failed' || (state.status === 'unlinked' && state.remaining === undefined)) return retention
+    return undefined
+  }
+  const save = (state: PartyAState): Promise<void> => storage.set(linkKey(state.linkId), state as PartyAState & JsonValue, ttlOf(state))
 
   /** Steps the machine, persists, then runs the commands, feeding their results back in. */
-  async function advance(state: PartyAState, event: PartyAEvent): Promise<PartyAState> {
-    const transition = stepPartyA(state, event, context())
+  async function advance(state: PartyAState, event: PartyAEvent, peer: PartyAPeer): Promise<PartyAState> {
+    const transition = stepPartyA(state, event, context(peer))
     if (transition.state !== state) await save(transition.state)
     let current = transition.state
     for (const command of transition.commands) {
-      for (const result of await execute(current, command)) current = await advance(current, result)
+      for (const result of await execute(current, command, peer)) current = await advance(current, result, peer)
     }
     return current
   }
 
-  async function execute(state: PartyAState, command: PartyACommand): Promise<PartyAEvent[]> {
+  /** Runs one command against the link's own peer: a code only ever goes to the peer whose token is sent. */
+  async function execute(state: PartyAState, command: PartyACommand, { peer, reciprocal }: PartyAPeer): Promise<PartyAEvent[]> {
     switch (command.type) {
       case 'deliver-code': {
         const events: PartyAEvent[] = []
+        // Whether the code exists decides whether the old grant may already be cut (SPEC R5.1).
+        let version: number | undefined
         try {
-          const refreshed = await refreshIfExpiring(options.peer, peerTokensOf(state), runtime.now())
+          const refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
           if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
           const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
           const minted = await options.authorizationServer.mintCode({
-            clientId: options.reciprocal.peerClientId,
+            clientId: reciprocal.peerClientId,
             subject: command.subject,
             scope: command.scope,
             supersede: true,
           })
-          await deliverReciprocalCode(options.peer, { code: minted.code, accessToken })
-          events.push({ type: 'delivered', version: minted.version ?? 1 })
+          version = minted.version ?? 1
+          await deliverReciprocalCode(peer, { code: minted.code, accessToken })
+          events.push({ type: 'delivered', version })
         } catch (err) {
-          events.push({ type: 'delivery-failed', error: toSerializedError(err, 'deliver-code') })
+          const error = toSerializedError(err, 'deliver-code')
+          events.push(version === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted: { version } })
         }
         return events
       }
-      case 'revoke-peer-tokens':
-        // Best effort, as before revokeTokenSet reported failures; issue 6 item 11 records what remains.
-        await revokeTokenSet(options.peer, command.tokens).catch(() => false)
-        return []
       case 'revoke-local-grant':
-        await options.authorizationServer.revokeLink(options.reciprocal.peerClientId, command.subject)
-        return []
+        await options.authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
+        return [{ type: 'local-grant-revoked' }]
+      case 'revoke-peer-tokens':
+        try {
+          // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.
+          await revokeTokenSet(peer, command.tokens)
+          return [{ type: 'peer-tokens-revoked' }]
+        } catch (err) {
+          return [{ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke') }]
+        }
     }
   }
 
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
+  /** Loads the link (call under its lease), first finishing an unlink that left revocations to do (SPEC R5.2). */
+  const loadFinished = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer }> => {
+    const { state, peer } = await load(linkId)
+    if (state.status !== 'unlinked' || state.remaining === undefined) return { state, peer }
+    return { state: await advance(state, { type: 'resume' }, peer), peer }
+  }
+  /** Loads the link under its lease and applies one event. */
+  const step = (linkId: string, event: () => PartyAEvent): Promise<PartyAState> =>
+    onLink(linkId, async () => {
+      const { state, peer } = await loadFinished(linkId)
+      return advance(state, event(), peer)
+    })
+  /** Applies an event that itself finishes what is left, so the link is loaded as it is. */
+  const stepAsIs = (linkId: string, event: PartyAEvent): Promise<PartyAState> =>
+    onLink(linkId, async () => {
+      const { state, peer } = await load(linkId)
+      return advance(state, event, peer)
+    })
 
   return {
-    async startLink(userId) {
-      const linkId = base64url(runtime.randomBytes(16))
-      const { url, pending } = await createAuthorizationRequest(options.peer, { redirectUri: options.redirectUri, scope: options.scope })
-      await save(startPartyA({ linkId, userId, pending, now: runtime.now() }))
-      await storage.set(`party-a:state:${await sha256(pending.state)}`, linkId, CALLBACK_TTL_SECONDS)
+    async startLink(peerId, userId) {
+      const peer = peers.get(peerId)
+      if (peer === undefined) {
+        throw new ReciprocalError('No peer with this id is configured', {
+          code: ErrorCode.Configuration,
+          step: 'authorize',
+          hint: 'Pass one of the peer ids of PartyAOptions.peers.',
+        })
+      }
+      const linkId = peers.linkId(peerId, base64url(runtime.randomBytes(16)))
+      const { url, pending } = await createAuthorizationRequest(peer.peer, { redirectUri: peer.redirectUri, scope: peer.scope })
+      await save(startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
+      await storage.set(await stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
       return { linkId, url }
     },
 
     async handleCallback(callbackUrl, userId) {
-      const url = new URL(callbackUrl)
-      const stateParam = url.searchParams.get('state')
-      const linkId = stateParam === null ? undefined : await storage.take<string>(`party-a:state:${await sha256(stateParam)}`)
-      if (linkId === undefined) {
+      // RFC 9700 §4.4: the peer that answered, and only its pending links.
+      const origin = peers.originOf(callbackUrl)
+      const stateParam = origin?.url.searchParams.get('state') ?? null
+      const linkId =
+        origin === undefined || stateParam === null ? undefined : await storage.take<string>(await stateIndexKey(origin.peerId, stateParam))
+      if (origin === undefined || linkId === undefined) {
         throw new ReciprocalError('The callback does not belong to a pending link', {
           code: ErrorCode.CallbackInvalid,
           step: 'callback',
-          hint: 'The link expired, was already completed, or the state parameter was tampered with; start again.',
+          hint: 'The link expired, was already completed, was started with another peer than the one that answered, or the state parameter was tampered with; start again.',
         })
       }
       return onLink(linkId, async () => {
-        const state = await load(linkId)
+        const { state, peer } = await load(linkId)
         if (state.status !== 'awaiting-callback') throw new ReciprocalError('This link already completed its callback', {
           code: ErrorCode.CallbackInvalid,
           step: 'callback',
@@ -211,43 +296,39 @@ export function createPartyA(options: PartyAOptions): PartyA {
             step: 'callback',
             hint: 'The link was started by someone else (a possible CSRF attempt); the user should start linking again.',
           })
-          await advance(state, { type: 'exchange-failed', error: error.toJSON() })
+          await advance(state, { type: 'exchange-failed', error: error.toJSON() }, peer)
           throw error
         }
         try {
-          const params = handleCallback(options.peer, state.pending, url)
-          const exchanged = await exchangeCode(options.peer, state.pending, params, { now: runtime.now() })
-          return await advance(state, {
+          const params = handleCallback(peer.peer, state.pending, origin.url.searchParams)
+          const exchanged = await exchangeCode(peer.peer, state.pending, params, { now: runtime.now() })
+          const event: PartyAEvent = {
             type: 'tokens-received',
             tokens: exchanged.tokens,
             reciprocalFromToken: exchanged.reciprocal,
             reciprocalFromCallback: params.reciprocal,
-          })
+          }
+          return await advance(state, event, peer)
         } catch (err) {
-          return advance(state, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') })
+          return advance(state, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') }, peer)
         }
       })
     },
 
     consent: (linkId, decision) =>
-      onLink(linkId, async () =>
-        advance(
-          await load(linkId),
-          decision === 'refuse' ? { type: 'consent-refused' } : { type: 'consent-granted', scope: scopeTokens(decision.scope) },
-        ),
-      ),
-    retryDelivery: (linkId) => onLink(linkId, async () => advance(await load(linkId), { type: 'retry' })),
-    updateReciprocalScope: (linkId, scope) =>
-      onLink(linkId, async () => advance(await load(linkId), { type: 'update-scope', scope: scopeTokens(scope) })),
-    unlink: (linkId) => onLink(linkId, async () => advance(await load(linkId), { type: 'unlink' })),
-    getLink: (linkId) => storage.get<PartyAState & JsonValue>(linkKey(linkId)),
+      step(linkId, () => (decision === 'refuse' ? { type: 'consent-refused' } : { type: 'consent-granted', scope: scopeTokens(decision.scope) })),
+    retryDelivery: (linkId) => step(linkId, () => ({ type: 'retry' })),
+    updateReciprocalScope: (linkId, scope) => step(linkId, () => ({ type: 'update-scope', scope: scopeTokens(scope) })),
+    unlink: (linkId) => stepAsIs(linkId, { type: 'unlink' }),
+    resume: (linkId) => stepAsIs(linkId, { type: 'resume' }),
+    getLink: async (linkId) => (await find(linkId))?.state,
     // Single-flight outside, link lock inside: concurrent callers share one refresh, and a refresh
     // never interleaves with another step of the same link (a rotated refresh token is never lost).
     accessToken: (linkId) =>
       refreshes.run(linkId, () =>
         onLink(linkId, async () => {
-          const state = await load(linkId)
-          return liveAccessToken(options.peer, peerTokensOf(state), runtime.now(), (event) => advance(state, event))
+          const { state, peer } = await loadFinished(linkId)
+          return liveAccessToken(peer.peer, peerTokensOf(state), runtime.now(), (event) => advance(state, event, peer))
         }),
       ),
   }

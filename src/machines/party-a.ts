@@ -7,7 +7,9 @@
  *        │                    │  └─consent-refused→ one-way              └─delivery-failed→ delivery-failed ─retry→ delivering
  *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way     delivering ─retry (after a crash)→ delivering
  * reciprocal-granted | one-way ─update-scope→ delivering (update flow, SPEC R5.1)
- * any linked state ─refresh-failed(dead)→ needs-reconsent;  any ─unlink→ unlinked
+ * any linked state ─refresh-failed(dead)→ needs-reconsent
+ * any ─unlink→ unlinked(remaining) ─local-grant-revoked→ ─peer-tokens-revoked→ unlinked
+ *                    └─peer-revocation-failed→ unlinked(remaining, error) ─unlink | resume→ (the rest)
  * ```
  *
  * @module
@@ -23,6 +25,8 @@ import type { StepContext, Transition } from './types.js'
 /** What every state of party A's link carries. @group State machines */
 export interface PartyALinkBase {
   readonly linkId: string
+  /** The peer (party B) this link is with: its id in the driver's peer registry. Never changes. */
+  readonly peerId: string
   /** The user at A. Also the subject of the grant A gives B (SPEC R7.9). */
   readonly userId: string
   readonly updatedAt: number
@@ -34,10 +38,19 @@ export interface PartyALinked extends PartyALinkBase {
   readonly peerTokens: TokenSet
   /** The reciprocal scope B may get: requested ∩ configured offer (SPEC R1.3). */
   readonly offered: readonly string[]
+  /**
+   * The newest code A minted for B whose delivery failed (its scope and link version), until a
+   * newer code is delivered. A's authorization server compares the next code with it: a code
+   * that drops any of its scope revokes every older grant when it is minted (SPEC R5.1).
+   */
+  readonly undelivered?: Grant
 }
 
 /**
  * Every state of party A's link. `status` names it; each state carries what the next steps need.
+ * `granted` is the grant B holds at A now — never one A's authorization server already revoked:
+ * a narrowing update revokes the old grant when its code is minted, so a delivery that fails
+ * after that mint leaves no `granted` (SPEC R5.1, R7.6).
  *
  * @group State machines
  */
@@ -45,7 +58,7 @@ export type PartyAState =
   | (PartyALinkBase & { readonly status: 'awaiting-callback'; readonly pending: PendingAuthorization })
   | (PartyALinkBase & { readonly status: 'failed'; readonly error: SerializedError })
   | (PartyALinked & { readonly status: 'awaiting-consent'; readonly requested: readonly string[] })
-  | (PartyALinked & { readonly status: 'one-way'; readonly reason: 'consent-refused' | 'nothing-to-offer' })
+  | (PartyALinked & { readonly status: 'one-way'; readonly reason: OneWayReason })
   | (PartyALinked & { readonly status: 'delivering'; readonly scope: readonly string[]; readonly attempt: number; readonly granted?: Grant })
   | (PartyALinked & {
       readonly status: 'delivery-failed'
@@ -56,7 +69,38 @@ export type PartyAState =
     })
   | (PartyALinked & { readonly status: 'reciprocal-granted'; readonly granted: Grant })
   | (PartyALinked & { readonly status: 'needs-reconsent'; readonly error: SerializedError; readonly granted?: Grant })
-  | (PartyALinkBase & { readonly status: 'unlinked' })
+  | (PartyALinkBase & {
+      readonly status: 'unlinked'
+      /** What unlinking still has to do; absent once it is done (SPEC R5.2). */
+      readonly remaining?: UnlinkRemaining
+      /** Why the last attempt to revoke A's tokens at B failed. */
+      readonly error?: SerializedError
+    })
+
+/**
+ * What an unlink still has to do (SPEC R5.2). The local grant goes first, since revoking it needs
+ * no network; A's tokens at B stay here until B confirms their revocation (RFC 7009), so a retry
+ * — another `unlink`, any later operation on the link, or a resume after a restart — finishes it.
+ *
+ * @group State machines
+ */
+export interface UnlinkRemaining {
+  /** Every grant A gave B for this user is still to be revoked at A's authorization server. */
+  readonly localGrant: boolean
+  /** A's tokens at B, still to be revoked at B's revocation endpoint. */
+  readonly peerTokens?: TokenSet
+}
+
+/**
+ * Why a link is one-way — A can call B, B has no grant at A (SPEC R1.3, R2.1):
+ * `consent-refused` — the user said no; `none-requested` — B sent no `reciprocal` and none is
+ * configured for it (an authorization server not built for Reciprocal OAuth); `malformed` — B's
+ * `reciprocal` is not a scope string; `nothing-to-offer` — nothing B asked for is within A's offer.
+ * {@link PartyA.updateReciprocalScope} grants a scope later in every case.
+ *
+ * @group State machines
+ */
+export type OneWayReason = 'consent-refused' | 'none-requested' | 'malformed' | 'nothing-to-offer'
 
 /** The grant B holds at A: its scope and version (SPEC R5.3). @group State machines */
 export interface Grant {
@@ -76,12 +120,22 @@ export type PartyAEvent =
   | { readonly type: 'consent-granted'; readonly scope: readonly string[] }
   | { readonly type: 'consent-refused' }
   | { readonly type: 'delivered'; readonly version: number }
-  | { readonly type: 'delivery-failed'; readonly error: SerializedError }
+  | {
+      readonly type: 'delivery-failed'
+      readonly error: SerializedError
+      /** Set when the code was minted before the failure: its link version (SPEC R5.3). */
+      readonly minted?: { readonly version: number }
+    }
   | { readonly type: 'retry' }
   | { readonly type: 'update-scope'; readonly scope: readonly string[] }
   | { readonly type: 'tokens-refreshed'; readonly tokens: TokenSet }
   | { readonly type: 'refresh-failed'; readonly error: SerializedError }
   | { readonly type: 'unlink' }
+  | { readonly type: 'local-grant-revoked' }
+  | { readonly type: 'peer-tokens-revoked' }
+  | { readonly type: 'peer-revocation-failed'; readonly error: SerializedError }
+  /** Finish what a crash or a failure interrupted: an unlink's remaining revocations, or a delivery left in `delivering`. */
+  | { readonly type: 'resume' }
 
 /**
  * What party A's driver must do after a step.
@@ -113,12 +167,13 @@ export interface PartyAContext extends StepContext {
  *
  * @example
  * ```ts
- * const state = startPartyA({ linkId, userId: 'alice', pending, now })
+ * const state = startPartyA({ linkId, peerId: 'music', userId: 'alice', pending, now })
  * ```
  * @group State machines
  */
-export function startPartyA(input: { linkId: string; userId: string; pending: PendingAuthorization; now: number }): PartyAState {
-  return { status: 'awaiting-callback', linkId: input.linkId, userId: input.userId, pending: input.pending, updatedAt: input.now }
+export function startPartyA(input: { linkId: string; peerId: string; userId: string; pending: PendingAuthorization; now: number }): PartyAState {
+  const { linkId, peerId, userId, pending, now } = input
+  return { status: 'awaiting-callback', linkId, peerId, userId, pending, updatedAt: now }
 }
 
 /**
@@ -138,37 +193,47 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
   switch (event.type) {
     case 'tokens-received': {
       const s = expect(state, event, 'awaiting-callback')
-      const base = { linkId: s.linkId, userId: s.userId, peerTokens: event.tokens, ...at }
+      const next = { ...base(s), peerTokens: event.tokens, ...at }
       const resolved = resolveReciprocalScope({
         fromTokenResponse: event.reciprocalFromToken,
         fromAuthorizationResponse: event.reciprocalFromCallback,
         configured: ctx.configured,
         offer: ctx.offer,
       })
-      if (!resolved.ok) return stay({ ...base, status: 'one-way', offered: [], reason: 'nothing-to-offer' })
-      return stay({ ...base, status: 'awaiting-consent', requested: resolved.requested, offered: resolved.offered })
+      if (!resolved.ok) return stay({ ...next, status: 'one-way', offered: [], reason: resolved.reason })
+      return stay({ ...next, status: 'awaiting-consent', requested: resolved.requested, offered: resolved.offered })
     }
     case 'exchange-failed': {
       const s = expect(state, event, 'awaiting-callback')
-      return stay({ status: 'failed', linkId: s.linkId, userId: s.userId, error: event.error, ...at })
+      return stay({ ...base(s), status: 'failed', error: event.error, ...at })
     }
     case 'consent-granted': {
+      if (state.status === 'one-way') throw nothingToConsentTo(state)
       const s = expect(state, event, 'awaiting-consent')
       const scope = checkGrantable(event.scope, s.offered)
       if (scope.length === 0) return stay({ ...linked(s), status: 'one-way', reason: 'consent-refused', ...at })
       return deliver({ ...linked(s), ...at }, scope, 1, undefined)
     }
     case 'consent-refused': {
+      if (state.status === 'one-way') throw nothingToConsentTo(state)
       const s = expect(state, event, 'awaiting-consent')
       return stay({ ...linked(s), status: 'one-way', reason: 'consent-refused', ...at })
     }
     case 'delivered': {
       const s = expect(state, event, 'delivering')
-      return stay({ ...linked(s), status: 'reciprocal-granted', granted: { scope: s.scope, version: event.version }, ...at })
+      const { undelivered: _delivered, ...base } = linked(s)
+      return stay({ ...base, status: 'reciprocal-granted', granted: { scope: s.scope, version: event.version }, ...at })
     }
     case 'delivery-failed': {
       const s = expect(state, event, 'delivering')
-      return stay({ ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...withGrant(s.granted), ...at })
+      const failed = { status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...at } as const
+      if (event.minted === undefined) return stay({ ...linked(s), ...failed, ...withGrant(s.granted) })
+      // The code exists: it is now the one the next code is compared with, and if it dropped a
+      // scope of the code before it, minting it already revoked the grant B held (links.ts).
+      const previous = s.undelivered ?? s.granted
+      const cut = previous !== undefined && !isScopeSubset(previous.scope, s.scope)
+      const undelivered: Grant = { scope: s.scope, version: event.minted.version }
+      return stay({ ...linked(s), ...failed, undelivered, ...withGrant(cut ? undefined : s.granted) })
     }
     case 'retry': {
       // From 'delivering' too: a process that crashed mid-delivery left it there. A new code
@@ -202,11 +267,28 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       return stay({ ...linked(s), status: 'needs-reconsent', error: event.error, ...withGrant(granted), ...at })
     }
     case 'unlink': {
-      if (state.status === 'unlinked') return stay(state)
-      const commands: PartyACommand[] = []
-      if ('peerTokens' in state) commands.push({ type: 'revoke-peer-tokens', tokens: state.peerTokens })
-      commands.push({ type: 'revoke-local-grant', subject: state.userId })
-      return { state: { status: 'unlinked', linkId: state.linkId, userId: state.userId, ...at }, commands }
+      // Unlinking again finishes what the first unlink left (a peer that was down, a crash).
+      if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
+      const remaining: UnlinkRemaining = 'peerTokens' in state ? { localGrant: true, peerTokens: state.peerTokens } : { localGrant: true }
+      return unlinked({ ...base(state), ...at }, remaining, undefined)
+    }
+    case 'local-grant-revoked': {
+      const s = expect(state, event, 'unlinked')
+      return unlinked({ ...base(s), ...at }, { ...s.remaining, localGrant: false }, s.error)
+    }
+    case 'peer-tokens-revoked': {
+      const s = expect(state, event, 'unlinked')
+      return unlinked({ ...base(s), ...at }, { localGrant: s.remaining?.localGrant ?? false }, undefined)
+    }
+    case 'peer-revocation-failed': {
+      // Nothing more now: the tokens stay recorded until a retry gets B's confirmation.
+      const s = expect(state, event, 'unlinked')
+      return stay({ ...s, error: event.error, ...at })
+    }
+    case 'resume': {
+      if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
+      if (state.status === 'delivering') return stepPartyA(state, { type: 'retry' }, ctx)
+      return stay(state)
     }
   }
 }
@@ -218,17 +300,62 @@ function stay(state: PartyAState): Transition<PartyAState, PartyACommand> {
   return { state, commands: [] }
 }
 
+function base(s: PartyALinkBase): PartyALinkBase {
+  return { linkId: s.linkId, peerId: s.peerId, userId: s.userId, updatedAt: s.updatedAt }
+}
+
+type Unlinked = Extract<PartyAState, { status: 'unlinked' }>
+
+/** An unlinked state and the next revocation it needs: the local grant first, then A's tokens at B. */
+function unlinked(at: PartyALinkBase, remaining: UnlinkRemaining, error: SerializedError | undefined): Transition<PartyAState, PartyACommand> {
+  const done = !remaining.localGrant && remaining.peerTokens === undefined
+  const state: Unlinked = { ...at, status: 'unlinked', ...(done ? {} : { remaining }), ...(error === undefined ? {} : { error }) }
+  return { state, commands: unlinkCommands(state) }
+}
+
+function unlinkCommands(state: Unlinked): PartyACommand[] {
+  if (state.remaining?.localGrant === true) return [{ type: 'revoke-local-grant', subject: state.userId }]
+  if (state.remaining?.peerTokens !== undefined) return [{ type: 'revoke-peer-tokens', tokens: state.remaining.peerTokens }]
+  return []
+}
+
 function deliver(base: PartyALinked, scope: readonly string[], attempt: number, granted: Grant | undefined): Transition<PartyAState, PartyACommand> {
   const state: PartyAState = { ...base, status: 'delivering', scope, attempt, ...withGrant(granted) }
   return { state, commands: [{ type: 'deliver-code', subject: base.userId, scope: formatScope(scope) }] }
 }
 
 function linked(s: LinkedState): PartyALinked {
-  return { linkId: s.linkId, userId: s.userId, updatedAt: s.updatedAt, peerTokens: s.peerTokens, offered: s.offered }
+  const { peerTokens, offered, undelivered } = s
+  return { ...base(s), peerTokens, offered, ...(undelivered === undefined ? {} : { undelivered }) }
 }
 
 function withGrant(granted: Grant | undefined): { granted?: Grant } {
   return granted === undefined ? {} : { granted }
+}
+
+/** Why a one-way link has no consent to give, and what to do instead (SPEC R1.3, R8.1). */
+function nothingToConsentTo(s: Extract<PartyAState, { status: 'one-way' }>): ReciprocalError {
+  const grantNow = `grant a scope now with updateReciprocalScope('${s.linkId}', scope)`
+  const why: Record<OneWayReason, [ErrorCode, string, string]> = {
+    'none-requested': [
+      ErrorCode.NothingRequested,
+      'The peer asked for no access back (no `reciprocal` in its responses) and no reciprocal scope is configured for it',
+      `Set peers.${s.peerId}.reciprocal.configured to the scope agreed with this peer (SPEC R1.3) for the links started after that, or ${grantNow}.`,
+    ],
+    malformed: [
+      ErrorCode.InvalidResponse,
+      "The peer's `reciprocal` request is not a valid scope string",
+      `Ask the peer to send space-separated scope tokens (SPEC R1.2), or ${grantNow}.`,
+    ],
+    'nothing-to-offer': [
+      ErrorCode.NothingToOffer,
+      'Nothing the peer asked for is within the reciprocal scope offered to it',
+      `Widen peers.${s.peerId}.reciprocal.offer if the peer should get what it asked for, or ${grantNow}.`,
+    ],
+    'consent-refused': [ErrorCode.ConsentRefused, 'The user already refused the reciprocal consent for this link', `To grant access after all, ${grantNow}.`],
+  }
+  const [code, message, hint] = why[s.reason]
+  return new ReciprocalError(`There is no reciprocal consent to give: ${message}`, { code, step: 'consent', hint })
 }
 
 /** Consent or update scope: syntactically scope tokens, and within what may be granted (SPEC R7.6). */

@@ -7,6 +7,7 @@ import { expect } from 'vitest'
 import * as oauth from 'oauth4webapi'
 import { ReciprocalError } from '../../src/errors.js'
 import type { PeerConfig } from '../../src/client/peer.js'
+import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
 
 export const CLIENT_ID = 'assistant'
 export const CLIENT_SECRET = 'cs-Secret-4f9a2c7e1b'
@@ -120,8 +121,9 @@ export async function expectReciprocalError(action: () => unknown): Promise<Reci
   return error
 }
 
-/** SPEC R8.4: no secret in the message, hint, JSON, string form or cause. */
+/** SPEC R8.4: no secret in the message, hint, JSON, string form, or any property down the cause chain. */
 export function expectNoSecrets(error: ReciprocalError): void {
   const surfaces = [error.message, error.hint, JSON.stringify(error), String(error), JSON.stringify(error.cause ?? null), error.stack ?? '']
   for (const surface of surfaces) for (const secret of SECRETS) expect(surface).not.toContain(secret)
+  expectNothingSecretIn(error, [...SECRETS, STATE])
 }

@@ -16,7 +16,7 @@ describe('resuming after a restart', () => {
   it('party A: a new process over the same storage takes the consent of a link started before', async () => {
     services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
     const s = services
-    const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+    const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
     await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
     const restarted = createPartyA(s.partyAOptions)
     expect(await restarted.getLink(linkId)).toMatchObject({ status: 'awaiting-consent' })
@@ -26,7 +26,7 @@ describe('resuming after a restart', () => {
   it('party A: a callback cannot be replayed, in the same process or another', async () => {
     services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
     const s = services
-    const { url } = await s.partyA.startLink('alice-at-assistant')
+    const { url } = await s.partyA.startLink('music', 'alice-at-assistant')
     const callback = await s.authorizeAtB(url)
     await s.partyA.handleCallback(callback, 'alice-at-assistant')
     await expect(s.partyA.handleCallback(callback, 'alice-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
@@ -48,7 +48,7 @@ describe('resuming after a restart', () => {
       },
     })
     const s = services
-    const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+    const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
     await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
     expect(await s.partyA.consent(linkId, { scope: 'assistant.read' })).toMatchObject({ status: 'reciprocal-granted' })
     expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'redeeming', pending: { code: expect.any(String) } })

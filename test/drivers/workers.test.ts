@@ -4,7 +4,7 @@ import { createPartyA } from '../../src/drivers/party-a.js'
 import { createPartyB } from '../../src/drivers/party-b.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import { SECRETS } from '../e2e/two-services.js'
-import { startTwoServices, type TwoServices } from '../e2e/two-services.js'
+import { linkAndConsent, startTwoServices, type TwoServices } from '../e2e/two-services.js'
 
 let services: TwoServices | undefined
 afterEach(async () => {
@@ -15,9 +15,7 @@ afterEach(async () => {
 async function linked() {
   services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
   const s = services
-  const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
-  await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
-  await s.partyA.consent(linkId, { scope: 'assistant.read' })
+  const { linkId } = await linkAndConsent(s)
   return { s, linkId }
 }
 

@@ -19,7 +19,7 @@ const seen = new Set<string>(Object.values(SECRETS))
 async function linkedServices(options: TwoServicesOptions = {}) {
   services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.announce assistant.read', ...options })
   const s = services
-  const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
   await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
   const accessTokenAtB = await s.partyA.accessToken(linkId)
   seen.add(accessTokenAtB)
@@ -145,7 +145,7 @@ describe('cross-user binding at party A (SPEC R7.9)', () => {
     services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
     const s = services
     // Mallory starts a link and gets alice to approve it at B; the callback lands in alice's session.
-    const { linkId, url } = await s.partyA.startLink('mallory-at-assistant')
+    const { linkId, url } = await s.partyA.startLink('music', 'mallory-at-assistant')
     const callback = await s.authorizeAtB(url)
     await expect(s.partyA.handleCallback(callback, 'alice-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid, step: 'callback' })
     expect(await s.partyA.getLink(linkId)).toMatchObject({ status: 'failed', userId: 'mallory-at-assistant' })

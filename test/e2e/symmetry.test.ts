@@ -71,10 +71,9 @@ function buildService(self: ServiceSpec, peer: ServiceSpec, selfServer: Served, 
     extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
   })
   const partyA = createPartyA({
-    peer: peerConfig,
-    redirectUri: `${selfServer.url}/callback`,
-    scope: peer.scopes,
-    reciprocal: { peerClientId: peer.name, offer: self.scopes },
+    peers: {
+      [peer.name]: { peer: peerConfig, redirectUri: `${selfServer.url}/callback`, scope: peer.scopes, reciprocal: { peerClientId: peer.name, offer: self.scopes } },
+    },
     authorizationServer: as,
     storage,
     runtime,
@@ -107,8 +106,8 @@ describe('either service may start (SPEC R0, issue item 6)', () => {
     const assistant = buildService(SPECS.assistant, SPECS.music, assistantServer, musicServer, runtime)
     const music = buildService(SPECS.music, SPECS.assistant, musicServer, assistantServer, runtime)
 
-    async function link(from: typeof assistant, localUser: string, peerUser: string) {
-      const { linkId, url } = await from.partyA.startLink(localUser)
+    async function link(from: typeof assistant, peerId: string, localUser: string, peerUser: string) {
+      const { linkId, url } = await from.partyA.startLink(peerId, localUser)
       url.searchParams.set('test_user', peerUser)
       const redirect = await fetch(url, { redirect: 'manual' })
       const state = await from.partyA.handleCallback(redirect.headers.get('location') ?? '', localUser)
@@ -117,10 +116,10 @@ describe('either service may start (SPEC R0, issue item 6)', () => {
     }
 
     // alice starts at the assistant: assistant = A, music = B.
-    const alice = await link(assistant, 'alice@assistant', 'alice@music')
+    const alice = await link(assistant, 'music', 'alice@assistant', 'alice@music')
     expect(alice.final.status).toBe('reciprocal-granted')
     // bob starts at the music service: music = A, assistant = B.
-    const bob = await link(music, 'bob@music', 'bob@assistant')
+    const bob = await link(music, 'assistant', 'bob@music', 'bob@assistant')
     expect(bob.final.status).toBe('reciprocal-granted')
 
     const call = async (server: Served, token: string) => (await fetch(`${server.url}/api`, { headers: { authorization: `Bearer ${token}` } })).json()

@@ -1,6 +1,6 @@
 // End to end over real HTTP: party A and party B on 127.0.0.1, talking through real fetch.
 import { afterEach, describe, expect, it } from 'vitest'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode, ReciprocalError } from '../../src/errors.js'
 import { startTwoServices, type TwoServices, type TwoServicesOptions } from './two-services.js'
 
 let services: TwoServices | undefined
@@ -16,7 +16,7 @@ async function start(options: TwoServicesOptions = {}): Promise<TwoServices> {
 
 /** Steps A–D: the initial flow, ending with A waiting for the user's reciprocal consent. */
 async function initialFlow(s: TwoServices) {
-  const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
   const callback = await s.authorizeAtB(url)
   const state = await s.partyA.handleCallback(callback, 'alice-at-assistant')
   return { linkId, state }
@@ -70,6 +70,19 @@ describe('two parties over HTTP: the whole protocol (draft steps A–G)', () => 
     expect((await callAssistant(s, '/api/profile')).status).toBe(200)
   })
 
+  it('SPEC R1.3, R8.1: a B that sends no reciprocal (not built with this SDK) — one-way "none-requested", consent says what to do, an update grants', async () => {
+    const s = await start()
+    const { linkId, state } = await initialFlow(s)
+    expect(state).toMatchObject({ status: 'one-way', reason: 'none-requested' })
+    const error = await s.partyA.consent(linkId, { scope: 'assistant.read' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ReciprocalError)
+    expect(error).toMatchObject({ code: ErrorCode.NothingRequested, step: 'consent' })
+    expect((error as ReciprocalError).message).toMatch(/asked for no access back/)
+    expect((error as ReciprocalError).hint).toMatch(/peers\.music\.reciprocal\.configured.*updateReciprocalScope/)
+    expect(await s.partyA.updateReciprocalScope(linkId, 'assistant.read')).toMatchObject({ status: 'reciprocal-granted' })
+    expect((await callAssistant(s, '/api/profile')).status).toBe(200)
+  })
+
   it('SPEC R1.3: a request wider than the offer is narrowed to the offer', async () => {
     const s = await start({ reciprocalInTokenResponse: 'assistant.read admin.everything' })
     const { state } = await initialFlow(s)
@@ -97,7 +110,7 @@ describe('two parties over HTTP: the whole protocol (draft steps A–G)', () => 
 
   it('the user denying at B leaves A in a failed state with a typed error', async () => {
     const s = await start({ reciprocalInTokenResponse: 'assistant.announce' })
-    const { url } = await s.partyA.startLink('alice-at-assistant')
+    const { url } = await s.partyA.startLink('music', 'alice-at-assistant')
     const state = await s.partyA.handleCallback(await s.authorizeAtB(url, 'deny'), 'alice-at-assistant')
     expect(state).toMatchObject({ status: 'failed', error: { code: ErrorCode.AuthorizationDenied, step: 'callback' } })
   })

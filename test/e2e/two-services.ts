@@ -41,6 +41,8 @@ export interface TwoServicesOptions {
   readonly bFetch?: typeof fetch
   /** Outbound request timeout of both parties, ms. */
   readonly timeoutMs?: number
+  /** More clients of A's authorization server (other peers of party A). */
+  readonly extraClientsAtAssistant?: readonly RegisteredClient[]
 }
 
 /** A clock the tests move; starts at the real time because the servers talk through real fetch. */
@@ -75,7 +77,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     issuer: a.url,
     tokenEndpoint: `${a.url}/token`,
     revocationEndpoint: `${a.url}/revoke`,
-    clients: staticClients([musicRegistration]),
+    clients: staticClients([musicRegistration, ...(options.extraClientsAtAssistant ?? [])]),
     storage: storageA,
     runtime,
   })
@@ -127,24 +129,28 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
   })
 
   const partyAOptions: PartyAOptions = {
-    peer: {
-      as: {
-        issuer: b.url,
-        authorization_endpoint: `${b.url}/authorize`,
-        token_endpoint: `${b.url}/token`,
-        revocation_endpoint: `${b.url}/revoke`,
-        authorization_response_iss_parameter_supported: true,
+    peers: {
+      music: {
+        peer: {
+          as: {
+            issuer: b.url,
+            authorization_endpoint: `${b.url}/authorize`,
+            token_endpoint: `${b.url}/token`,
+            revocation_endpoint: `${b.url}/revoke`,
+            authorization_response_iss_parameter_supported: true,
+          },
+          client: { client_id: 'assistant' },
+          clientAuth: assistantAuth,
+          ...peerTransport,
+        },
+        redirectUri: `${a.url}/callback`,
+        scope: MUSIC_SCOPE,
+        reciprocal: {
+          peerClientId: 'music',
+          offer: ASSISTANT_OFFER,
+          ...(options.configuredReciprocal === undefined ? {} : { configured: options.configuredReciprocal }),
+        },
       },
-      client: { client_id: 'assistant' },
-      clientAuth: assistantAuth,
-      ...peerTransport,
-    },
-    redirectUri: `${a.url}/callback`,
-    scope: MUSIC_SCOPE,
-    reciprocal: {
-      peerClientId: 'music',
-      offer: ASSISTANT_OFFER,
-      ...(options.configuredReciprocal === undefined ? {} : { configured: options.configuredReciprocal }),
     },
     authorizationServer: assistantAs,
     storage: storageA,
@@ -227,3 +233,10 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
 }
 
 export type TwoServices = Awaited<ReturnType<typeof startTwoServices>>
+
+/** alice links at party A (steps A–D) and consents to `scope` (steps E–G). */
+export async function linkAndConsent(s: TwoServices, scope = 'assistant.read') {
+  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
+  await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
+  return { linkId, state: await s.partyA.consent(linkId, { scope }) }
+}

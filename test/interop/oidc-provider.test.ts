@@ -129,10 +129,14 @@ beforeAll(async () => {
   // Party A learns B's endpoints from B's published metadata (SPEC R6.1).
   const musicMetadata = await discoverPeer(b.url, { algorithm: 'oidc', allowInsecureRequests: true })
   partyA = createPartyA({
-    peer: { as: musicMetadata, client: { client_id: 'assistant' }, clientAuth: oauth.ClientSecretBasic(SECRETS.assistantAtMusic), allowInsecureRequests: true },
-    redirectUri: `${a.url}/callback`,
-    scope: 'music.read music.play',
-    reciprocal: { peerClientId: 'music', offer: 'assistant.announce' },
+    peers: {
+      music: {
+        peer: { as: musicMetadata, client: { client_id: 'assistant' }, clientAuth: oauth.ClientSecretBasic(SECRETS.assistantAtMusic), allowInsecureRequests: true },
+        redirectUri: `${a.url}/callback`,
+        scope: 'music.read music.play',
+        reciprocal: { peerClientId: 'music', offer: 'assistant.announce' },
+      },
+    },
     authorizationServer: assistantAs,
   })
   callbacks = []
@@ -173,7 +177,7 @@ async function linkAtB(browser: UserAgent, url: URL): Promise<void> {
 
 describe('interoperability: party B on oidc-provider (an authorization server not written here)', () => {
   it('SPEC R1–R4: initial flow against oidc-provider, reciprocal POST to its token endpoint, redemption at A', async () => {
-    const { linkId, url } = await partyA.startLink('alice-at-assistant')
+    const { linkId, url } = await partyA.startLink('music', 'alice-at-assistant')
     expect(url.origin).toBe(b.url)
     await linkAtB(new UserAgent(fetch), url)
     // RFC 9207: oidc-provider sends `iss`, and oauth4webapi checked it.

@@ -6,7 +6,7 @@ const now = 1_700_000_000
 const ctx: PartyAContext = { now, offer: 'assistant.announce assistant.read' }
 const pending = { state: 'st', codeVerifier: 'v'.repeat(43), redirectUri: 'https://a.example/cb', scope: 'music.play' }
 const tokens = { accessToken: 'at-from-b', refreshToken: 'rt-from-b', expiresAt: now + 3600, scope: 'music.play' }
-const fresh = (): PartyAState => startPartyA({ linkId: 'l1', userId: 'alice', pending, now })
+const fresh = (): PartyAState => startPartyA({ linkId: 'music.l1', peerId: 'music', userId: 'alice', pending, now })
 
 function consentState(reciprocalFromToken = 'assistant.announce assistant.read'): PartyAState {
   return stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken }, ctx).state
@@ -21,7 +21,7 @@ const failure = new ReciprocalError('B is down', { code: ErrorCode.PeerUnavailab
 
 describe('party A machine: initial flow (SPEC R1)', () => {
   it('starts awaiting the callback with the pending authorization', () => {
-    expect(fresh()).toMatchObject({ status: 'awaiting-callback', linkId: 'l1', userId: 'alice', pending })
+    expect(fresh()).toMatchObject({ status: 'awaiting-callback', linkId: 'music.l1', peerId: 'music', userId: 'alice', pending })
   })
 
   it('SPEC R1.2: reciprocal from the token response leads to consent for requested ∩ offer', () => {
@@ -43,6 +43,26 @@ describe('party A machine: initial flow (SPEC R1)', () => {
   it('SPEC R1.3: a request entirely outside the offer ends one-way (nothing to offer)', () => {
     const s = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'admin' }, ctx)
     expect(s.state).toMatchObject({ status: 'one-way', reason: 'nothing-to-offer', offered: [] })
+  })
+
+  it('SPEC R1.3: B asking for nothing, with nothing configured, is one-way for that reason, not "nothing to offer"', () => {
+    expect(stepPartyA(fresh(), { type: 'tokens-received', tokens }, ctx).state).toMatchObject({ status: 'one-way', reason: 'none-requested' })
+    const malformed = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'a"b' }, ctx).state
+    expect(malformed).toMatchObject({ status: 'one-way', reason: 'malformed' })
+  })
+
+  it.each([
+    ['none-requested', undefined, ErrorCode.NothingRequested, /reciprocal\.configured/],
+    ['malformed', 'a"b', ErrorCode.InvalidResponse, /scope tokens/],
+    ['nothing-to-offer', 'admin', ErrorCode.NothingToOffer, /reciprocal\.offer/],
+  ] as const)('SPEC R8.1: consent on a one-way link (%s) says why and what to do instead', (_reason, reciprocalFromToken, code, hint) => {
+    const oneWay = stepPartyA(fresh(), { type: 'tokens-received', tokens, ...(reciprocalFromToken === undefined ? {} : { reciprocalFromToken }) }, ctx).state
+    for (const event of [{ type: 'consent-granted', scope: ['assistant.read'] }, { type: 'consent-refused' }] as const) {
+      expect(() => stepPartyA(oneWay, event, ctx)).toThrowError(
+        expect.objectContaining({ code, step: 'consent', hint: expect.stringMatching(hint) }),
+      )
+      expect(() => stepPartyA(oneWay, event, ctx)).toThrowError(expect.objectContaining({ hint: expect.stringContaining("updateReciprocalScope('music.l1', scope)") }))
+    }
   })
 
   it('a failed exchange lands in the failed state with the typed error', () => {
@@ -102,6 +122,12 @@ describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
     expect(retried.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
   })
 
+  it('RFC 9700 §4.4: every state keeps the peer the link was started with', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const states = [fresh(), consentState(), delivering, grantedState(), stepPartyA(grantedState(), { type: 'unlink' }, ctx).state]
+    for (const state of states) expect(state.peerId).toBe('music')
+  })
+
   it('states survive a JSON round trip (resume after a crash)', () => {
     const state = grantedState()
     expect(JSON.parse(JSON.stringify(state))).toEqual(state)
@@ -130,19 +156,93 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
     )
   })
 
-  it('SPEC R5.2: unlink revokes both directions', () => {
+  it('SPEC R5.2: unlink revokes the local grant first (no network), recording A\'s tokens at B as still to revoke', () => {
     const s = stepPartyA(grantedState(), { type: 'unlink' }, ctx)
-    expect(s.state).toMatchObject({ status: 'unlinked' })
-    expect(s.commands).toEqual([
-      { type: 'revoke-peer-tokens', tokens },
-      { type: 'revoke-local-grant', subject: 'alice' },
-    ])
+    expect(s.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true, peerTokens: tokens } })
+    expect(s.commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+    const local = stepPartyA(s.state, { type: 'local-grant-revoked' }, ctx)
+    expect(local.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: false, peerTokens: tokens } })
+    expect(local.commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+    const done = stepPartyA(local.state, { type: 'peer-tokens-revoked' }, ctx)
+    expect(done.commands).toEqual([])
+    // Done: the state holds no tokens any more.
+    expect(done.state).toEqual({ status: 'unlinked', linkId: 'music.l1', peerId: 'music', userId: 'alice', updatedAt: now })
   })
 
-  it('unlink before the callback only revokes what A granted; unlink twice does nothing', () => {
+  it('SPEC R5.2: a failed revocation at B is recorded with its error; unlink or resume tries again, once', () => {
+    const unlinked = stepPartyA(stepPartyA(grantedState(), { type: 'unlink' }, ctx).state, { type: 'local-grant-revoked' }, ctx).state
+    const failed = stepPartyA(unlinked, { type: 'peer-revocation-failed', error: failure }, ctx)
+    expect(failed.commands).toEqual([])
+    expect(failed.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: false, peerTokens: tokens }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    for (const event of [{ type: 'unlink' }, { type: 'resume' }] as const) {
+      expect(stepPartyA(failed.state, event, ctx).commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+    }
+    const done = stepPartyA(failed.state, { type: 'peer-tokens-revoked' }, ctx).state
+    expect(done).not.toHaveProperty('remaining')
+    expect(done).not.toHaveProperty('error')
+  })
+
+  it('SPEC R5.2: an unlink interrupted before the local revocation does it first when retried', () => {
+    const interrupted = JSON.parse(JSON.stringify(stepPartyA(grantedState(), { type: 'unlink' }, ctx).state)) as PartyAState
+    expect(stepPartyA(interrupted, { type: 'resume' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+  })
+
+  it('unlink before the callback only revokes what A granted; unlink once done does nothing', () => {
     const s = stepPartyA(fresh(), { type: 'unlink' }, ctx)
     expect(s.commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
-    expect(stepPartyA(s.state, { type: 'unlink' }, ctx).commands).toEqual([])
+    const done = stepPartyA(s.state, { type: 'local-grant-revoked' }, ctx).state
+    expect(done).not.toHaveProperty('remaining')
+    expect(stepPartyA(done, { type: 'unlink' }, ctx).commands).toEqual([])
+  })
+
+  it('resume retries a delivery a crash left in delivering, and changes nothing elsewhere', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    expect(stepPartyA(delivering, { type: 'resume' }, ctx)).toMatchObject({ state: { status: 'delivering', attempt: 2 }, commands: [{ type: 'deliver-code' }] })
+    const granted = grantedState()
+    expect(stepPartyA(granted, { type: 'resume' }, ctx)).toEqual({ state: granted, commands: [] })
+  })
+})
+
+describe('party A machine: `granted` is what A\'s authorization server still honours (SPEC R5.1, R7.6)', () => {
+  /** Granted `initial` at version 1, then an update to `update` whose delivery fails. */
+  function failedUpdate(initial: string[], update: string[], minted: boolean): PartyAState {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: initial }, ctx).state
+    const granted = stepPartyA(delivering, { type: 'delivered', version: 1 }, ctx).state
+    const updating = stepPartyA(granted, { type: 'update-scope', scope: update }, ctx).state
+    return stepPartyA(updating, { type: 'delivery-failed', error: failure, ...(minted ? { minted: { version: 2 } } : {}) }, ctx).state
+  }
+  const both = ['assistant.announce', 'assistant.read']
+  const read = ['assistant.read']
+
+  it('a narrowing whose code was minted before the failure leaves no grant: minting it revoked the old one', () => {
+    const state = failedUpdate(both, read, true)
+    expect(state).toMatchObject({ status: 'delivery-failed', scope: read, undelivered: { scope: read, version: 2 } })
+    expect('granted' in state && state.granted).toBeFalsy()
+  })
+
+  it('a widening whose code was minted keeps the old grant: it is cut only when the new code is redeemed', () => {
+    expect(failedUpdate(read, both, true)).toMatchObject({ status: 'delivery-failed', granted: { scope: read, version: 1 }, undelivered: { scope: both, version: 2 } })
+  })
+
+  it('a failure before the mint keeps the old grant, narrowing or not', () => {
+    const state = failedUpdate(both, read, false)
+    expect(state).toMatchObject({ status: 'delivery-failed', granted: { scope: both, version: 1 } })
+    expect(state).not.toHaveProperty('undelivered')
+  })
+
+  it('the next code is compared with the newest minted one: narrowing back after a failed widening cuts the old grant', () => {
+    const widened = failedUpdate(read, both, true)
+    const back = stepPartyA(widened, { type: 'update-scope', scope: read }, ctx).state
+    const failed = stepPartyA(back, { type: 'delivery-failed', error: failure, minted: { version: 3 } }, ctx).state
+    expect(failed).toMatchObject({ status: 'delivery-failed', undelivered: { scope: read, version: 3 } })
+    expect('granted' in failed && failed.granted).toBeFalsy()
+  })
+
+  it('a delivered retry makes the new grant the only one, and forgets the undelivered code', () => {
+    const retried = stepPartyA(failedUpdate(both, read, true), { type: 'retry' }, ctx).state
+    const granted = stepPartyA(retried, { type: 'delivered', version: 3 }, ctx).state
+    expect(granted).toEqual(expect.objectContaining({ status: 'reciprocal-granted', granted: { scope: read, version: 3 } }))
+    expect(granted).not.toHaveProperty('undelivered')
   })
 })
 

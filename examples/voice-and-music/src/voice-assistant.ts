@@ -56,24 +56,29 @@ export function createVoiceAssistant(config: VoiceAssistantConfig) {
     storage,
   })
 
+  // One party A can link to many services; this device knows one, the music service.
   const partyA = createPartyA({
-    peer: {
-      as: {
-        issuer: musicOrigin,
-        authorization_endpoint: `${musicOrigin}/authorize`,
-        token_endpoint: `${musicOrigin}/token`,
-        revocation_endpoint: `${musicOrigin}/revoke`,
-        authorization_response_iss_parameter_supported: true,
+    peers: {
+      music: {
+        peer: {
+          as: {
+            issuer: musicOrigin,
+            authorization_endpoint: `${musicOrigin}/authorize`,
+            token_endpoint: `${musicOrigin}/token`,
+            revocation_endpoint: `${musicOrigin}/revoke`,
+            authorization_response_iss_parameter_supported: true,
+          },
+          client: { client_id: 'assistant' },
+          clientAuth: ClientSecretBasic(config.secrets.assistantAtMusic),
+          fetch: outbound,
+          // The demo runs on loopback http; production peers are https only.
+          allowInsecureRequests: true,
+        },
+        redirectUri: `${origin}/callback`,
+        scope: Object.keys(MUSIC_SCOPES).join(' '),
+        reciprocal: { peerClientId: 'music', offer },
       },
-      client: { client_id: 'assistant' },
-      clientAuth: ClientSecretBasic(config.secrets.assistantAtMusic),
-      fetch: outbound,
-      // The demo runs on loopback http; production peers are https only.
-      allowInsecureRequests: true,
     },
-    redirectUri: `${origin}/callback`,
-    scope: Object.keys(MUSIC_SCOPES).join(' '),
-    reciprocal: { peerClientId: 'music', offer },
     authorizationServer,
     storage,
   })
@@ -96,7 +101,7 @@ export function createVoiceAssistant(config: VoiceAssistantConfig) {
         return home()
       case 'POST /link': {
         // Draft step A: send the user to the music service's authorization endpoint.
-        const started = await partyA.startLink(USER)
+        const started = await partyA.startLink('music', USER)
         linkId = started.linkId
         return seeOther(started.url.href)
       }

@@ -1,0 +1,92 @@
+// Unlinking at party A (SPEC R5.2) must leave B with no access at A even when B cannot be
+// reached, and must record — and later finish — the revocation of A's tokens at B.
+import { afterEach, describe, expect, it } from 'vitest'
+import { createPartyA } from '../../src/drivers/party-a.js'
+import { ErrorCode } from '../../src/errors.js'
+import { linkAndConsent, startTwoServices, type TwoServices } from './two-services.js'
+
+let services: TwoServices | undefined
+afterEach(async () => {
+  await services?.close()
+  services = undefined
+})
+
+async function linked() {
+  services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+  const s = services
+  const { linkId } = await linkAndConsent(s)
+  const tokenOfBAtA = await s.partyB.accessToken('assistant', 'alice')
+  const tokenOfAAtB = await s.partyA.accessToken(linkId)
+  return { s, linkId, tokenOfBAtA, tokenOfAAtB }
+}
+
+describe('SPEC R5.2: unlinking at party A finishes, and says when it has not', () => {
+  it("B's revocation endpoint answers 503: B's token at A is dead already, the state keeps what is left, unlinking again finishes", async () => {
+    const { s, linkId, tokenOfBAtA, tokenOfAAtB } = await linked()
+    let down = true
+    s.b.use(async (request) =>
+      down && new URL(request.url).pathname === '/revoke' ? Response.json({ error: 'temporarily_unavailable' }, { status: 503 }) : s.musicHandler(request),
+    )
+    const first = await s.partyA.unlink(linkId)
+    expect(first).toMatchObject({
+      status: 'unlinked',
+      remaining: { localGrant: false, peerTokens: { accessToken: tokenOfAAtB } },
+      error: { code: ErrorCode.PeerUnavailable, step: 'revoke', retryable: true },
+    })
+    expect(await s.assistantAs.verifyAccessToken(tokenOfBAtA)).toBeUndefined()
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeDefined()
+
+    down = false
+    const second = await s.partyA.unlink(linkId)
+    expect(second).toEqual({ status: 'unlinked', linkId, peerId: 'music', userId: 'alice-at-assistant', updatedAt: expect.any(Number) })
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeUndefined()
+  })
+
+  it('any later operation on the link finishes a pending unlink before it answers', async () => {
+    const { s, linkId, tokenOfAAtB } = await linked()
+    let down = true
+    s.b.use(async (request) => (down && new URL(request.url).pathname === '/revoke' ? new Response(null, { status: 503 }) : s.musicHandler(request)))
+    await s.partyA.unlink(linkId)
+    down = false
+    await expect(s.partyA.accessToken(linkId)).rejects.toMatchObject({ code: ErrorCode.InvalidState })
+    expect(await s.partyA.getLink(linkId)).not.toHaveProperty('remaining')
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeUndefined()
+  })
+
+  it("a crash while B's revocation endpoint hangs: B's token at A is dead already, and a new process resumes and finishes", async () => {
+    const { s, linkId, tokenOfBAtA, tokenOfAAtB } = await linked()
+    const music = s.partyAOptions.peers['music']
+    if (music === undefined) throw new Error('fixture without the music peer')
+    let reachedRevocation: () => void = () => undefined
+    const hanging = new Promise<void>((resolve) => {
+      reachedRevocation = resolve
+    })
+    // The process that dies: its call to B's revocation endpoint never returns.
+    const crashing = createPartyA({
+      ...s.partyAOptions,
+      peers: {
+        music: {
+          ...music,
+          peer: {
+            ...music.peer,
+            fetch: (input, init) => {
+              if (new URL(String(input)).pathname !== '/revoke') return fetch(input, init)
+              reachedRevocation()
+              return new Promise<Response>(() => undefined)
+            },
+          },
+        },
+      },
+    })
+    void crashing.unlink(linkId)
+    await hanging
+    expect(await s.assistantAs.verifyAccessToken(tokenOfBAtA)).toBeUndefined()
+    expect(await s.partyA.getLink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: { accessToken: tokenOfAAtB } } })
+
+    // The dead process's lease on the link lapses after three request timeouts (5 s) + 5 s.
+    s.runtime.advance(21)
+    const restarted = createPartyA(s.partyAOptions)
+    expect(await restarted.resume(linkId)).not.toHaveProperty('remaining')
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeUndefined()
+  })
+})
