@@ -46,6 +46,9 @@ export function withReciprocalScope<T extends object>(tokenResponseBody: T, scop
  */
 export function withReciprocalParameter(redirectUrl: URL | string, scope: string): string {
   assertScope(scope)
+  // Checked first: `new URL` would throw a TypeError whose `input` holds the URL, code and state
+  // included (SPEC R7.4, R8.4).
+  if (!URL.canParse(redirectUrl)) throw new TypeError('withReciprocalParameter: redirectUrl must be an absolute URL')
   const url = new URL(redirectUrl)
   url.searchParams.set(RECIPROCAL_PARAMETER, scope)
   return url.href

@@ -36,7 +36,7 @@ async function linkedBothWays() {
   }
   services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read', bFetch })
   const s = services
-  const { linkId, url } = await s.partyA.startLink('alice-at-assistant')
+  const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
   await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
   await s.partyA.consent(linkId, { scope: 'assistant.read' })
   const tokenOfBAtA = await s.partyB.accessToken('assistant', 'alice')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { withReciprocalParameter, withReciprocalScope } from '../../src/protocol/reciprocal-response.js'
+import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
 
 describe('adding the reciprocal scope request (SPEC R1.2)', () => {
   it('SPEC R1.2: withReciprocalScope returns a new token response with reciprocal', () => {
@@ -15,6 +16,17 @@ describe('adding the reciprocal scope request (SPEC R1.2)', () => {
     expect(url.searchParams.get('state')).toBe('s')
     expect(url.searchParams.get('reciprocal')).toBe('music.play music.read')
     expect(withReciprocalParameter(new URL('https://a.example/cb'), 'x')).toBe('https://a.example/cb?reciprocal=x')
+  })
+
+  it('SPEC R7.4, R8.4: a malformed redirect URL is refused by an error that carries neither the code nor the state', () => {
+    let thrown: unknown
+    try {
+      withReciprocalParameter('/cb?code=SECRET-CODE-1&state=SECRET-STATE-1', 'music.play')
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(TypeError)
+    expectNothingSecretIn(thrown, ['SECRET-CODE-1', 'SECRET-STATE-1'])
   })
 
   it('refuses a value that is not an RFC 6749 §3.3 scope', () => {
