@@ -91,14 +91,14 @@ export class PartyBLinks {
   }
 
   /**
-   * How long a record is kept. A live link — holding A's tokens, or owing A a revocation — is
-   * kept until it changes. Any other state (ended: unlinked, needs-reconsent, a final failure; or
-   * waiting for its first code's redemption, which cannot take longer than the code lives) is
-   * kept for the retention period after its last change, then expires.
+   * How long a record is kept. A live link — holding A's tokens — is kept until it changes. Any
+   * other state is kept for the retention period after its last change, then expires: an ended
+   * link (unlinked, needs-reconsent, a final failure), one waiting for its first code's
+   * redemption (which cannot take longer than the code lives), and one still owing A a
+   * revocation — every attempt (resume, retry, unlink) saves it again and so renews it, but a
+   * peer that never confirms (decommissioned, or removed from `peers`) cannot keep it forever.
    */
   #ttl(state: PartyBState): number | undefined {
-    const holdsTokens = 'tokens' in state && state.tokens !== undefined
-    const owesRevocation = state.status === 'unlinked' && state.revoking !== undefined
-    return holdsTokens || owesRevocation ? undefined : this.retentionSeconds
+    return 'tokens' in state && state.tokens !== undefined ? undefined : this.retentionSeconds
   }
 }

@@ -282,10 +282,17 @@ export function createPartyB(options: PartyBOptions): PartyB {
           const record = await finishUnlink(await links.load(keyOf(link)), link)
           const tokens = record !== undefined && 'tokens' in record.state ? record.state.tokens : undefined
           if (record === undefined || tokens === undefined) {
-            throw new ReciprocalError('This user has no reciprocal link with that party', {
+            const status = record?.state.status
+            const hint =
+              status === 'unlinked'
+                ? 'The link was unlinked: party A has to deliver a new reciprocal code (the user links again at A).'
+                : status === 'needs-reconsent'
+                  ? "Party A no longer honours the link's refresh token: the user has to link again at A."
+                  : 'Wait for the reciprocal code to be redeemed; check getLink() for its state.'
+            throw new ReciprocalError(`This user has no reciprocal link with that party${status === undefined ? '' : ` (${status})`}`, {
               code: ErrorCode.InvalidState,
               step: 'configuration',
-              hint: 'Wait for the reciprocal code to be redeemed; check getLink() for its state.',
+              hint,
             })
           }
           return liveAccessToken(peerOf(peerClientId), tokens, runtime.now(), (event) => advance(record, event, link))

@@ -19,14 +19,20 @@
  *   lands below where scans start; a `low` that vanished only means a scan from slot 0. Writers
  *   rewrite the `low` they read to keep it alive: an older, lower value costs reads, never an
  *   entry.
- * What the hints cannot survive is a writer acting on a hint it read long before, while other
- * links were logged, finished and removed and a scan went by (the port has no compare-and-swap).
- * Resume would then miss that one entry until it expires; the link's own operations (a retry,
+ * The port has no compare-and-swap, so a writer that read `next` before others appended and
+ * removed entries may fill a hole below their slots and write a lower `next`. Two measures keep
+ * that from hiding an entry: the writer reads `next` again after its claim and writes the larger
+ * value, and a scan goes on {@link SCAN_WINDOW} slots past the first hole beyond `next`. An entry
+ * is then missed only if more than that many neighbouring slots were claimed and freed during
+ * one append; resume would miss it until it expires, while the link's own operations (a retry,
  * an unlink) still finish its work.
  *
  * @module
  */
 import type { Storage } from '../storage/storage.js'
+
+/** How many consecutive empty slots past `next` a scan reads before it decides the log ends. */
+export const SCAN_WINDOW = 16
 
 interface Entry {
   readonly link: string
@@ -56,7 +62,8 @@ export class PendingLog {
     const ttl = Math.min(ttlSeconds, this.longestTtlSeconds)
     let n = Math.max(next ?? 0, low ?? 0)
     while (!(await this.storage.add(this.#key(n), { link } satisfies Entry, ttl))) n++
-    await this.#setHint('next', n + 1)
+    // Read again: appends that started after ours may have moved `next` past our slot already.
+    await this.#setHint('next', Math.max((await this.#hint('next')) ?? 0, n + 1))
     if (low !== undefined) await this.#setHint('low', low)
     return n
   }
@@ -73,12 +80,14 @@ export class PendingLog {
     const low = (await this.#hint('low')) ?? 0
     const next = (await this.#hint('next')) ?? low
     const found: PendingEntry[] = []
+    let holesPastNext = 0
     for (let n = low; ; n++) {
       const entry = await this.storage.get<Entry & { [key: string]: string }>(this.#key(n))
       if (entry === undefined) {
-        if (n >= next) break
+        if (n >= next && ++holesPastNext >= SCAN_WINDOW) break
         continue
       }
+      holesPastNext = 0
       found.push({ link: entry.link, slot: n })
     }
     // Never above `next`: a claim that started from the current `next` must not land below it.

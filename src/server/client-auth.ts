@@ -30,7 +30,9 @@ export interface ClientAuthContext {
  * Checks presented credentials against the registry. An unknown client, a wrong secret and a
  * refused assertion all get the same `invalid_client`, so a caller learns nothing about which
  * part was wrong. A registered client that used another method than its registered one is told
- * which method to use (a typical integration mistake; the method is not a secret).
+ * which method to use (a typical integration mistake; the method is not a secret). That answer
+ * does tell the caller the client id is registered: client ids are public identifiers (RFC 6749
+ * §2.2), so this is accepted in exchange for an error an integrator can act on.
  *
  * @example
  * ```ts

@@ -121,4 +121,14 @@ describe('party B storage: nothing lives forever, done is deleted (issue 6 item 
     b.advance(RETENTION_SECONDS)
     expect(b.storage.size()).toBe(0)
   })
+
+  it('a link that owes A a revocation nobody retries (A decommissioned) still expires after the retention period', async () => {
+    const b = partyBOverItsOwnStorage('immediate')
+    await b.deliver('ann')
+    b.revocation.down = true
+    expect(await b.partyB.unlink('assistant', 'ann')).toMatchObject({ revoking: { peerTokens: {} } })
+    b.advance(RETENTION_SECONDS + 1)
+    expect(await b.partyB.getLink('assistant', 'ann')).toBeUndefined()
+    expect(b.storage.size()).toBe(0)
+  })
 })

@@ -88,7 +88,10 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     const { s, control } = await linkedBothWays()
     control.revocation = 'fails'
     await s.partyB.unlink('assistant', 'alice')
-    await expect(s.partyB.accessToken('assistant', 'alice')).rejects.toMatchObject({ code: ErrorCode.InvalidState })
+    await expect(s.partyB.accessToken('assistant', 'alice')).rejects.toMatchObject({
+      code: ErrorCode.InvalidState,
+      hint: expect.stringContaining('unlinked'),
+    })
   })
 
   it.each<[string, (partyB: PartyB) => Promise<unknown>]>([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PendingLog } from '../../src/drivers/pending-log.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
+import { wrapStorage } from '../server/fixtures.js'
 
 const TTL = 3600
 const linksOf = async (log: PendingLog) => (await log.entries()).map((entry) => entry.link)
@@ -93,5 +94,32 @@ describe('party B pending log: done is deleted, and nothing lives forever (issue
     expect(await linksOf(log)).toEqual(['capped'])
     advance(TTL)
     expect(await linksOf(log)).toEqual([])
+  })
+})
+
+describe('party B pending log under interleaved writers (SPEC R4.3, R5.2)', () => {
+  it('an append that read `next` before others appended and removed entries hides no live entry', async () => {
+    const inner = new MemoryStorage({ now: () => 1_000 })
+    let release: (() => void) | undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    // The slow writer's claim waits until the others have appended three entries and removed two.
+    const storage = wrapStorage(inner, {
+      add: async (key, value, ttl) => {
+        if ((value as { link?: string }).link === 'slow') await held
+        return inner.add(key, value, ttl)
+      },
+    })
+    const log = new PendingLog(storage, 'p', TTL)
+    await log.append('first', TTL)
+    const slow = log.append('slow', TTL) // reads next = 1, then waits before its claim
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const a = await log.append('a', TTL)
+    const b = await log.append('b', TTL)
+    await log.append('c', TTL)
+    await log.remove(a)
+    await log.remove(b)
+    release?.()
+    await slow // fills the hole at slot 1, below 'c'
+    expect((await linksOf(log)).sort()).toEqual(['c', 'first', 'slow'])
   })
 })
