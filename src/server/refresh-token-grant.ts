@@ -22,10 +22,15 @@ import { parameterError, tokenResult } from './wire.js'
 const refuse = (description: string): HttpResult => renderOAuthError(invalidGrant(description))
 
 /**
- * Rotates a refresh token: takes its record atomically, then issues a new access token and a new
- * refresh token in the same grant. A `scope` narrower than the grant's is honoured for the new
- * access token; a wider one is refused with `invalid_scope` (SPEC R7.6). A refresh token that
- * was already rotated, or that another client presents, revokes the grant.
+ * Rotates a refresh token: checks it, then takes its record atomically and issues a new access
+ * token and a new refresh token in the same grant. A `scope` narrower than the grant's is
+ * honoured for the new access token; a wider one is refused with `invalid_scope` (SPEC R7.6).
+ *
+ * Every check comes before the take, so a refused request (a too-wide `scope`, an expired token,
+ * a revoked grant) leaves the token as it was and the client's corrected retry works. Only a true
+ * second use is a replay and revokes the grant (RFC 9700 §4.14.2): a token already rotated, or
+ * one whose take is lost to a concurrent rotation. A refresh token presented by another client
+ * has leaked, and revokes the grant too.
  *
  * @example
  * ```ts
@@ -44,10 +49,11 @@ export async function refreshTokenGrant(
   if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))
   const request = parsed.output
 
-  const record = await context.storage.take<TokenRecord>(await keys.refreshToken(request.refresh_token))
+  const refreshKey = await keys.refreshToken(request.refresh_token)
+  const record = await context.storage.get<TokenRecord>(refreshKey)
   if (record === undefined) {
-    // The marker written at issuance outlives the take: a rotated refresh token came back, and one
-    // of its two holders is an attacker. Revoke the grant.
+    // The marker written at issuance outlives the rotation: a rotated refresh token came back,
+    // and one of its two holders is an attacker. Revoke the grant.
     const used = await context.storage.get<UsedMarker>(await keys.usedRefreshToken(request.refresh_token))
     if (used !== undefined) await revokeGrant(context, used.grantId)
     return refuse('The refresh token is invalid, expired or already used')
@@ -70,6 +76,13 @@ export async function refreshTokenGrant(
     const requested = parseScope(request.scope) ?? []
     if (!isScopeSubset(requested, grantScope)) return renderOAuthError(invalidScope('The requested scope exceeds the grant'))
     accessScope = requested
+  }
+
+  // Everything checked: rotate. Of concurrent rotations that all passed the checks, the take
+  // decides; a lost take is a second use of the token, a replay (RFC 9700 §4.14.2).
+  if ((await context.storage.take<TokenRecord>(refreshKey)) === undefined) {
+    await revokeGrant(context, record.grantId)
+    return refuse('The refresh token is invalid, expired or already used')
   }
 
   // Sliding lifetime: the grant lives as long as its newest refresh token, and its entry in the
