@@ -143,6 +143,12 @@ async function refuseReplay(context: ServerContext, code: string): Promise<HttpR
 async function requestMistake(record: CodeRecord, request: AuthorizationCodeRequest): Promise<string | undefined> {
   // RFC 6749 §4.1.3: identical to the authorization request's; a code minted without one (the
   // reciprocal leg, SPEC R4.1) must be redeemed without one.
+  if (record.redirectUri === undefined && request.redirect_uri !== undefined) {
+    return 'redirect_uri was sent, but the authorization code was issued without one: leave it out'
+  }
+  if (record.redirectUri !== undefined && request.redirect_uri === undefined) {
+    return 'redirect_uri is required: the authorization request included one'
+  }
   if (record.redirectUri !== request.redirect_uri) return 'redirect_uri does not match the authorization request'
   if (record.codeChallenge !== undefined) {
     if (request.code_verifier === undefined) return 'code_verifier is required'
