@@ -14,8 +14,8 @@
  * | `used-refresh:<hash>` | {@link UsedMarker} | after rotation, to detect reuse |
  * | `link:<client>:<subject>` | {@link LinkHint} | forever: a hint of the newest link version |
  * | `link-version:<client>:<subject>:<n>` | {@link LinkVersionRecord} | forever: one per update |
- * | `link-grants:<client>:<subject>:<n>` | {@link LinkGrantEntry} | as long as its grant, plus a margin: the link's grants, one per redemption |
- * | `link-grants:<client>:<subject>:next` | number | forever: a hint of the index's next free slot |
+ * | `link-grants:<client>:<subject>:<n>` | {@link LinkGrantSlot} | an entry: as long as its grant, plus a margin; closed (grant revoked, entry moved by a refresh): an hour |
+ * | `link-grants:<client>:<subject>:hints` | {@link LinkGrantHints} | forever: where the index's next append starts, and its low-water mark |
  *
  * @module
  */
@@ -96,6 +96,20 @@ export type LinkVersionRecord = { readonly cut: boolean; readonly scope?: string
  */
 export type LinkGrantEntry = { readonly grantId: string; readonly linkVersion: number }
 
+/** A slot of the grant index whose grant was revoked or whose entry moved (`link-grants.ts`). @group Authorization server */
+export type ClosedLinkGrantSlot = { readonly closed: true }
+
+/** What a slot of a link's grant index holds. @group Authorization server */
+export type LinkGrantSlot = LinkGrantEntry | ClosedLinkGrantSlot
+
+/**
+ * Hints of a link's grant index (`link-grants.ts`): `next`, where the next append starts, and
+ * `low`, below which every slot is closed for good.
+ *
+ * @group Authorization server
+ */
+export type LinkGrantHints = { readonly next: number; readonly low: number }
+
 /**
  * Builders of storage keys. Client ids and subjects are percent-encoded so that a `:` inside
  * them cannot make two links share a key.
@@ -122,6 +136,6 @@ export const keys = {
     `link-version:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}:${version}`,
   linkGrant: (clientId: string, subject: string, slot: number): string =>
     `link-grants:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}:${slot}`,
-  linkGrantsNext: (clientId: string, subject: string): string =>
-    `link-grants:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}:next`,
+  linkGrantHints: (clientId: string, subject: string): string =>
+    `link-grants:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}:hints`,
 } as const

@@ -15,7 +15,7 @@ import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
 import { keys, type TokenRecord, type UsedMarker } from './records.js'
 import { liveGrant, revokeGrant, writeGrant } from './grants.js'
-import { extendLinkGrant } from './link-grants.js'
+import { closeLinkGrantSlot, moveLinkGrant } from './link-grants.js'
 import { issueTokens } from './issue-tokens.js'
 import { parameterError, tokenResult } from './wire.js'
 
@@ -86,9 +86,14 @@ export async function refreshTokenGrant(
   }
 
   // Sliding lifetime: the grant lives as long as its newest refresh token, and its entry in the
-  // link's grant index as long as the grant, so that a later cut of the link still finds it.
-  if (!(await writeGrant(context, record.grantId, grant))) return refuse('The grant was revoked')
-  await extendLinkGrant(context, record.grantId, grant)
+  // link's grant index as long as the grant, so that a later cut of the link still finds it. The
+  // entry moves to the top of the index, so that the slots below can end (link-grants.ts).
+  const indexSlot = await moveLinkGrant(context, record.grantId, grant)
+  if (!(await writeGrant(context, record.grantId, { ...grant, indexSlot }))) {
+    await closeLinkGrantSlot(context, grant.clientId, grant.subject, indexSlot)
+    return refuse('The grant was revoked')
+  }
+  await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
   const body = await issueTokens(context, {
     grantId: record.grantId,
     clientId: client.clientId,

@@ -29,22 +29,29 @@ function pausingHarness() {
   const clock = new TestClock()
   const inner = new MemoryStorage({ now: clock.now })
   const label = new AsyncLocalStorage<string>()
-  const counts = new Map<string, number>()
-  const pauses: { who: string; op: Op; nth: number; when: 'before' | 'after'; reach: () => void; gate: Promise<void> }[] = []
+  const pauses: {
+    who: string
+    op: Op
+    nth: number
+    when: 'before' | 'after'
+    /** Only operations on keys it accepts are counted (all when absent). */
+    key: ((key: string) => boolean) | undefined
+    seen: number
+    reach: () => void
+    gate: Promise<void>
+  }[] = []
   const grantKeys = new Set<string>()
 
-  async function around<T>(op: Op, run: () => Promise<T>): Promise<T> {
+  async function around<T>(op: Op, key: string, run: () => Promise<T>): Promise<T> {
     const who = label.getStore()
     if (who === undefined) return run()
-    const n = counts.get(`${who}:${op}`) ?? 0
-    counts.set(`${who}:${op}`, n + 1)
-    const matching = (when: 'before' | 'after') => pauses.filter((p) => p.who === who && p.op === op && p.nth === n && p.when === when)
-    for (const p of matching('before')) {
+    const matching = pauses.filter((p) => p.who === who && p.op === op && (p.key?.(key) ?? true) && p.seen++ === p.nth)
+    for (const p of matching.filter((m) => m.when === 'before')) {
       p.reach()
       await p.gate
     }
     const result = await run()
-    for (const p of matching('after')) {
+    for (const p of matching.filter((m) => m.when === 'after')) {
       p.reach()
       await p.gate
     }
@@ -52,23 +59,23 @@ function pausingHarness() {
   }
 
   const storage: Storage = {
-    get: <T extends JsonValue>(key: string) => around('get', () => inner.get<T>(key)),
+    get: <T extends JsonValue>(key: string) => around('get', key, () => inner.get<T>(key)),
     set: (key, value, ttl) => {
       if (key.startsWith('grant:')) grantKeys.add(key)
-      return around('set', () => inner.set(key, value, ttl))
+      return around('set', key, () => inner.set(key, value, ttl))
     },
-    add: (key, value, ttl) => around('add', () => inner.add(key, value, ttl)),
-    delete: (key) => around('delete', () => inner.delete(key)),
-    take: <T extends JsonValue>(key: string) => around('take', () => inner.take<T>(key)),
+    add: (key, value, ttl) => around('add', key, () => inner.add(key, value, ttl)),
+    delete: (key) => around('delete', key, () => inner.delete(key)),
+    take: <T extends JsonValue>(key: string) => around('take', key, () => inner.take<T>(key)),
   }
   const server = serverOver(storage, clock)
 
-  const pause = (who: string, when: 'before' | 'after', op: Op, nth: number): Pause => {
+  const pause = (who: string, when: 'before' | 'after', op: Op, nth: number, key?: (key: string) => boolean): Pause => {
     let reach: () => void = () => undefined
     let release: () => void = () => undefined
     const reached = new Promise<void>((resolve) => (reach = resolve))
     const gate = new Promise<void>((resolve) => (release = resolve))
-    pauses.push({ who, op, nth, when, reach, gate })
+    pauses.push({ who, op, nth, when, key, seen: 0, reach, gate })
     return { reached, release }
   }
   const as = <T>(who: string, run: () => Promise<T>): Promise<T> => label.run(who, run)
@@ -201,4 +208,60 @@ describe('SPEC R5.1, R5.2, R7.6: a grant created concurrently with a cut does no
     // The narrower code is the newest and redeems with the narrower scope.
     expect((await h.tokens(narrower.code)).scope).toBe('assistant.read')
   })
+})
+
+/** A slot of the link's grant index (not its hints). */
+const indexSlot = (key: string): boolean => key.startsWith('link-grants:') && !key.endsWith(':hints')
+
+/** Where a refresh moving its grant's index entry (link-grants.ts) is paused while a cut runs. */
+const MOVE_POINTS = [
+  { name: 'after adding the new entry', op: 'add', key: indexSlot },
+  { name: 'after rewriting the grant with the new slot', op: 'set', key: (key: string) => key.startsWith('grant:') },
+  { name: 'after closing the old entry', op: 'set', key: indexSlot },
+] as const
+
+describe('SPEC R5.1, R5.2: a refresh moving its grant in the index while the link is cut does not keep the grant', () => {
+  for (const cutter of CUTTERS) {
+    for (const point of MOVE_POINTS) {
+      it(`SPEC R5.1: ${cutter.name} runs while a refresh of an older grant is paused ${point.name}`, async () => {
+        const h = pausingHarness()
+        const existing = await h.tokens((await h.mint('assistant.announce assistant.read')).code)
+        const cut = await cutter.prepare(h)
+
+        const refresherPaused = h.pause('refresher', 'after', point.op, 0, point.key)
+        const refreshing = h.as('refresher', () =>
+          h.server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: existing.refresh_token })),
+        )
+        await refresherPaused.reached
+        await h.as('cutter', cut)
+        refresherPaused.release()
+        const refreshed = await refreshing
+
+        // Check the new tokens first: presenting the rotated refresh token again would be a
+        // replay, and revoke the grant whatever the cut did.
+        if (refreshed.status === 200) expect(await h.dead(json(refreshed) as Tokens)).toBe(true)
+        else expect(json(refreshed).error).toBe('invalid_grant')
+        expect(await h.server.verifyAccessToken(existing.access_token)).toBeUndefined()
+        expect((await h.liveGrantRecords()).length).toBeLessThanOrEqual(cutter.name.startsWith('the redemption') ? 1 : 0)
+      })
+    }
+
+    it(`SPEC R5.1: ${cutter.name} that read the old entry, then waits while a refresh moves it, still revokes the grant`, async () => {
+      const h = pausingHarness()
+      const existing = await h.tokens((await h.mint('assistant.announce assistant.read')).code)
+      const cut = await cutter.prepare(h)
+
+      // The cutter's first read of an index slot is the grant's entry (the one live grant).
+      const cutterPaused = h.pause('cutter', 'after', 'get', 0, indexSlot)
+      const cutting = h.as('cutter', cut)
+      await cutterPaused.reached
+      const refreshed = await h.server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: existing.refresh_token }))
+      expect(refreshed.status).toBe(200)
+      cutterPaused.release()
+      await cutting
+
+      expect(await h.dead(json(refreshed) as Tokens)).toBe(true)
+      expect((await h.liveGrantRecords()).length).toBeLessThanOrEqual(cutter.name.startsWith('the redemption') ? 1 : 0)
+    })
+  }
 })
