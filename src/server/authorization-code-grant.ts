@@ -15,10 +15,10 @@ import { formatScope, intersectScopes, parseScope } from '../protocol/scope.js'
 import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
 import { keys, type CodeRecord, type UsedMarker } from './records.js'
-import { revokeGrant, writeGrant } from './grants.js'
+import { closeLinkGrantSlot, revokeGrant, writeGrant } from './grants.js'
 import { cutVersion, hasNewerVersion, isCutAfter } from './links.js'
 import { appendLinkGrant } from './link-grants.js'
-import { issueTokens } from './issue-tokens.js'
+import { issueTokens, newRefreshToken } from './issue-tokens.js'
 import { verifyS256 } from './pkce.js'
 import { askReciprocalScope } from './reciprocal-hook.js'
 import { parameterError, tokenResult } from './wire.js'
@@ -93,15 +93,19 @@ export async function authorizationCodeGrant(
     linkVersion: record.linkVersion,
   })
   // If a replay revoked this grant meanwhile, writeGrant leaves it revoked: the response below
-  // still goes out (this request did win the code), but its tokens are already dead.
-  await writeGrant(context, record.grantId, {
+  // still goes out (this request did win the code), but its tokens are already dead — and not
+  // stored, nor is the index entry kept.
+  const refreshToken = await newRefreshToken(context)
+  const live = await writeGrant(context, record.grantId, {
     clientId: client.clientId,
     subject: record.subject,
     scope,
     createdAt: context.runtime.now(),
     linkVersion: record.linkVersion,
     indexSlot,
+    ...(refreshToken === undefined ? {} : { refreshTokenHash: refreshToken.hash }),
   })
+  if (!live) await closeLinkGrantSlot(context, record.clientId, record.subject, indexSlot)
   // Write, then check (SPEC R5.1, R5.3, R7.6): a newer version cut since the check above (a
   // narrowing mint, an unlink, a newer code redeemed) may have scanned the index before our
   // entry was in it. A cutter writes its cut before it scans, and we wrote our entry and grant
@@ -119,6 +123,8 @@ export async function authorizationCodeGrant(
     subject: record.subject,
     accessScope: scope,
     grantScope: scope,
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+    store: live,
   })
   return tokenResult(reciprocal === undefined ? body : withReciprocalScope(body, reciprocal))
 }

@@ -34,6 +34,10 @@
  *   closed marker an hour), so when the last writer is done, `next` is past every recent claim,
  *   and every older slot is below it.
  *
+ * Entries and hints live the link's lifetime (`lifetimes.ts`: the grant lifetime plus an hour);
+ * every append writes the hints after its entry, so the hints outlive every entry. A revocation
+ * of any kind closes the grant's slot (`grants.ts`).
+ *
  * A grant created while a version is being cut may miss the scan; its redeemer closes that gap
  * by checking for a cut after writing its entry (`authorization-code-grant.ts`). A refresh moves
  * its entry by adding the new one (above the old) before closing the old one, so a scan going up
@@ -43,26 +47,11 @@
  */
 import type { ServerContext } from './options.js'
 import { keys, type ClosedLinkGrantSlot, type GrantRecord, type LinkGrantEntry, type LinkGrantHints, type LinkGrantSlot } from './records.js'
-import { grantTtlSeconds, revokeGrant } from './grants.js'
-
-/**
- * How long an entry outlives the grant record written just before it: a grant's entry must be
- * in place for as long as the grant can be live, including while a refresh that read the grant
- * live is still writing it again.
- */
-const ENTRY_MARGIN_SECONDS = 3600
-
-/** How long a closed slot stays closed: far longer than any request that read the hints before the low-water mark passed it. */
-const CLOSED_SLOT_TTL_SECONDS = 3600
+import { closeLinkGrantSlot, revokeGrantRecord } from './grants.js'
+import { linkTtlSeconds } from './lifetimes.js'
 
 /** How many slots an append looks at to raise the low-water mark; more than the one slot each append ends. */
 const APPEND_ADVANCE_SLOTS = 4
-
-const CLOSED: ClosedLinkGrantSlot = { closed: true }
-
-function entryTtlSeconds(context: ServerContext): number {
-  return grantTtlSeconds(context) + ENTRY_MARGIN_SECONDS
-}
 
 const isClosed = (slot: LinkGrantSlot): slot is ClosedLinkGrantSlot => 'closed' in slot
 
@@ -87,26 +76,12 @@ export async function appendLinkGrant(
   const hints = await readHints(context, clientId, subject)
   let slot = Math.max(hints.next, hints.low, above + 1)
   // Each failed add is a slot another grant holds, or a closed one; the loop ends at the first free one.
-  while (!(await context.storage.add(keys.linkGrant(clientId, subject, slot), entry, entryTtlSeconds(context)))) slot++
+  while (!(await context.storage.add(keys.linkGrant(clientId, subject, slot), entry, linkTtlSeconds(context)))) slot++
   // Raise the low-water mark a little on the way, so that it keeps up with grants that simply
   // expire: each append ends at most one slot, and passes up to a few.
   const low = await closeEndedSlots(context, clientId, subject, hints.low, Math.min(slot, hints.low + APPEND_ADVANCE_SLOTS))
   await writeHints(context, clientId, subject, { next: slot + 1, low })
   return slot
-}
-
-/**
- * Closes a slot of the index: its grant was revoked, or its entry moved. The slot stays taken for
- * an hour, long enough for the low-water mark to pass it safely, then is gone.
- *
- * @example
- * ```ts
- * await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
- * ```
- * @group Authorization server
- */
-export async function closeLinkGrantSlot(context: ServerContext, clientId: string, subject: string, slot: number): Promise<void> {
-  await context.storage.set(keys.linkGrant(clientId, subject, slot), CLOSED, CLOSED_SLOT_TTL_SECONDS)
 }
 
 /**
@@ -156,7 +131,7 @@ export async function revokeLinkGrantsBelow(
       if (slot >= hints.next) break
       // Close it only while the run at the bottom is closed: only that run lets `low` move.
       if (low !== slot) continue
-      if (await closeFreeSlot(context, key)) {
+      if (await closeLinkGrantSlot(context, clientId, subject, slot, true)) {
         low = slot + 1
         continue
       }
@@ -171,7 +146,7 @@ export async function revokeLinkGrantsBelow(
     if (found.linkVersion >= version) continue
     // Always revoke, even a grant that looks gone: a refresh that read it just before it expired
     // may be writing it again, and only the tombstone stops that write (grants.ts).
-    await revokeGrant(context, found.grantId)
+    await revokeGrantRecord(context, found.grantId)
     await closeLinkGrantSlot(context, clientId, subject, slot)
     if (low === slot) low = slot + 1
   }
@@ -184,16 +159,10 @@ export async function revokeLinkGrantsBelow(
  */
 async function closeEndedSlots(context: ServerContext, clientId: string, subject: string, low: number, until: number): Promise<number> {
   for (; low < until; low++) {
-    const key = keys.linkGrant(clientId, subject, low)
-    const found = await context.storage.get<LinkGrantSlot>(key)
-    if (found === undefined ? !(await closeFreeSlot(context, key)) : !isClosed(found)) return low
+    const found = await context.storage.get<LinkGrantSlot>(keys.linkGrant(clientId, subject, low))
+    if (found === undefined ? !(await closeLinkGrantSlot(context, clientId, subject, low, true)) : !isClosed(found)) return low
   }
   return low
-}
-
-/** Closes a free slot; `false` when an append took it first (then it holds an entry). */
-async function closeFreeSlot(context: ServerContext, key: string): Promise<boolean> {
-  return context.storage.add(key, CLOSED, CLOSED_SLOT_TTL_SECONDS)
 }
 
 async function readHints(context: ServerContext, clientId: string, subject: string): Promise<LinkGrantHints> {
@@ -208,7 +177,7 @@ async function readHints(context: ServerContext, clientId: string, subject: stri
 async function writeHints(context: ServerContext, clientId: string, subject: string, hints: LinkGrantHints): Promise<void> {
   let next = hints.next
   for (;;) {
-    await context.storage.set(keys.linkGrantHints(clientId, subject), { next, low: hints.low } satisfies LinkGrantHints, entryTtlSeconds(context))
+    await context.storage.set(keys.linkGrantHints(clientId, subject), { next, low: hints.low } satisfies LinkGrantHints, linkTtlSeconds(context))
     if ((await context.storage.get(keys.linkGrant(clientId, subject, next))) === undefined) return
     do next++
     while ((await context.storage.get(keys.linkGrant(clientId, subject, next))) !== undefined)

@@ -13,10 +13,11 @@ import { RefreshTokenRequestSchema, formToObject } from '../protocol/schemas.js'
 import { formatScope, intersectScopes, isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
-import { keys, type TokenRecord, type UsedMarker } from './records.js'
-import { liveGrant, revokeGrant, writeGrant } from './grants.js'
-import { closeLinkGrantSlot, moveLinkGrant } from './link-grants.js'
-import { issueTokens } from './issue-tokens.js'
+import { keys, type GrantRecord, type RefreshReuseMarker, type TokenRecord } from './records.js'
+import { closeLinkGrantSlot, liveGrant, revokeGrant, writeGrant } from './grants.js'
+import { moveLinkGrant } from './link-grants.js'
+import { keepLinkAlive } from './links.js'
+import { issueTokens, newRefreshToken } from './issue-tokens.js'
 import { parameterError, tokenResult } from './wire.js'
 
 const refuse = (description: string): HttpResult => renderOAuthError(invalidGrant(description))
@@ -54,7 +55,7 @@ export async function refreshTokenGrant(
   if (record === undefined) {
     // The marker written at issuance outlives the rotation: a rotated refresh token came back,
     // and one of its two holders is an attacker. Revoke the grant.
-    const used = await context.storage.get<UsedMarker>(await keys.usedRefreshToken(request.refresh_token))
+    const used = await context.storage.get<RefreshReuseMarker>(await keys.usedRefreshToken(request.refresh_token))
     if (used !== undefined) await revokeGrant(context, used.grantId)
     return refuse('The refresh token is invalid, expired or already used')
   }
@@ -89,17 +90,23 @@ export async function refreshTokenGrant(
   // link's grant index as long as the grant, so that a later cut of the link still finds it. The
   // entry moves to the top of the index, so that the slots below can end (link-grants.ts).
   const indexSlot = await moveLinkGrant(context, record.grantId, grant)
-  if (!(await writeGrant(context, record.grantId, { ...grant, indexSlot }))) {
+  const refreshToken = await newRefreshToken(context)
+  const extended: GrantRecord = { ...grant, indexSlot, ...(refreshToken === undefined ? {} : { refreshTokenHash: refreshToken.hash }) }
+  if (!(await writeGrant(context, record.grantId, extended))) {
     await closeLinkGrantSlot(context, grant.clientId, grant.subject, indexSlot)
     return refuse('The grant was revoked')
   }
   await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
+  // What the grant's safety depends on — the newest link version, its cut — lives on with it.
+  await keepLinkAlive(context, grant.clientId, grant.subject)
   const body = await issueTokens(context, {
     grantId: record.grantId,
     clientId: client.clientId,
     subject: grant.subject,
     accessScope: formatScope(accessScope),
     grantScope: formatScope(grantScope),
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+    ...(grant.refreshTokenHash === undefined ? {} : { replaces: grant.refreshTokenHash }),
   })
   return tokenResult(body)
 }

@@ -92,7 +92,7 @@ function pausingHarness() {
     for (const key of grantKeys) if ((await inner.get(key)) !== undefined) found.push(key)
     return found
   }
-  return { server, pause, as, mint, redeem, tokens, dead, liveGrantRecords }
+  return { clock, server, pause, as, mint, redeem, tokens, dead, liveGrantRecords }
 }
 
 type H = ReturnType<typeof pausingHarness>
@@ -103,19 +103,24 @@ interface Cutter {
   /** Prepares what the cut needs (before the race); returns the cutting request. */
   prepare(h: H): Promise<() => Promise<unknown>>
   /** The storage operation that writes the cut: the cutter is paused right after it. */
-  readonly cutWrite: { readonly op: Op; readonly nth: number }
+  readonly cutWrite: { readonly op: Op; readonly key: (key: string) => boolean }
 }
+
+const linkVersionKey = (key: string): boolean => key.startsWith('link-version:')
+/** A slot of the link's grant index (not its hints). */
+const indexSlot = (key: string): boolean => key.startsWith('link-grants:') && !key.endsWith(':hints')
+
 
 const CUTTERS: readonly Cutter[] = [
   {
     name: 'an unlink',
     prepare: async (h) => () => h.server.revokeLink('music', 'user-1'),
-    cutWrite: { op: 'add', nth: 0 }, // claims the new, cut version
+    cutWrite: { op: 'add', key: linkVersionKey }, // claims the new, cut version
   },
   {
     name: 'a narrowing mint',
     prepare: async (h) => () => h.mint('assistant.read'),
-    cutWrite: { op: 'add', nth: 0 }, // claims the new version, cut since it narrows
+    cutWrite: { op: 'add', key: linkVersionKey }, // claims the new version, cut since it narrows
   },
   {
     name: 'the redemption of a newer, widening code',
@@ -123,7 +128,7 @@ const CUTTERS: readonly Cutter[] = [
       const newer = await h.mint('assistant.announce assistant.read')
       return () => h.redeem(newer.code)
     },
-    cutWrite: { op: 'set', nth: 0 }, // marks the redeemed version cut
+    cutWrite: { op: 'set', key: (key) => key.startsWith('link-cut:') }, // marks the redeemed version cut
   },
 ]
 
@@ -133,18 +138,17 @@ const INTERLEAVINGS = [
     name: 'the cutter runs entirely between the redeemer’s check and its writes',
     // The redeemer's first `add` appends its grant to the link's index; it has checked the code
     // and the link's versions by then, and written nothing of the grant.
-    redeemerPause: { when: 'before', op: 'add', nth: 0 },
+    redeemerPause: { when: 'before', op: 'add', key: indexSlot },
     cutterPausedAfterCut: false,
   },
   {
     name: 'the cut is written before the redeemer writes, and revokes only after the redeemer answered',
-    redeemerPause: { when: 'before', op: 'add', nth: 0 },
+    redeemerPause: { when: 'before', op: 'add', key: indexSlot },
     cutterPausedAfterCut: true,
   },
   {
     name: 'the redeemer wrote its grant, and the cutter runs entirely before the redeemer goes on',
-    // Plain code: the redeemer's sets are the index hint (#0), then the grant record (#1).
-    redeemerPause: { when: 'after', op: 'set', nth: 1 },
+    redeemerPause: { when: 'after', op: 'set', key: (key: string) => key.startsWith('grant:') },
     cutterPausedAfterCut: false,
   },
 ] as const
@@ -158,12 +162,12 @@ describe('SPEC R5.1, R5.2, R7.6: a grant created concurrently with a cut does no
         const older = await h.mint('assistant.announce assistant.read', false) // plain code of version 1
         const cut = await cutter.prepare(h)
 
-        const { when, op, nth } = interleaving.redeemerPause
-        const redeemerPaused = h.pause('redeemer', when, op, nth)
+        const { when, op, key } = interleaving.redeemerPause
+        const redeemerPaused = h.pause('redeemer', when, op, 0, key)
         const redemption = h.as('redeemer', () => h.redeem(older.code))
         await redeemerPaused.reached
 
-        const cutterPaused = interleaving.cutterPausedAfterCut ? h.pause('cutter', 'after', cutter.cutWrite.op, cutter.cutWrite.nth) : undefined
+        const cutterPaused = interleaving.cutterPausedAfterCut ? h.pause('cutter', 'after', cutter.cutWrite.op, 0, cutter.cutWrite.key) : undefined
         const cutting = h.as('cutter', cut)
         if (cutterPaused === undefined) {
           await cutting
@@ -197,7 +201,7 @@ describe('SPEC R5.1, R5.2, R7.6: a grant created concurrently with a cut does no
     const h = pausingHarness()
     const code = await h.mint('assistant.announce assistant.read') // version 1, the newest
     // Paused before its index append: it has passed the "no newer version" check.
-    const redeemerPaused = h.pause('redeemer', 'before', 'add', 0)
+    const redeemerPaused = h.pause('redeemer', 'before', 'add', 0, indexSlot)
     const redemption = h.as('redeemer', () => h.redeem(code.code))
     await redeemerPaused.reached
     const narrower = await h.as('cutter', () => h.mint('assistant.read')) // version 2, cut at mint
@@ -209,9 +213,6 @@ describe('SPEC R5.1, R5.2, R7.6: a grant created concurrently with a cut does no
     expect((await h.tokens(narrower.code)).scope).toBe('assistant.read')
   })
 })
-
-/** A slot of the link's grant index (not its hints). */
-const indexSlot = (key: string): boolean => key.startsWith('link-grants:') && !key.endsWith(':hints')
 
 /** Where a refresh moving its grant's index entry (link-grants.ts) is paused while a cut runs. */
 const MOVE_POINTS = [
@@ -264,4 +265,45 @@ describe('SPEC R5.1, R5.2: a refresh moving its grant in the index while the lin
       expect((await h.liveGrantRecords()).length).toBeLessThanOrEqual(cutter.name.startsWith('the redemption') ? 1 : 0)
     })
   }
+})
+
+describe('SPEC R5.1–R5.3: hints overwritten by a racing writer do not hide anything once older records end', () => {
+  it('SPEC R5.2: three concurrent redemptions whose first index hint is written last: after one grant ends, an unlink still revokes the others', async () => {
+    const h = pausingHarness()
+    const codes = await Promise.all([1, 2, 3].map(async () => h.mint('assistant.read', false)))
+    // The first redemption claims its index slot, then waits before writing the index hints
+    // until the other two have claimed the slots above it and written theirs.
+    const firstPaused = h.pause('first', 'before', 'set', 0, (key) => key.endsWith(':hints'))
+    const first = h.as('first', () => h.tokens(codes[0]!.code))
+    await firstPaused.reached
+    const second = await h.tokens(codes[1]!.code)
+    const third = await h.tokens(codes[2]!.code)
+    firstPaused.release()
+    await first
+
+    // The second grant ends (its slot is closed, and a closed slot is gone an hour later): a
+    // `next` hint left just above the first slot would now stop an index scan right there.
+    await h.server.revokeGrant((await h.server.verifyAccessToken(second.access_token))!.grantId)
+    h.clock.advance(3601)
+    await h.server.revokeLink('music', 'user-1')
+    expect(await h.dead(third)).toBe(true)
+  })
+
+  it('SPEC R5.3: three concurrent superseding mints whose first hint is written last: once the older versions end, numbering goes on above the newest', async () => {
+    const h = pausingHarness()
+    const firstPaused = h.pause('first', 'before', 'set', 0, (key) => key === 'link:music:user-1')
+    const first = h.as('first', () => h.mint('assistant.announce assistant.read'))
+    await firstPaused.reached
+    await h.mint('assistant.announce assistant.read') // version 2
+    const third = await h.mint('assistant.announce assistant.read') // version 3
+    firstPaused.release()
+    expect((await first).version).toBe(1)
+    const grant = await h.tokens(third.code)
+
+    // Versions 1 and 2 end an hour after the longest code lifetime; the grant of version 3 lives.
+    h.clock.advance(600 + 3600 + 1)
+    const narrower = await h.mint('assistant.read')
+    expect(narrower.version).toBe(4)
+    expect(await h.dead(grant)).toBe(true) // the narrowing compared with version 3 and cut it
+  })
 })
