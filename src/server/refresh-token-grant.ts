@@ -92,13 +92,15 @@ export async function refreshTokenGrant(
   const indexSlot = await moveLinkGrant(context, record.grantId, grant)
   const refreshToken = await newRefreshToken(context)
   const extended: GrantRecord = { ...grant, indexSlot, ...(refreshToken === undefined ? {} : { refreshTokenHash: refreshToken.hash }) }
-  if (!(await writeGrant(context, record.grantId, extended))) {
-    await closeLinkGrantSlot(context, grant.clientId, grant.subject, indexSlot)
-    return refuse('The grant was revoked')
-  }
+  // If the grant was revoked meanwhile — typically by a concurrent replay of this very token,
+  // whose take lost to ours — writeGrant leaves it revoked. This request did win the rotation,
+  // so its response still goes out (exactly one of concurrent refreshes succeeds), but its
+  // tokens are already dead, and not stored (as for a code, authorization-code-grant.ts).
+  const live = await writeGrant(context, record.grantId, extended)
   await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
   // What the grant's safety depends on — the newest link version, its cut — lives on with it.
-  await keepLinkAlive(context, grant.clientId, grant.subject)
+  if (live) await keepLinkAlive(context, grant.clientId, grant.subject)
+  else await closeLinkGrantSlot(context, grant.clientId, grant.subject, indexSlot)
   const body = await issueTokens(context, {
     grantId: record.grantId,
     clientId: client.clientId,
@@ -107,6 +109,7 @@ export async function refreshTokenGrant(
     grantScope: formatScope(grantScope),
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(grant.refreshTokenHash === undefined ? {} : { replaces: grant.refreshTokenHash }),
+    store: live,
   })
   return tokenResult(body)
 }
