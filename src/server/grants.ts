@@ -8,30 +8,17 @@
  *
  * Revocation writes a tombstone, then deletes the grant. A writer that (re)writes a grant record
  * — creation after a code redemption, the sliding lifetime of a refresh — writes first and reads
- * the tombstone after: whatever the interleaving, a revoked grant cannot come back.
+ * the tombstone after: whatever the interleaving, a revoked grant cannot come back. Such a writer
+ * read the grant live (or won its code) moments before, so the tombstone only has to outlive one
+ * request: it lives an hour. Revocation also deletes what only the grant needed: its refresh
+ * token, the reuse markers of the tokens that one replaced (`issue-tokens.ts`), and its entry in
+ * the link's grant index, which it closes (`link-grants.ts`).
  *
  * @module
  */
 import type { ServerContext } from './options.js'
-import { keys, type GrantRecord } from './records.js'
-
-/** How long a tombstone outlives the grant record it guards: far longer than one request. */
-const TOMBSTONE_MARGIN_SECONDS = 3600
-
-/**
- * How long a grant record lives: as long as its longest-lived token. Refreshing starts it again.
- *
- * @example
- * ```ts
- * grantTtlSeconds(context) // 2592000 with refresh tokens on their default lifetime
- * ```
- * @group Authorization server
- */
-export function grantTtlSeconds(context: ServerContext): number {
-  return context.refreshTokens
-    ? Math.max(context.refreshTokenTtlSeconds, context.accessTokenTtlSeconds)
-    : context.accessTokenTtlSeconds
-}
+import { keys, type ClosedLinkGrantSlot, type GrantRecord, type RefreshReuseMarker } from './records.js'
+import { grantTtlSeconds, LIFETIME_MARGIN_SECONDS } from './lifetimes.js'
 
 /**
  * Writes a grant record (new, or again to extend its lifetime). Resolves `false` when the grant
@@ -66,8 +53,9 @@ export async function liveGrant(context: ServerContext, grantId: string): Promis
 }
 
 /**
- * Revokes a grant and with it every token issued in it (access and refresh, opaque and JWT).
- * Revoking an unknown or already revoked grant does nothing.
+ * Revokes a grant and with it every token issued in it (access and refresh, opaque and JWT), and
+ * deletes what only the grant needed. Revoking an unknown or already revoked grant does nothing
+ * but write an hour-long tombstone.
  *
  * @example
  * ```ts
@@ -78,6 +66,69 @@ export async function liveGrant(context: ServerContext, grantId: string): Promis
  * @group Authorization server
  */
 export async function revokeGrant(context: ServerContext, grantId: string): Promise<void> {
-  await context.storage.set(keys.revokedGrant(grantId), true, grantTtlSeconds(context) + TOMBSTONE_MARGIN_SECONDS)
+  const grant = await revokeGrantRecord(context, grantId)
+  if (grant !== undefined) await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
+}
+
+/**
+ * {@link revokeGrant}, except for the grant's index slot: resolves the record it revoked, if
+ * there was one. For a scan of the index, which closes the slot it is looking at itself.
+ *
+ * @example
+ * ```ts
+ * await revokeGrantRecord(context, entry.grantId)
+ * await closeLinkGrantSlot(context, clientId, subject, slot)
+ * ```
+ * @group Authorization server
+ */
+export async function revokeGrantRecord(context: ServerContext, grantId: string): Promise<GrantRecord | undefined> {
+  // Tombstone first, then read: a writer that did not see the tombstone wrote its record
+  // before it was set, so the read below finds the record, and what it names gets cleaned up.
+  await context.storage.set(keys.revokedGrant(grantId), true, LIFETIME_MARGIN_SECONDS)
+  const grant = await liveGrant(context, grantId)
   await context.storage.delete(keys.grant(grantId))
+  if (grant !== undefined) await forgetRefreshTokens(context, grantId, grant.refreshTokenHash)
+  return grant
+}
+
+/** What a closed slot of a link's grant index holds. */
+const CLOSED: ClosedLinkGrantSlot = { closed: true }
+
+/**
+ * Closes a slot of a link's grant index: its grant was revoked, or its entry moved. The slot
+ * stays taken for an hour — long enough for the index's low-water mark to pass it safely
+ * (`link-grants.ts`) — then is gone. With `ifFree`, only a free slot is closed (atomically, with
+ * `add`): resolves `false` when an append took it first.
+ *
+ * @example
+ * ```ts
+ * await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
+ * ```
+ * @group Authorization server
+ */
+export async function closeLinkGrantSlot(
+  context: ServerContext,
+  clientId: string,
+  subject: string,
+  slot: number,
+  ifFree = false,
+): Promise<boolean> {
+  const key = keys.linkGrant(clientId, subject, slot)
+  if (ifFree) return context.storage.add(key, CLOSED, LIFETIME_MARGIN_SECONDS)
+  await context.storage.set(key, CLOSED, LIFETIME_MARGIN_SECONDS)
+  return true
+}
+
+/**
+ * Deletes a grant's current refresh token and the reuse markers along the chain of tokens it
+ * replaced: with the grant gone, a reuse has nothing left to revoke. The chain ends at the first
+ * marker missing (older tokens expired before it) or naming another grant.
+ */
+async function forgetRefreshTokens(context: ServerContext, grantId: string, newest: string | undefined): Promise<void> {
+  for (let hash = newest; hash !== undefined; ) {
+    await context.storage.delete(keys.refreshTokenByHash(hash))
+    const marker = await context.storage.get<RefreshReuseMarker>(keys.usedRefreshTokenByHash(hash))
+    await context.storage.delete(keys.usedRefreshTokenByHash(hash))
+    hash = marker?.grantId === grantId ? marker.replaces : undefined
+  }
 }

@@ -7,8 +7,9 @@
 import { SignJWT } from 'jose'
 import { SECRET_BYTES } from '../protocol/constants.js'
 import { secretFromBytes } from '../crypto/encoding.js'
+import { sha256 } from '../crypto/hash.js'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
-import { keys, type TokenRecord, type UsedMarker } from './records.js'
+import { keys, type RefreshReuseMarker, type TokenRecord } from './records.js'
 
 /**
  * A successful token response (RFC 6749 §5.1), plus `reciprocal` when the server asks for the
@@ -34,15 +35,48 @@ export interface TokenGrantInfo {
   readonly accessScope: string
   /** The grant's scope: what a refresh may ask for later (RFC 6749 §6). */
   readonly grantScope: string
+  /** The refresh token to issue, from {@link newRefreshToken}, already named in the grant record; none when refresh tokens are off. */
+  readonly refreshToken?: NewRefreshToken
+  /** On rotation, the hash of the refresh token this one replaces: revoking the grant follows this chain to delete reuse markers. */
+  readonly replaces?: string
+  /**
+   * `false` when the grant was revoked while it was being written (a concurrent replay): the
+   * tokens still go out, but are not stored — they could never be used, and storing them would
+   * only leave records behind. Default `true`.
+   */
+  readonly store?: boolean
+}
+
+/** A refresh token about to be issued, and its SHA-256 for the grant record. @group Authorization server */
+export interface NewRefreshToken {
+  readonly token: string
+  readonly hash: string
 }
 
 /**
- * Issues an access token and, when enabled, a refresh token, storing only their hashes. Returns
- * the response body to send.
+ * A new refresh token when the server issues them, `undefined` otherwise. Made before the grant
+ * record is written, so that the record can name it (`grants.ts` deletes it with the grant).
  *
  * @example
  * ```ts
- * const body = await issueTokens(context, { grantId, clientId: 'music', subject: 'u1', accessScope: 'a', grantScope: 'a' })
+ * const refreshToken = await newRefreshToken(context)
+ * await writeGrant(context, grantId, { …, ...(refreshToken && { refreshTokenHash: refreshToken.hash }) })
+ * ```
+ * @group Authorization server
+ */
+export async function newRefreshToken(context: ServerContext): Promise<NewRefreshToken | undefined> {
+  if (!context.refreshTokens) return undefined
+  const token = newSecret(context)
+  return { token, hash: await sha256(token) }
+}
+
+/**
+ * Issues an access token and, when refresh tokens are on, the refresh token `info` names,
+ * storing only their hashes. Returns the response body to send.
+ *
+ * @example
+ * ```ts
+ * const body = await issueTokens(context, { grantId, clientId: 'music', subject: 'u1', accessScope: 'a', grantScope: 'a', refreshToken })
  * body.token_type // 'Bearer'
  * ```
  * @see RFC 6749 §5.1, RFC 9068
@@ -58,28 +92,31 @@ export async function issueTokens(context: ServerContext, info: TokenGrantInfo):
     scope: info.accessScope,
     expiresAt: now + accessTtl,
   }
+  const store = info.store ?? true
   const format = context.accessTokenFormat
   let accessToken: string
   if (format === 'opaque') {
     accessToken = newSecret(context)
-    await context.storage.set(await keys.accessToken(accessToken), accessRecord, accessTtl)
+    if (store) await context.storage.set(await keys.accessToken(accessToken), accessRecord, accessTtl)
   } else {
     accessToken = await signJwtAccessToken(context, format, accessRecord, now)
   }
 
   const body: TokenResponseBody = { access_token: accessToken, token_type: 'Bearer', expires_in: accessTtl, scope: info.accessScope }
-  if (!context.refreshTokens) return body
+  const refresh = info.refreshToken
+  if (refresh === undefined) return body
 
   const refreshTtl = context.refreshTokenTtlSeconds
-  const refreshToken = newSecret(context)
   const refreshRecord: TokenRecord = { ...accessRecord, scope: info.grantScope, expiresAt: now + refreshTtl }
   // The reuse marker is written first, for as long as the token lives: once the token is taken
   // by its one rotation, any later presentation finds the marker and revokes the grant — with
   // no window between the take and a marker written afterwards (RFC 9700 §4.14.2).
-  const marker: UsedMarker = { grantId: info.grantId }
-  await context.storage.set(await keys.usedRefreshToken(refreshToken), marker, refreshTtl)
-  await context.storage.set(await keys.refreshToken(refreshToken), refreshRecord, refreshTtl)
-  return { ...body, refresh_token: refreshToken }
+  const marker: RefreshReuseMarker = info.replaces === undefined ? { grantId: info.grantId } : { grantId: info.grantId, replaces: info.replaces }
+  if (store) {
+    await context.storage.set(keys.usedRefreshTokenByHash(refresh.hash), marker, refreshTtl)
+    await context.storage.set(keys.refreshTokenByHash(refresh.hash), refreshRecord, refreshTtl)
+  }
+  return { ...body, refresh_token: refresh.token }
 }
 
 function newSecret(context: ServerContext): string {

@@ -6,35 +6,59 @@
  *
  * Entries are claimed with `storage.add` under increasing slot numbers, as in the drivers'
  * pending log: no shared record is read, changed and written back, so concurrent redemptions
- * never lose one another's entries. `next` is a hint only. An entry lives as long as its grant
- * can (a refresh extends both), plus a margin; a dead grant needs no revocation, so expired
- * entries leave holes. A scan therefore reads every slot below the `next` hint, skipping holes,
- * and past the hint stops at the first gap. Its cost is one read per grant ever redeemed for the
- * link within the grant lifetime (one per successful redemption), not per version.
+ * never lose one another's entries. A slot holds a grant's entry while the grant can live (plus
+ * a margin), then either expires or is *closed*: a revoked grant's entry is overwritten with a
+ * small closed marker that lives an hour. A refresh moves its grant's entry to a new slot at the
+ * top and closes the old one, so slots low in the index belong to ended grants.
+ *
+ * Two hints, kept in one record: `next`, where the next append starts, and `low`, the low-water
+ * mark — every slot below it is closed for good. A cut scans from `low` up, skipping free slots
+ * below `next`, and stops at the first free slot at or above `next`; on its way it closes the
+ * entries it revokes and the free slots it passes, and raises `low` past the closed run at the
+ * bottom. Appends raise it too, a few slots at a time. A cut therefore reads the live grants
+ * and the slots that ended since the mark last moved — each ended slot is passed once — not
+ * every grant the link ever had. The hints are written without compare-and-swap, so a
+ * concurrent writer can leave either one lower than it should be; a lower `low` only costs a
+ * cut some reads. Both stay safe because:
+ *
+ * - **`low` never passes a live entry.** It passes only closed slots. A closed marker cannot be
+ *   taken by `add` while it lives (an hour, far longer than any request), and an append starts
+ *   at or above the `low` it read: an append that read `low` before it was raised skips the
+ *   closed slots, and one that reads it after starts above them. A free slot is closed with
+ *   `add`, so a cut and an append racing for it cannot both have it.
+ * - **No live entry hides above a free slot at or above `next`.** Each writer of `next` (an
+ *   append, or a cut that found the top higher) reads, after writing, the slot at the value it
+ *   wrote: if it is taken, a concurrent append claimed above and may have written its `next`
+ *   before ours, which ours just overwrote; the writer then walks up to the first free slot and
+ *   writes again. Slots do not empty within a request (an entry lives as long as its grant, a
+ *   closed marker an hour), so when the last writer is done, `next` is past every recent claim,
+ *   and every older slot is below it.
+ *
+ * Entries and hints live the link's lifetime (`lifetimes.ts`: the grant lifetime plus an hour);
+ * every append writes the hints after its entry, so the hints outlive every entry. A revocation
+ * of any kind closes the grant's slot (`grants.ts`).
  *
  * A grant created while a version is being cut may miss the scan; its redeemer closes that gap
- * by checking for a cut after writing its entry (`authorization-code-grant.ts`).
+ * by checking for a cut after writing its entry (`authorization-code-grant.ts`). A refresh moves
+ * its entry by adding the new one (above the old) before closing the old one, so a scan going up
+ * sees at least one of them.
  *
  * @module
  */
 import type { ServerContext } from './options.js'
-import { keys, type GrantRecord, type LinkGrantEntry } from './records.js'
-import { grantTtlSeconds, revokeGrant } from './grants.js'
+import { keys, type ClosedLinkGrantSlot, type GrantRecord, type LinkGrantEntry, type LinkGrantHints, type LinkGrantSlot } from './records.js'
+import { closeLinkGrantSlot, revokeGrantRecord } from './grants.js'
+import { linkTtlSeconds } from './lifetimes.js'
 
-/**
- * How long an entry outlives the grant record written just before it. A refresh reads the grant
- * live, then writes its entry again: the margin — far longer than one request — guarantees that
- * the slot still holds this grant's entry then, and was not freed and claimed by another grant.
- */
-const ENTRY_MARGIN_SECONDS = 3600
+/** How many slots an append looks at to raise the low-water mark; more than the one slot each append ends. */
+const APPEND_ADVANCE_SLOTS = 4
 
-function entryTtlSeconds(context: ServerContext): number {
-  return grantTtlSeconds(context) + ENTRY_MARGIN_SECONDS
-}
+const isClosed = (slot: LinkGrantSlot): slot is ClosedLinkGrantSlot => 'closed' in slot
 
 /**
  * Adds a grant to its link's index; resolves the slot it took (to be kept in the grant record).
- * Call it before the grant's tokens are issued.
+ * Call it before the grant's tokens are issued. `above` (a slot) makes it claim a higher slot:
+ * a refresh moving its entry passes the old slot.
  *
  * @example
  * ```ts
@@ -47,35 +71,42 @@ export async function appendLinkGrant(
   clientId: string,
   subject: string,
   entry: LinkGrantEntry,
+  above = -1,
 ): Promise<number> {
-  const nextKey = keys.linkGrantsNext(clientId, subject)
-  let slot = (await context.storage.get<number>(nextKey)) ?? 0
-  // Each failed add is a slot another grant holds; the loop ends at the first free one.
-  while (!(await context.storage.add(keys.linkGrant(clientId, subject, slot), entry, entryTtlSeconds(context)))) slot++
-  // Best effort: a concurrent writer may leave a lower hint; that only costs a scan some reads.
-  await context.storage.set(nextKey, slot + 1)
+  const hints = await readHints(context, clientId, subject)
+  let slot = Math.max(hints.next, hints.low, above + 1)
+  // Each failed add is a slot another grant holds, or a closed one; the loop ends at the first free one.
+  while (!(await context.storage.add(keys.linkGrant(clientId, subject, slot), entry, linkTtlSeconds(context)))) slot++
+  // Raise the low-water mark a little on the way, so that it keeps up with grants that simply
+  // expire: each append ends at most one slot, and passes up to a few.
+  const low = await closeEndedSlots(context, clientId, subject, hints.low, Math.min(slot, hints.low + APPEND_ADVANCE_SLOTS))
+  await writeHints(context, clientId, subject, { next: slot + 1, low })
   return slot
 }
 
 /**
- * Writes a grant's index entry again with a fresh lifetime: call it after the grant record was
- * written again (the sliding lifetime of a refresh), so the entry lives as long as the grant.
+ * Moves a grant's entry to a new slot at the top of its link's index, for a refresh: the grant
+ * lives on, and the old slot can end. Resolves the new slot; once the grant record names it,
+ * close the old one with {@link closeLinkGrantSlot} (in that order, so that a concurrent cut
+ * always finds one of them).
  *
  * @example
  * ```ts
- * if (await writeGrant(context, grantId, grant)) await extendLinkGrant(context, grantId, grant)
+ * const indexSlot = await moveLinkGrant(context, grantId, grant)
+ * if (await writeGrant(context, grantId, { ...grant, indexSlot })) await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
  * ```
  * @group Authorization server
  */
-export async function extendLinkGrant(context: ServerContext, grantId: string, grant: GrantRecord): Promise<void> {
+export async function moveLinkGrant(context: ServerContext, grantId: string, grant: GrantRecord): Promise<number> {
   const entry: LinkGrantEntry = { grantId, linkVersion: grant.linkVersion }
-  await context.storage.set(keys.linkGrant(grant.clientId, grant.subject, grant.indexSlot), entry, entryTtlSeconds(context))
+  return appendLinkGrant(context, grant.clientId, grant.subject, entry, grant.indexSlot)
 }
 
 /**
  * Revokes every grant of the link created under a version below `version` (SPEC R5.1: the
- * version was cut). Revoking is idempotent, so a second scan for the same cut does no harm: it
- * is how a scan interrupted by a crash or a storage error gets finished (`links.ts`).
+ * version was cut), closes their slots, and raises the low-water mark. Revoking is idempotent,
+ * so a second scan for the same cut does no harm: it is how a scan interrupted by a crash or a
+ * storage error gets finished (`links.ts`).
  *
  * @example
  * ```ts
@@ -89,16 +120,66 @@ export async function revokeLinkGrantsBelow(
   subject: string,
   version: number,
 ): Promise<void> {
-  const next = (await context.storage.get<number>(keys.linkGrantsNext(clientId, subject))) ?? 0
-  for (let slot = 0; ; slot++) {
-    const entry = await context.storage.get<LinkGrantEntry>(keys.linkGrant(clientId, subject, slot))
-    if (entry === undefined) {
-      // Below the hint a hole is an expired entry (its grant is dead); past it, the end.
-      if (slot >= next) return
+  const hints = await readHints(context, clientId, subject)
+  let low = hints.low
+  let slot = hints.low
+  for (; ; slot++) {
+    const key = keys.linkGrant(clientId, subject, slot)
+    let found = await context.storage.get<LinkGrantSlot>(key)
+    if (found === undefined) {
+      // Below `next` a free slot is one whose grant ended; at or above it, the end.
+      if (slot >= hints.next) break
+      // Close it only while the run at the bottom is closed: only that run lets `low` move.
+      if (low !== slot) continue
+      if (await closeLinkGrantSlot(context, clientId, subject, slot, true)) {
+        low = slot + 1
+        continue
+      }
+      // An append took it just now (a new grant, or a refresh moving its entry): look at it.
+      found = await context.storage.get<LinkGrantSlot>(key)
+      if (found === undefined) continue
+    }
+    if (isClosed(found)) {
+      if (low === slot) low = slot + 1
       continue
     }
+    if (found.linkVersion >= version) continue
     // Always revoke, even a grant that looks gone: a refresh that read it just before it expired
     // may be writing it again, and only the tombstone stops that write (grants.ts).
-    if (entry.linkVersion < version) await revokeGrant(context, entry.grantId)
+    await revokeGrantRecord(context, found.grantId)
+    await closeLinkGrantSlot(context, clientId, subject, slot)
+    if (low === slot) low = slot + 1
+  }
+  if (low > hints.low || slot > hints.next) await writeHints(context, clientId, subject, { next: Math.max(slot, hints.next), low })
+}
+
+/**
+ * Raises the low-water mark from `low` through at most the slots below `until`: past closed
+ * slots, and past free ones, which it closes first. Stops at the first entry. Resolves the new mark.
+ */
+async function closeEndedSlots(context: ServerContext, clientId: string, subject: string, low: number, until: number): Promise<number> {
+  for (; low < until; low++) {
+    const found = await context.storage.get<LinkGrantSlot>(keys.linkGrant(clientId, subject, low))
+    if (found === undefined ? !(await closeLinkGrantSlot(context, clientId, subject, low, true)) : !isClosed(found)) return low
+  }
+  return low
+}
+
+async function readHints(context: ServerContext, clientId: string, subject: string): Promise<LinkGrantHints> {
+  return (await context.storage.get<LinkGrantHints>(keys.linkGrantHints(clientId, subject))) ?? { next: 0, low: 0 }
+}
+
+/**
+ * Writes the hints, then makes sure `next` hides no claim: if the slot at `next` is taken, an
+ * append racing this one claimed above it (see the module comment), so walk up to the first free
+ * slot and write again.
+ */
+async function writeHints(context: ServerContext, clientId: string, subject: string, hints: LinkGrantHints): Promise<void> {
+  let next = hints.next
+  for (;;) {
+    await context.storage.set(keys.linkGrantHints(clientId, subject), { next, low: hints.low } satisfies LinkGrantHints, linkTtlSeconds(context))
+    if ((await context.storage.get(keys.linkGrant(clientId, subject, next))) === undefined) return
+    do next++
+    while ((await context.storage.get(keys.linkGrant(clientId, subject, next))) !== undefined)
   }
 }

@@ -18,16 +18,38 @@
  * mirror image — writes its grant and index entry, then checks for a newer cut — so of a cut and
  * a concurrently created older grant, one always sees the other. A token check then needs no
  * look at the versions at all: a grant is live while its record exists (`grants.ts`). Versions
- * are read only when a code is minted or redeemed.
+ * are read only when a code is minted or redeemed, or a grant refreshed.
  *
  * Why keys per version instead of one mutable record: the {@link Storage} port offers `add`
  * (atomic insert) but no compare-and-swap, and a read-modify-write of one record would let two
  * concurrent updates lose one another (an older grant surviving, or two codes sharing a version).
- * Versions are claimed with `add`, so each number goes to exactly one caller; a version record is
- * then written only by the one holder of its code (taken atomically). Nothing here can regress.
- * Version records never expire: a missing version would hide every cut above it. There is one per
- * update, delivery retry or unlink of a link. Since each version is claimed right above an
- * existing one and none is ever removed, the versions of a link are always exactly 1…N.
+ * Versions are claimed with `add`, so each number goes to exactly one caller, and a version
+ * record never changes once added. A version cut when its code is redeemed gets a key of its own
+ * for the cut (`link-cut:…`), written only by the one holder of that code (taken atomically) and
+ * only ever `true`. Nothing here can regress. Each version is claimed right above the newest one,
+ * so the versions of a link are always consecutive.
+ *
+ * **Lifetimes.** Nothing lives forever, yet nothing a live grant or code depends on may expire:
+ *
+ * - The newest version, its cut and the hint must outlive every grant and code of the link.
+ *   Otherwise numbering would restart below a live grant (a later cut would not reach it), and a
+ *   narrowing mint would find no previous scope to compare with, so a removed scope would survive
+ *   (SPEC R7.6). They are written with the link's lifetime (`lifetimes.ts`: the grant lifetime
+ *   plus an hour) when the version is claimed, and written again — immutable records, so with
+ *   no race against a cut — whenever a plain code is minted or a grant refreshed
+ *   ({@link keepLinkAlive}). A redemption needs no such write: its code was minted (and the link
+ *   kept alive) at most the longest code lifetime before, and the hour of margin covers that.
+ * - An older version is read only by codes minted before the next version was claimed — a plain
+ *   code's redemption checks the versions above its own for a cut — so when version n+1 is
+ *   claimed, version n (and its cut) is written again with the longest code lifetime plus an
+ *   hour. A refresh racing that claim may write version n again with the long lifetime: that
+ *   only keeps a record longer than needed.
+ * - The hint must not fall behind the versions that still exist: {@link currentLinkVersion}
+ *   gallops up from it, which needs every version between the hint and the newest. Writes of the
+ *   hint race without compare-and-swap, so each writer reads, after writing, the version above
+ *   the one it wrote; if that exists, a concurrent claim's hint may have been overwritten, and
+ *   it writes again. Versions do not expire within a request, so when the last writer is done
+ *   the hint names the newest version.
  *
  * @module
  */
@@ -35,6 +57,7 @@ import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
 import { keys, type LinkHint, type LinkVersionRecord } from './records.js'
 import { revokeLinkGrantsBelow } from './link-grants.js'
+import { linkTtlSeconds, SUPERSEDED_VERSION_TTL_SECONDS } from './lifetimes.js'
 
 /**
  * Versions {@link isCutAfter} reads before it answers "cut" without looking further (fail
@@ -44,9 +67,9 @@ import { revokeLinkGrantsBelow } from './link-grants.js'
 const MAX_PROBES = 10_000
 
 /**
- * The link's newest version (0 for a link never versioned). Versions are exactly 1…N, so a
- * galloping search upward from the hint, then a bisection, finds N in a few reads however stale
- * the hint is (two reads with an up-to-date hint) — no probe limit, nothing to throw.
+ * The link's newest version (0 for a link never versioned). Versions are consecutive, so a
+ * galloping search upward from the hint, then a bisection, finds the newest in a few reads
+ * however far the hint lags (two reads with an up-to-date hint) — no probe limit, nothing to throw.
  *
  * @example
  * ```ts
@@ -74,6 +97,28 @@ export async function currentLinkVersion(context: ServerContext, clientId: strin
     else high = middle
   }
   return low
+}
+
+/**
+ * Resolves the link's newest version, after writing it, its cut and the hint again with the
+ * link's whole lifetime: call it whenever something of the link is created or extended that
+ * depends on them — a plain code minted, a grant refreshed (see the module comment).
+ *
+ * @example
+ * ```ts
+ * const linkVersion = await keepLinkAlive(context, 'music', 'user-1')
+ * ```
+ * @group Authorization server
+ */
+export async function keepLinkAlive(context: ServerContext, clientId: string, subject: string): Promise<number> {
+  const version = await currentLinkVersion(context, clientId, subject)
+  if (version === 0) return 0
+  const record = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version))
+  // Only when the link outlived everything that depended on it: nothing left to keep.
+  if (record === undefined) return version
+  await rewriteVersion(context, clientId, subject, version, record, linkTtlSeconds(context))
+  await writeHint(context, clientId, subject, version)
+  return version
 }
 
 /**
@@ -110,20 +155,22 @@ export async function allocateLinkVersion(
   // loop fails at most once per concurrent claim — it cannot spin while nobody else progresses.
   for (;;) {
     // Read again on every attempt: when another caller took `version + 1` first, its record is
-    // the previous one now. A record's scope never changes once added, so this read is stable.
+    // the previous one now. A record never changes once added, so this read is stable.
     const previous = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version))
+    const previousCut = previous !== undefined && (await isCut(context, clientId, subject, version, previous))
     const record: LinkVersionRecord =
-      claim.kind === 'unlink' ? { cut: true } : { cut: narrows(claim.scope, previous), scope: claim.scope }
+      claim.kind === 'unlink' ? { cut: true } : narrows(claim.scope, previous) ? { cut: true, scope: claim.scope } : { scope: claim.scope }
     // The previous version's cut may not have finished revoking its older grants (a crash or a
     // storage error between writing the cut and scanning the index; its caller saw the error).
     // Finish it before claiming above it, so a retried mint cannot leave them live. A cut of our
     // own covers it: it revokes everything below our version.
-    if (previous?.cut === true && !record.cut) await revokeLinkGrantsBelow(context, clientId, subject, version)
+    if (previousCut && record.cut !== true) await revokeLinkGrantsBelow(context, clientId, subject, version)
     version++
-    if (await context.storage.add(keys.linkVersion(clientId, subject, version), record)) {
-      // Best effort: a concurrent writer may leave a lower hint; that only costs a probe later.
-      await context.storage.set(keys.link(clientId, subject), { version } satisfies LinkHint)
-      if (record.cut) await revokeLinkGrantsBelow(context, clientId, subject, version)
+    if (await context.storage.add(keys.linkVersion(clientId, subject, version), record, linkTtlSeconds(context))) {
+      await writeHint(context, clientId, subject, version)
+      // From now on only codes minted before this claim read the previous version.
+      if (previous !== undefined) await rewriteVersion(context, clientId, subject, version - 1, previous, SUPERSEDED_VERSION_TTL_SECONDS, previousCut)
+      if (record.cut === true) await revokeLinkGrantsBelow(context, clientId, subject, version)
       return version
     }
   }
@@ -136,6 +183,43 @@ export async function allocateLinkVersion(
 function narrows(scope: string, previous: LinkVersionRecord | undefined): boolean {
   if (previous?.scope === undefined) return false
   return !isScopeSubset(parseScope(previous.scope) ?? [], parseScope(scope) ?? [])
+}
+
+/** Whether a version is cut: claimed cut, or cut since, when its code was redeemed. */
+async function isCut(context: ServerContext, clientId: string, subject: string, version: number, record: LinkVersionRecord): Promise<boolean> {
+  return record.cut === true || (await context.storage.get(keys.linkCut(clientId, subject, version))) !== undefined
+}
+
+/**
+ * Writes a version's record, and its cut key if it has one, again with `ttlSeconds`. The record
+ * never changes and the cut key is only ever `true`, so this cannot undo a concurrent write.
+ * `cut` is whether the version is cut, when the caller already read it.
+ */
+async function rewriteVersion(
+  context: ServerContext,
+  clientId: string,
+  subject: string,
+  version: number,
+  record: LinkVersionRecord,
+  ttlSeconds: number,
+  cut?: boolean,
+): Promise<void> {
+  await context.storage.set(keys.linkVersion(clientId, subject, version), record, ttlSeconds)
+  const cutSince = record.cut !== true && (cut ?? (await isCut(context, clientId, subject, version, record)))
+  if (cutSince) await context.storage.set(keys.linkCut(clientId, subject, version), true, ttlSeconds)
+}
+
+/**
+ * Writes the hint, then makes sure it does not lag: if the version above the one written exists,
+ * a concurrent claim may have written its hint before ours, which ours just overwrote — find the
+ * newest and write again (see the module comment).
+ */
+async function writeHint(context: ServerContext, clientId: string, subject: string, version: number): Promise<void> {
+  for (let newest = version; ; ) {
+    await context.storage.set(keys.link(clientId, subject), { version: newest } satisfies LinkHint, linkTtlSeconds(context))
+    if ((await context.storage.get(keys.linkVersion(clientId, subject, newest + 1))) === undefined) return
+    newest = await currentLinkVersion(context, clientId, subject)
+  }
 }
 
 /**
@@ -183,7 +267,7 @@ export async function isCutAfter(
   for (let next = version + 1; next <= version + MAX_PROBES; next++) {
     const record = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, next))
     if (record === undefined) return false
-    if (record.cut) return true
+    if (await isCut(context, clientId, subject, next, record)) return true
   }
   return true
 }
@@ -200,15 +284,13 @@ export async function isCutAfter(
  * @group Authorization server
  */
 export async function cutVersion(context: ServerContext, clientId: string, subject: string, version: number): Promise<void> {
-  const key = keys.linkVersion(clientId, subject, version)
-  // Only the holder of this version's code writes here (it took the code atomically), so this
-  // read-then-write cannot lose a concurrent update. The scope stays: the next version's mint
-  // compares with it.
-  const existing = await context.storage.get<LinkVersionRecord>(key)
+  const record = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version))
   // Cut at minting already: that mint revoked the older grants (its code was stored only after).
-  if (existing?.cut === true) return
-  const record: LinkVersionRecord = existing?.scope === undefined ? { cut: true } : { cut: true, scope: existing.scope }
-  await context.storage.set(key, record)
+  if (record?.cut === true) return
+  // Only the holder of this version's code writes here (it took the code atomically). Its
+  // lifetime is the version's as the newest; if a newer version is claimed meanwhile, this key
+  // merely lives longer than needed.
+  await context.storage.set(keys.linkCut(clientId, subject, version), true, linkTtlSeconds(context))
   // If this scan fails midway, the next version's claim finishes it (allocateLinkVersion).
   await revokeLinkGrantsBelow(context, clientId, subject, version)
 }

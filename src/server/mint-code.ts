@@ -9,7 +9,7 @@ import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
 import { secretFromBytes } from '../crypto/encoding.js'
 import type { ServerContext } from './options.js'
 import { keys, type CodeRecord, type UsedMarker } from './records.js'
-import { allocateLinkVersion, currentLinkVersion } from './links.js'
+import { allocateLinkVersion, keepLinkAlive } from './links.js'
 
 /**
  * What a code is bound to.
@@ -88,10 +88,11 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
 
   const supersede = input.supersede === true
   const grantedScope = formatScope(scope)
-  // A superseding code that narrows the link revokes the older grants right now (links.ts).
+  // A superseding code that narrows the link revokes the older grants right now. A plain code
+  // keeps the link's newest version alive for as long as a grant of it could live (links.ts).
   const linkVersion = supersede
     ? await allocateLinkVersion(context, input.clientId, input.subject, { kind: 'supersede', scope: grantedScope })
-    : await currentLinkVersion(context, input.clientId, input.subject)
+    : await keepLinkAlive(context, input.clientId, input.subject)
   const code = secretFromBytes(context.runtime.randomBytes(SECRET_BYTES))
   const expiresAt = context.runtime.now() + context.codeTtlSeconds
   const record: CodeRecord = {

@@ -13,19 +13,25 @@ import { RefreshTokenRequestSchema, formToObject } from '../protocol/schemas.js'
 import { formatScope, intersectScopes, isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
-import { keys, type TokenRecord, type UsedMarker } from './records.js'
-import { liveGrant, revokeGrant, writeGrant } from './grants.js'
-import { extendLinkGrant } from './link-grants.js'
-import { issueTokens } from './issue-tokens.js'
+import { keys, type GrantRecord, type RefreshReuseMarker, type TokenRecord } from './records.js'
+import { closeLinkGrantSlot, liveGrant, revokeGrant, writeGrant } from './grants.js'
+import { moveLinkGrant } from './link-grants.js'
+import { keepLinkAlive } from './links.js'
+import { issueTokens, newRefreshToken } from './issue-tokens.js'
 import { parameterError, tokenResult } from './wire.js'
 
 const refuse = (description: string): HttpResult => renderOAuthError(invalidGrant(description))
 
 /**
- * Rotates a refresh token: takes its record atomically, then issues a new access token and a new
- * refresh token in the same grant. A `scope` narrower than the grant's is honoured for the new
- * access token; a wider one is refused with `invalid_scope` (SPEC R7.6). A refresh token that
- * was already rotated, or that another client presents, revokes the grant.
+ * Rotates a refresh token: checks it, then takes its record atomically and issues a new access
+ * token and a new refresh token in the same grant. A `scope` narrower than the grant's is
+ * honoured for the new access token; a wider one is refused with `invalid_scope` (SPEC R7.6).
+ *
+ * Every check comes before the take, so a refused request (a too-wide `scope`, an expired token,
+ * a revoked grant) leaves the token as it was and the client's corrected retry works. Only a true
+ * second use is a replay and revokes the grant (RFC 9700 §4.14.2): a token already rotated, or
+ * one whose take is lost to a concurrent rotation. A refresh token presented by another client
+ * has leaked, and revokes the grant too.
  *
  * @example
  * ```ts
@@ -44,11 +50,12 @@ export async function refreshTokenGrant(
   if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))
   const request = parsed.output
 
-  const record = await context.storage.take<TokenRecord>(await keys.refreshToken(request.refresh_token))
+  const refreshKey = await keys.refreshToken(request.refresh_token)
+  const record = await context.storage.get<TokenRecord>(refreshKey)
   if (record === undefined) {
-    // The marker written at issuance outlives the take: a rotated refresh token came back, and one
-    // of its two holders is an attacker. Revoke the grant.
-    const used = await context.storage.get<UsedMarker>(await keys.usedRefreshToken(request.refresh_token))
+    // The marker written at issuance outlives the rotation: a rotated refresh token came back,
+    // and one of its two holders is an attacker. Revoke the grant.
+    const used = await context.storage.get<RefreshReuseMarker>(await keys.usedRefreshToken(request.refresh_token))
     if (used !== undefined) await revokeGrant(context, used.grantId)
     return refuse('The refresh token is invalid, expired or already used')
   }
@@ -72,16 +79,37 @@ export async function refreshTokenGrant(
     accessScope = requested
   }
 
+  // Everything checked: rotate. Of concurrent rotations that all passed the checks, the take
+  // decides; a lost take is a second use of the token, a replay (RFC 9700 §4.14.2).
+  if ((await context.storage.take<TokenRecord>(refreshKey)) === undefined) {
+    await revokeGrant(context, record.grantId)
+    return refuse('The refresh token is invalid, expired or already used')
+  }
+
   // Sliding lifetime: the grant lives as long as its newest refresh token, and its entry in the
-  // link's grant index as long as the grant, so that a later cut of the link still finds it.
-  if (!(await writeGrant(context, record.grantId, grant))) return refuse('The grant was revoked')
-  await extendLinkGrant(context, record.grantId, grant)
+  // link's grant index as long as the grant, so that a later cut of the link still finds it. The
+  // entry moves to the top of the index, so that the slots below can end (link-grants.ts).
+  const indexSlot = await moveLinkGrant(context, record.grantId, grant)
+  const refreshToken = await newRefreshToken(context)
+  const extended: GrantRecord = { ...grant, indexSlot, ...(refreshToken === undefined ? {} : { refreshTokenHash: refreshToken.hash }) }
+  // If the grant was revoked meanwhile — typically by a concurrent replay of this very token,
+  // whose take lost to ours — writeGrant leaves it revoked. This request did win the rotation,
+  // so its response still goes out (exactly one of concurrent refreshes succeeds), but its
+  // tokens are already dead, and not stored (as for a code, authorization-code-grant.ts).
+  const live = await writeGrant(context, record.grantId, extended)
+  await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
+  // What the grant's safety depends on — the newest link version, its cut — lives on with it.
+  if (live) await keepLinkAlive(context, grant.clientId, grant.subject)
+  else await closeLinkGrantSlot(context, grant.clientId, grant.subject, indexSlot)
   const body = await issueTokens(context, {
     grantId: record.grantId,
     clientId: client.clientId,
     subject: grant.subject,
     accessScope: formatScope(accessScope),
     grantScope: formatScope(grantScope),
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+    ...(grant.refreshTokenHash === undefined ? {} : { replaces: grant.refreshTokenHash }),
+    store: live,
   })
   return tokenResult(body)
 }

@@ -47,6 +47,23 @@ describe('token endpoint: code checks (SPEC R4.2, R7.2)', () => {
     expect(json(result).error).toBe('invalid_grant')
   })
 
+  it('RFC 6749 §4.1.3: a redirect_uri sent for a code issued without one is refused, and the description says so', async () => {
+    const h = makeServer()
+    const { code } = await mint(h)
+    const result = await h.server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code, redirect_uri: MUSIC_REDIRECT }))
+    expect(json(result).error).toBe('invalid_grant')
+    expect(json(result).error_description).toBe('redirect_uri was sent, but the authorization code was issued without one: leave it out')
+    expect(result.body).not.toContain(MUSIC_REDIRECT)
+  })
+
+  it('RFC 6749 §4.1.3: a code issued with redirect_uri and redeemed without it is refused, and the description says it is required', async () => {
+    const h = makeServer()
+    const { code } = await mint(h, { redirectUri: MUSIC_REDIRECT })
+    const result = await h.server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code }))
+    expect(json(result).error).toBe('invalid_grant')
+    expect(json(result).error_description).toBe('redirect_uri is required: the authorization request included one')
+  })
+
   it('SPEC R7.1: PKCE — missing verifier, wrong verifier, and a verifier without challenge are refused', async () => {
     const h = makeServer()
     const challenge = s256(VERIFIER)

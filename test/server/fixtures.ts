@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import type { Storage } from '../../src/storage/storage.js'
+import type { JsonValue, Storage } from '../../src/storage/storage.js'
 import type { RawHttpRequest, HttpResult } from '../../src/protocol/http.js'
 import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
 import { JWT_BEARER_ASSERTION_TYPE } from '../../src/protocol/client-credentials.js'
@@ -181,4 +181,58 @@ export function wrapStorage(inner: Storage, overrides: Partial<Storage>): Storag
     take: (key) => inner.take(key),
     ...overrides,
   }
+}
+
+/** A MemoryStorage on `clock` whose operations are counted, for tests that measure cost in storage operations. */
+export function countingStorage(clock: TestClock): {
+  readonly inner: MemoryStorage
+  readonly storage: Storage
+  readonly counts: { gets: number; writes: number }
+} {
+  const inner = new MemoryStorage({ now: clock.now })
+  const counts = { gets: 0, writes: 0 }
+  const storage = wrapStorage(inner, {
+    get: async <T extends JsonValue>(key: string): Promise<T | undefined> => {
+      counts.gets++
+      return inner.get<T>(key)
+    },
+    set: async (key, value, ttl) => {
+      counts.writes++
+      return inner.set(key, value, ttl)
+    },
+    add: async (key, value, ttl) => {
+      counts.writes++
+      return inner.add(key, value, ttl)
+    },
+  })
+  return { inner, storage, counts }
+}
+
+/**
+ * A MemoryStorage on `clock` that remembers every key written, so a test can list the keys that
+ * still hold a value (`liveKeys`), optionally only those starting with a prefix.
+ */
+export function recordingStorage(clock: TestClock): {
+  readonly inner: MemoryStorage
+  readonly storage: Storage
+  liveKeys(prefix?: string): Promise<string[]>
+} {
+  const inner = new MemoryStorage({ now: clock.now })
+  const written = new Set<string>()
+  const storage = wrapStorage(inner, {
+    set: async (key, value, ttl) => {
+      written.add(key)
+      return inner.set(key, value, ttl)
+    },
+    add: async (key, value, ttl) => {
+      written.add(key)
+      return inner.add(key, value, ttl)
+    },
+  })
+  const liveKeys = async (prefix = ''): Promise<string[]> => {
+    const live: string[] = []
+    for (const key of written) if (key.startsWith(prefix) && (await inner.get(key)) !== undefined) live.push(key)
+    return live.sort()
+  }
+  return { inner, storage, liveKeys }
 }

@@ -9,7 +9,7 @@ import { staticClients, type RegisteredClient } from '../../src/server/clients.j
 import type { AuthorizationServerOptions } from '../../src/server/options.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import type { Storage } from '../../src/storage/storage.js'
-import { ISSUER, TOKEN_ENDPOINT, TestClock, basic, formPost, json, testRuntime, wrapStorage } from './fixtures.js'
+import { FULL_SCOPE, ISSUER, TOKEN_ENDPOINT, TestClock, basic, formPost, json, recordingStorage, serverOver, testRuntime, wrapStorage } from './fixtures.js'
 
 type Tokens = { access_token: string; refresh_token: string; scope: string }
 
@@ -178,29 +178,32 @@ describe('SPEC R5.1, R5.2: the grant indexes of different links do not interfere
 })
 
 describe('SPEC R5.1, R7.6: a cut interrupted by a storage failure is finished by the next version', () => {
-  /** A storage whose `set` throws once, on the `nth` set after `arm()` (0 = the first). */
+  /**
+   * A storage whose `set` throws once after `arm()`: on the first revocation (the tombstone a
+   * cut's scan writes first for each grant it revokes).
+   */
   function failingOnce() {
-    let armed: number | undefined
+    let armed = false
     const wrap = (inner: Storage): Storage =>
       wrapStorage(inner, {
         set: async (key, value, ttl) => {
-          if (armed !== undefined && armed-- === 0) {
-            armed = undefined
+          if (armed && key.startsWith('revoked-grant:')) {
+            armed = false
             throw new Error('storage unavailable')
           }
           return inner.set(key, value, ttl)
         },
       })
-    return { wrap, arm: (nth: number) => void (armed = nth) }
+    return { wrap, arm: () => void (armed = true) }
   }
 
   it('SPEC R5.1, R7.6: a narrowing mint that fails while revoking is retried, and the wider grant dies', async () => {
     const failure = failingOnce()
     const t = harness({}, failure.wrap)
     const wide = await t.tokens((await t.mint('a b')).code)
-    // The narrowing claims its cut version (add), writes the hint (set #0), then fails on the
-    // first revocation (set #1) — mintCode rejects and no code exists.
-    failure.arm(1)
+    // The narrowing claims its cut version, then fails on the first revocation — mintCode
+    // rejects and no code exists.
+    failure.arm()
     await expect(t.mint('a')).rejects.toThrow()
     // Party A retries the same update: not a narrowing of the (cut) version it failed on, but
     // its claim finishes that version's revocations first.
@@ -214,8 +217,8 @@ describe('SPEC R5.1, R7.6: a cut interrupted by a storage failure is finished by
     const t = harness({}, failure.wrap)
     const old = await t.tokens((await t.mint('a')).code)
     const wider = await t.mint('a b')
-    // The redemption writes its cut (set #0), then fails on the first revocation (set #1).
-    failure.arm(1)
+    // The redemption writes its cut, then fails on the first revocation.
+    failure.arm()
     const failed = await t.redeem(wider.code)
     expect(failed.status).toBe(500)
     expect(json(failed).error).toBe('server_error')
@@ -228,9 +231,65 @@ describe('SPEC R5.1, R7.6: a cut interrupted by a storage failure is finished by
     const failure = failingOnce()
     const t = harness({}, failure.wrap)
     const grant = await t.tokens((await t.mint('a b')).code)
-    failure.arm(1)
+    failure.arm()
     await expect(t.server.revokeLink('wide', 'user-1')).rejects.toThrow()
     await t.server.revokeLink('wide', 'user-1')
     expect(await t.dead(grant)).toBe(true)
   })
+})
+
+describe('SPEC R5.1, R5.2: a cut removes the index entries of the grants it revokes', () => {
+  it('SPEC R5.1: after a narrowing cut of 50 grants, an hour later the index holds only the live grant and its hints', async () => {
+    const clock = new TestClock()
+    const { storage, liveKeys } = recordingStorage(clock)
+    const server = serverOver(storage, clock)
+    const redeem = async (code: string) => json(await server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code }))) as Tokens
+    const mint = (scope: string, supersede: boolean) => server.mintCode({ clientId: 'music', subject: 'user-1', scope, supersede })
+    await redeem((await mint(FULL_SCOPE, true)).code)
+    for (let i = 0; i < 49; i++) await redeem((await mint(FULL_SCOPE, false)).code)
+    expect(await liveKeys('link-grants:')).toHaveLength(51) // 50 entries and the hints
+
+    const narrower = await redeem((await mint('assistant.read', true)).code)
+    clock.advance(3601)
+    // The 50 revoked entries were closed, and closed slots end after an hour.
+    expect(await liveKeys('link-grants:')).toEqual(['link-grants:music:user-1:50', 'link-grants:music:user-1:hints'])
+    expect(await server.verifyAccessToken(narrower.access_token)).toBeUndefined() // an hour: the access token expired
+    expect((await server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: narrower.refresh_token }))).status).toBe(200)
+  })
+})
+
+describe('SPEC R5.1, R5.2: the low-water mark never passes a live grant', () => {
+  it('SPEC R5.2: 30 rounds of concurrent redemptions, refreshes and cuts while grants expire: each cut and the final unlink leave no older grant live', async () => {
+    // Short lifetimes, so that grants and their index entries end all along (grant 2 h, entry 3 h).
+    const t = harness({ accessTokenTtlSeconds: 600, refreshTokenTtlSeconds: 7200 })
+    let seed = 7
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    let held: Tokens[] = []
+    for (let round = 0; round < 30; round++) {
+      const scope = ['a b c', 'a b', 'a'][random(3)]!
+      // Plain codes under the current version and refreshes of what is held, all at once, with
+      // a superseding code that cuts every older grant when it is redeemed.
+      const plain = await Promise.all(Array.from({ length: 1 + random(4) }, async () => t.mint(scope, { supersede: false })))
+      const superseding = await t.mint(scope)
+      const outcomes = await Promise.all([
+        ...plain.map(async (c) => t.redeem(c.code)),
+        ...held.map(async (h) => t.refresh(h)),
+        t.redeem(superseding.code),
+      ])
+      const issued = outcomes.filter((r) => r.status === 200).map((r) => json(r) as Tokens)
+      // Whatever the interleaving, every grant but the superseding code's is of an older version,
+      // so its redemption (or the redeemer's own check) left only that one live.
+      held = []
+      for (const tokens of [...issued, ...held]) if (await t.live(tokens)) held.push(tokens)
+      expect(held).toHaveLength(1)
+      expect(held[0]!.scope).toBe(scope)
+      t.clock.advance(random(3) * 3600) // 0–2 h: some grants end, and their entries after them
+      held = (await Promise.all(held.map(async (h) => ((await t.live(h)) ? h : undefined)))).filter((h) => h !== undefined)
+    }
+    await t.server.revokeLink('wide', 'user-1')
+    for (const tokens of held) expect(await t.dead(tokens)).toBe(true)
+  }, 30_000)
 })

@@ -38,7 +38,9 @@ function racingHarness() {
   const server = serverOver(storage, clock)
   const redeem = (name: string, code: string): Promise<HttpResult> =>
     label.run(name, () => server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code })))
-  return { server, redeem, releaseWinner, winnerName: () => winner }
+  const refresh = (name: string, token: string): Promise<HttpResult> =>
+    label.run(name, () => server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: token })))
+  return { server, redeem, refresh, releaseWinner, winnerName: () => winner }
 }
 
 describe('SPEC R4.2: replay detection has no race window (RFC 6749 §4.1.2)', () => {
@@ -68,4 +70,31 @@ describe('SPEC R4.2: replay detection has no race window (RFC 6749 §4.1.2)', ()
       expect(json(refreshed).error).toBe('invalid_grant')
     })
   }
+})
+
+describe('RFC 9700 §4.14.2: refresh-token reuse detection has no race window', () => {
+  it('RFC 9700 §4.14.2: two simultaneous refreshes with one token → exactly one 200, and everything of the grant is revoked', async () => {
+    const h = racingHarness()
+    const { code } = await h.server.mintCode({ clientId: 'music', subject: 'user-1', scope: FULL_SCOPE })
+    const issued = json(await h.server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code })))
+    const first = h.refresh('first', issued.refresh_token as string)
+    const second = h.refresh('second', issued.refresh_token as string)
+    // The request whose take lost answers — and revokes the grant — while the winner is held
+    // right after its take, before it writes the grant again.
+    const loser = await Promise.race([
+      first.then((result) => ({ name: 'first', result })),
+      second.then((result) => ({ name: 'second', result })),
+    ])
+    expect(loser.name).not.toBe(h.winnerName())
+    expect(json(loser.result).error).toBe('invalid_grant')
+    h.releaseWinner()
+    const results = await Promise.all([first, second])
+    const won = results.filter((r) => r.status === 200)
+    expect(won).toHaveLength(1)
+    const rotated = json(won[0]!)
+    expect(await h.server.verifyAccessToken(rotated.access_token as string)).toBeUndefined()
+    expect(await h.server.verifyAccessToken(issued.access_token as string)).toBeUndefined()
+    const again = await h.server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: rotated.refresh_token as string }))
+    expect(json(again).error).toBe('invalid_grant')
+  })
 })

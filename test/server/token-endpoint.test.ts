@@ -139,11 +139,10 @@ describe('token endpoint: malformed requests get OAuth errors (SPEC R7.5)', () =
   })
 
   it('SPEC R7.5: an unexpected failure becomes a bare server_error 500', async () => {
-    const broken = wrapStorage(new MemoryStorage(), {
-      take: async () => {
-        throw new Error('database down: code=SECRET')
-      },
-    })
+    const down = async (): Promise<never> => {
+      throw new Error('database down: code=SECRET')
+    }
+    const broken = wrapStorage(new MemoryStorage(), { get: down, take: down })
     const h = makeServer({ storage: broken })
     const result = await h.server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code: 'abc' }))
     expect(result.status).toBe(500)

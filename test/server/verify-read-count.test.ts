@@ -7,30 +7,23 @@ import { describe, expect, it } from 'vitest'
 import type { AuthorizationServerOptions } from '../../src/server/options.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import type { JsonValue } from '../../src/storage/storage.js'
-import { FULL_SCOPE, TestClock, formPost, json, serverOver, wrapStorage } from './fixtures.js'
+import { FULL_SCOPE, TestClock, countingStorage, formPost, json, serverOver, wrapStorage } from './fixtures.js'
 
 type Tokens = { access_token: string; refresh_token: string; scope: string }
 
 /** A server over a MemoryStorage whose reads (`get`) are counted. */
 function countingServer(overrides: Partial<AuthorizationServerOptions> = {}) {
   const clock = new TestClock()
-  const inner = new MemoryStorage({ now: clock.now })
-  const counter = { gets: 0 }
-  const storage = wrapStorage(inner, {
-    get: async <T extends JsonValue>(key: string): Promise<T | undefined> => {
-      counter.gets++
-      return inner.get<T>(key)
-    },
-  })
+  const { storage, counts } = countingStorage(clock)
   const server = serverOver(storage, clock, overrides)
   const mint = (supersede = true) => server.mintCode({ clientId: 'music', subject: 'user-1', scope: FULL_SCOPE, supersede })
   const redeem = (code: string) => server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code }))
   const refresh = (token: string) => server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: token }))
   /** The reads `action` makes. */
   const readsOf = async (action: () => Promise<unknown>): Promise<number> => {
-    const before = counter.gets
+    const before = counts.gets
     await action()
-    return counter.gets - before
+    return counts.gets - before
   }
   return { server, mint, redeem, refresh, readsOf }
 }
