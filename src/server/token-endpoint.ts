@@ -16,9 +16,9 @@ import { refreshTokenGrant } from './refresh-token-grant.js'
 /**
  * Handles one token request. Every malformed input gets an RFC 6749 §5.2 error: a method other
  * than POST (405 `invalid_request` with `Allow: POST`), a wrong content type, an oversized body, a
- * repeated parameter (`invalid_request`), failed or ambiguous
- * client authentication (`invalid_client` / `invalid_request`), an unknown `grant_type`
- * (`unsupported_grant_type`). Grant types listed in `extensionGrants` are handed, with the parsed
+ * repeated parameter (`invalid_request`), failed or ambiguous client authentication
+ * (`invalid_client` / `invalid_request`), an unknown `grant_type` (`unsupported_grant_type`).
+ * Grant types listed in `extensionGrants` are handed, with the parsed
  * form, to their handler, which authenticates the client itself. Does not catch: wrap it with
  * `guarded` (the server object does) so that an unexpected throw becomes `server_error`.
  *
