@@ -197,24 +197,26 @@ export function createPartyA(options: PartyAOptions): PartyA {
     switch (command.type) {
       case 'deliver-code': {
         const events: PartyAEvent[] = []
-        // Whether the code exists decides whether the old grant may already be cut (SPEC R5.1).
-        let version: number | undefined
+        // Whether the code exists decides whether the old grant may be cut (SPEC R5.1): not before
+        // the mint, perhaps while it runs (it may fail after claiming its version), surely after.
+        let minted: { version: number } | false | undefined = false
         try {
           const refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
           if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
           const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
-          const minted = await options.authorizationServer.mintCode({
+          minted = undefined
+          const code = await options.authorizationServer.mintCode({
             clientId: reciprocal.peerClientId,
             subject: command.subject,
             scope: command.scope,
             supersede: true,
           })
-          version = minted.version ?? 1
-          await deliverReciprocalCode(peer, { code: minted.code, accessToken })
-          events.push({ type: 'delivered', version })
+          minted = { version: code.version ?? 1 }
+          await deliverReciprocalCode(peer, { code: code.code, accessToken })
+          events.push({ type: 'delivered', version: minted.version })
         } catch (err) {
           const error = toSerializedError(err, 'deliver-code')
-          events.push(version === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted: { version } })
+          events.push(minted === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted })
         }
         return events
       }

@@ -39,18 +39,32 @@ export interface PartyALinked extends PartyALinkBase {
   /** The reciprocal scope B may get: requested ∩ configured offer (SPEC R1.3). */
   readonly offered: readonly string[]
   /**
-   * The newest code A minted for B whose delivery failed (its scope and link version), until a
-   * newer code is delivered. A's authorization server compares the next code with it: a code
-   * that drops any of its scope revokes every older grant when it is minted (SPEC R5.1).
+   * The newest code A minted for B — or may have minted: a mint that failed midway, or a crash
+   * during a delivery — that was not delivered, until a newer code is delivered. A's
+   * authorization server compares the next code with it: a code that drops any of its scope
+   * revokes every older grant when it is minted (SPEC R5.1).
    */
-  readonly undelivered?: Grant
+  readonly undelivered?: UndeliveredCode
+}
+
+/**
+ * A code minted for B (or perhaps minted) and not delivered: its scope, and its link version
+ * when the mint is known to have completed (SPEC R5.3).
+ *
+ * @group State machines
+ */
+export interface UndeliveredCode {
+  readonly scope: readonly string[]
+  readonly version?: number
 }
 
 /**
  * Every state of party A's link. `status` names it; each state carries what the next steps need.
- * `granted` is the grant B holds at A now — never one A's authorization server already revoked:
- * a narrowing update revokes the old grant when its code is minted, so a delivery that fails
- * after that mint leaves no `granted` (SPEC R5.1, R7.6).
+ * `granted` is the grant B holds at A now — never one A's authorization server may already have
+ * revoked: minting a code that narrows the grant revokes the old grant at once, so a delivery
+ * that narrows stops claiming it before the code is minted (SPEC R5.1, R7.6). The state is saved
+ * before the mint, so neither a failure nor a crash after it can leave a claim on a dead grant;
+ * only a failure known to come before the mint gives the grant back.
  *
  * @group State machines
  */
@@ -59,7 +73,17 @@ export type PartyAState =
   | (PartyALinkBase & { readonly status: 'failed'; readonly error: SerializedError })
   | (PartyALinked & { readonly status: 'awaiting-consent'; readonly requested: readonly string[] })
   | (PartyALinked & { readonly status: 'one-way'; readonly reason: OneWayReason })
-  | (PartyALinked & { readonly status: 'delivering'; readonly scope: readonly string[]; readonly attempt: number; readonly granted?: Grant })
+  | (PartyALinked & {
+      readonly status: 'delivering'
+      readonly scope: readonly string[]
+      readonly attempt: number
+      readonly granted?: Grant
+      /**
+       * The grant this delivery narrows, no longer claimed: minting its code revokes it (SPEC
+       * R5.1). It becomes `granted` again only if the delivery fails before the mint.
+       */
+      readonly cutOnMint?: Grant
+    })
   | (PartyALinked & {
       readonly status: 'delivery-failed'
       readonly scope: readonly string[]
@@ -123,8 +147,13 @@ export type PartyAEvent =
   | {
       readonly type: 'delivery-failed'
       readonly error: SerializedError
-      /** Set when the code was minted before the failure: its link version (SPEC R5.3). */
-      readonly minted?: { readonly version: number }
+      /**
+       * Whether the code was minted before the failure: its link version (SPEC R5.3) if it was,
+       * `false` if the failure came before the mint. Absent when that is not known (the mint
+       * itself failed midway): the code is then taken as perhaps minted, which never claims
+       * more than the authorization server honours.
+       */
+      readonly minted?: { readonly version: number } | false
     }
   | { readonly type: 'retry' }
   | { readonly type: 'update-scope'; readonly scope: readonly string[] }
@@ -226,20 +255,19 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
     }
     case 'delivery-failed': {
       const s = expect(state, event, 'delivering')
-      const failed = { status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...at } as const
-      if (event.minted === undefined) return stay({ ...linked(s), ...failed, ...withGrant(s.granted) })
-      // The code exists: it is now the one the next code is compared with, and if it dropped a
-      // scope of the code before it, minting it already revoked the grant B held (links.ts).
-      const previous = s.undelivered ?? s.granted
-      const cut = previous !== undefined && !isScopeSubset(previous.scope, s.scope)
-      const undelivered: Grant = { scope: s.scope, version: event.minted.version }
-      return stay({ ...linked(s), ...failed, undelivered, ...withGrant(cut ? undefined : s.granted) })
+      const failed = { ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...at } as const
+      // No code was minted: the grant a narrowing would have cut is still live.
+      if (event.minted === false) return stay({ ...failed, ...withGrant(s.granted ?? s.cutOnMint) })
+      // The code exists, or may: it is the one the next code is compared with (links.ts).
+      return stay({ ...failed, undelivered: perhapsMinted(s.scope, event.minted), ...withGrant(s.granted) })
     }
     case 'retry': {
-      // From 'delivering' too: a process that crashed mid-delivery left it there. A new code
-      // supersedes any the crashed attempt may have sent, so delivering again is safe.
+      // From 'delivering' too: a process that crashed mid-delivery left it there, perhaps after
+      // the mint. A new code supersedes any the crashed attempt may have sent, so delivering
+      // again is safe.
       const s = expect(state, event, 'delivery-failed', 'delivering')
-      return deliver({ ...linked(s), ...at }, s.scope, s.attempt + 1, s.granted)
+      const undelivered = s.status === 'delivering' ? { undelivered: perhapsMinted(s.scope, undefined) } : {}
+      return deliver({ ...linked(s), ...undelivered, ...at }, s.scope, s.attempt + 1, s.granted)
     }
     case 'update-scope': {
       const s = expect(state, event, 'reciprocal-granted', 'one-way', 'delivery-failed')
@@ -319,9 +347,23 @@ function unlinkCommands(state: Unlinked): PartyACommand[] {
   return []
 }
 
+/**
+ * A delivery of a code for `scope`. A's authorization server compares the code with the newest
+ * one minted before it: one that drops any of its scope revokes every older grant when it is
+ * minted (links.ts). So a narrowing stops claiming the grant now, in the state saved before the
+ * mint; a widening keeps it until B redeems the new code.
+ */
 function deliver(base: PartyALinked, scope: readonly string[], attempt: number, granted: Grant | undefined): Transition<PartyAState, PartyACommand> {
-  const state: PartyAState = { ...base, status: 'delivering', scope, attempt, ...withGrant(granted) }
+  const newest = base.undelivered ?? granted
+  const narrows = granted !== undefined && newest !== undefined && !isScopeSubset(newest.scope, scope)
+  const claim = narrows ? { cutOnMint: granted } : withGrant(granted)
+  const state: PartyAState = { ...base, status: 'delivering', scope, attempt, ...claim }
   return { state, commands: [{ type: 'deliver-code', subject: base.userId, scope: formatScope(scope) }] }
+}
+
+/** A code of `scope` that was minted (`minted` gives its version) or may have been (`undefined`). */
+function perhapsMinted(scope: readonly string[], minted: { readonly version: number } | undefined): UndeliveredCode {
+  return minted === undefined ? { scope } : { scope, version: minted.version }
 }
 
 function linked(s: LinkedState): PartyALinked {
