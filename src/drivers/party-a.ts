@@ -79,9 +79,10 @@ export interface PartyA {
   /**
    * Steps B–D: validates the callback, exchanges the code, and resolves the reciprocal scope.
    * `callbackUrl` is the URL the user arrived at, absolute or as Node's `req.url` gives it
-   * (`/callback?code=…`, read against the peer's redirect URI). The callback completes only a link of the peer that answered: the peer whose issuer is the
-   * callback's RFC 9207 `iss`, or without `iss`, the peer whose redirect URI the callback
-   * arrived at (RFC 9700 §4.4). `userId` is the user of the session the callback arrived in: it
+   * (`/callback?code=…`, read against the peer's redirect URI). The callback completes only a
+   * link of the peer that answered: a peer registered at the redirect URI the callback arrived
+   * at and, where several are, the one whose issuer is the callback's RFC 9207 `iss` (RFC 9700
+   * §4.4). `userId` is the user of the session the callback arrived in: it
    * must be the user who started the link, or nothing is exchanged — otherwise an attacker could
    * start a link and have a victim complete it, tying the victim's account at B to the
    * attacker's at A (SPEC R7.9).
