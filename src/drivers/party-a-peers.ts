@@ -37,7 +37,7 @@ export interface PartyAPeer {
   readonly scope: string
   /** The reverse grant (SPEC R1.3): the peer's client id at A, what A offers it, and the pre-agreed scope. */
   readonly reciprocal: {
-    /** The peer's client id at A's authorization server. */
+    /** The peer's client id at A's authorization server; no two peers may share one. */
     readonly peerClientId: string
     /** The widest scope A offers the peer. */
     readonly offer: string
@@ -98,7 +98,8 @@ function arrivedAt(callbackUrl: string, redirectUri: string): boolean {
 
 /**
  * Validates party A's peers and builds the lookups the driver needs. Throws `TypeError` for a
- * malformed peer id, scope, offer or redirect URI, and for peers that could not be told apart.
+ * malformed peer id, scope, offer or redirect URI, for peers that could not be told apart, and
+ * for peers sharing a `reciprocal.peerClientId`.
  *
  * @internal
  */
@@ -114,6 +115,10 @@ export function definePeers(peers: Readonly<Record<string, PartyAPeer>>): PartyA
   // RFC 9700 §4.4: every callback must be attributable to exactly one peer.
   for (const [peerId, peer] of entries) {
     for (const [otherId, other] of entries) {
+      // A's authorization server keys a grant by client id and user: two peers with one client id would share grants.
+      if (otherId > peerId && peer.reciprocal.peerClientId === other.reciprocal.peerClientId) {
+        throw new TypeError(`peers ${peerId} and ${otherId} have the same reciprocal.peerClientId: each peer needs its own client at A's authorization server`)
+      }
       if (otherId <= peerId || pathOf(peer.redirectUri) !== pathOf(other.redirectUri)) continue
       if (peer.peer.as.authorization_response_iss_parameter_supported !== true || other.peer.as.authorization_response_iss_parameter_supported !== true) {
         throw new TypeError(

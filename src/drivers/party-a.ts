@@ -74,6 +74,12 @@ export interface PartyA {
    * Step A: the authorization URL to send the user to, and the new link's id. The link id names
    * its peer (`<peerId>.<random>`): every other method finds the peer from it, so keep the id
    * as one opaque string.
+   *
+   * A user has one reciprocal grant per peer at A's authorization server, whatever the number
+   * of links: a newer link of the same user and peer that delivers a code supersedes the grant
+   * an older one delivered (the older link's state still names it). Keep one live link per user
+   * and peer, and unlink the old one before starting another; unlinking a link that never
+   * delivered a code leaves the grant alone.
    */
   startLink(peerId: string, userId: string): Promise<{ linkId: string; url: URL }>
   /**
@@ -114,7 +120,9 @@ export interface PartyA {
 }
 
 /**
- * Builds party A's driver.
+ * Builds party A's driver. Each peer needs its own `reciprocal.peerClientId`: A's authorization
+ * server holds one reciprocal grant per peer and user, shared by that user's links with that
+ * peer (see {@link PartyA.startLink}).
  *
  * @example
  * ```ts

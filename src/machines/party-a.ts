@@ -297,8 +297,8 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
     case 'unlink': {
       // Unlinking again finishes what the first unlink left (a peer that was down, a crash).
       if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
-      const remaining: UnlinkRemaining = 'peerTokens' in state ? { localGrant: true, peerTokens: state.peerTokens } : { localGrant: true }
-      return unlinked({ ...base(state), ...at }, remaining, undefined)
+      const peerTokens = 'peerTokens' in state ? { peerTokens: state.peerTokens } : {}
+      return unlinked({ ...base(state), ...at }, { localGrant: mayHoldGrant(state), ...peerTokens }, undefined)
     }
     case 'local-grant-revoked': {
       const s = expect(state, event, 'unlinked')
@@ -339,6 +339,17 @@ function unlinked(at: PartyALinkBase, remaining: UnlinkRemaining, error: Seriali
   const done = !remaining.localGrant && remaining.peerTokens === undefined
   const state: Unlinked = { ...at, status: 'unlinked', ...(done ? {} : { remaining }), ...(error === undefined ? {} : { error }) }
   return { state, commands: unlinkCommands(state) }
+}
+
+/**
+ * Whether the link may have given B a grant: it minted a code, or may have. A's authorization
+ * server holds one grant per user and peer, shared by every link of that pair, so a link that
+ * never minted — still waiting for its callback or consent, failed, one-way — must not revoke
+ * it on unlink: the grant is another link's (SPEC R5.2).
+ */
+function mayHoldGrant(state: PartyAState): boolean {
+  const minting: Status[] = ['delivering', 'delivery-failed', 'reciprocal-granted', 'needs-reconsent']
+  return minting.includes(state.status)
 }
 
 function unlinkCommands(state: Unlinked): PartyACommand[] {

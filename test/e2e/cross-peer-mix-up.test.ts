@@ -173,7 +173,8 @@ describe('cross-peer mix-up (RFC 9700 §4.4): one party A, two peers, one storag
     const build = (peers: Record<string, PartyAPeer>) => () => createPartyA({ ...options, peers })
     expect(build({ music, other: withoutIss })).toThrow(TypeError)
     expect(build({ music, twin: sameIssuer })).toThrow(TypeError)
-    expect(build({ music, other: { ...withoutIss, redirectUri: 'https://assistant.example/callback/other' } })).not.toThrow()
+    const distinct: PartyAPeer = { ...withoutIss, redirectUri: 'https://assistant.example/callback/other', reciprocal: { ...music.reciprocal, peerClientId: 'other' } }
+    expect(build({ music, other: distinct })).not.toThrow()
     expect(build({ 'no.dots': music })).toThrow(TypeError)
     expect(build({})).toThrow(TypeError)
   })

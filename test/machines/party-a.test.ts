@@ -187,12 +187,26 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
     expect(stepPartyA(interrupted, { type: 'resume' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
   })
 
-  it('unlink before the callback only revokes what A granted; unlink once done does nothing', () => {
-    const s = stepPartyA(fresh(), { type: 'unlink' }, ctx)
-    expect(s.commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
-    const done = stepPartyA(s.state, { type: 'local-grant-revoked' }, ctx).state
+  it('SPEC R5.2: a link that never minted a code revokes no grant on unlink — the user\'s grant with that peer is another link\'s', () => {
+    const failed = stepPartyA(fresh(), { type: 'exchange-failed', error: failure }, ctx).state
+    const oneWay = stepPartyA(consentState(), { type: 'consent-refused' }, ctx).state
+    for (const state of [fresh(), failed, consentState(), oneWay]) {
+      const s = stepPartyA(state, { type: 'unlink' }, ctx)
+      expect(s.commands.filter((command) => command.type === 'revoke-local-grant')).toEqual([])
+      expect(s.state).toMatchObject({ status: 'unlinked' })
+      expect(s.state).not.toHaveProperty('remaining.localGrant', true)
+    }
+    const done = stepPartyA(fresh(), { type: 'unlink' }, ctx).state
     expect(done).not.toHaveProperty('remaining')
     expect(stepPartyA(done, { type: 'unlink' }, ctx).commands).toEqual([])
+  })
+
+  it('SPEC R5.2: a link that minted a code, or may have, revokes the grant on unlink', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const failed = stepPartyA(delivering, { type: 'delivery-failed', error: failure, minted: false }, ctx).state
+    for (const state of [delivering, failed, grantedState()]) {
+      expect(stepPartyA(state, { type: 'unlink' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+    }
   })
 
   it('resume retries a delivery a crash left in delivering, and changes nothing elsewhere', () => {
