@@ -102,9 +102,9 @@ export interface PartyA {
   updateReciprocalScope(linkId: string, scope: string): Promise<PartyAState>
   /**
    * Unlinking (SPEC R5.2): revokes every grant A gave B for this user (at once, no network), then
-   * A's tokens at B (RFC 7009). When B cannot be reached, the `unlinked` state keeps the tokens
-   * still to revoke in `remaining`, with the `error`; calling `unlink` again, any other operation
-   * on the link, or {@link PartyA.resume} finishes it.
+   * A's tokens at B (RFC 7009). What fails — B cannot be reached, or A's own storage refuses the
+   * revocation — stays in the `unlinked` state's `remaining`, with the `error`; calling `unlink`
+   * again, any other operation on the link, or {@link PartyA.resume} finishes it.
    */
   unlink(linkId: string): Promise<PartyAState>
   /**
@@ -230,8 +230,12 @@ export function createPartyA(options: PartyAOptions): PartyA {
         return events
       }
       case 'revoke-local-grant':
-        await options.authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
-        return [{ type: 'local-grant-revoked' }]
+        try {
+          await options.authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
+          return [{ type: 'local-grant-revoked' }]
+        } catch (err) {
+          return [{ type: 'local-revocation-failed', error: toSerializedError(err, 'revoke') }]
+        }
       case 'revoke-peer-tokens':
         try {
           // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.

@@ -8,8 +8,8 @@
  *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way     delivering ─retry (after a crash)→ delivering
  * reciprocal-granted | one-way ─update-scope→ delivering (update flow, SPEC R5.1)
  * any linked state ─refresh-failed(dead)→ needs-reconsent
- * any ─unlink→ unlinked(remaining) ─local-grant-revoked→ ─peer-tokens-revoked→ unlinked
- *                    └─peer-revocation-failed→ unlinked(remaining, error) ─unlink | resume→ (the rest)
+ * any ─unlink→ unlinked(remaining) ─local-grant-revoked→ ─peer-tokens-revoked→ unlinked   (party-a-unlink.ts)
+ *                    └─local-revocation-failed | peer-revocation-failed→ unlinked(remaining, error) ─unlink | resume→ (the rest)
  * ```
  *
  * @module
@@ -18,9 +18,12 @@ import { ErrorCode, ReciprocalError, type SerializedError } from '../errors.js'
 import { resolveReciprocalScope } from '../protocol/reciprocal-scope.js'
 import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
 import { invalidState } from './invalid-state.js'
+import { continueUnlink, stepUnlink, type UnlinkRemaining } from './party-a-unlink.js'
 import type { PendingAuthorization } from '../client/authorization.js'
 import type { TokenSet } from '../client/token-set.js'
 import type { StepContext, Transition } from './types.js'
+
+export type { UnlinkRemaining } from './party-a-unlink.js'
 
 /** What every state of party A's link carries. @group State machines */
 export interface PartyALinkBase {
@@ -97,23 +100,9 @@ export type PartyAState =
       readonly status: 'unlinked'
       /** What unlinking still has to do; absent once it is done (SPEC R5.2). */
       readonly remaining?: UnlinkRemaining
-      /** Why the last attempt to revoke A's tokens at B failed. */
+      /** Why the last revocation failed: A's own, of B's grant, or that of A's tokens at B. */
       readonly error?: SerializedError
     })
-
-/**
- * What an unlink still has to do (SPEC R5.2). The local grant goes first, since revoking it needs
- * no network; A's tokens at B stay here until B confirms their revocation (RFC 7009), so a retry
- * — another `unlink`, any later operation on the link, or a resume after a restart — finishes it.
- *
- * @group State machines
- */
-export interface UnlinkRemaining {
-  /** Every grant A gave B for this user is still to be revoked at A's authorization server. */
-  readonly localGrant: boolean
-  /** A's tokens at B, still to be revoked at B's revocation endpoint. */
-  readonly peerTokens?: TokenSet
-}
 
 /**
  * Why a link is one-way — A can call B, B has no grant at A (SPEC R1.3, R2.1):
@@ -161,6 +150,8 @@ export type PartyAEvent =
   | { readonly type: 'refresh-failed'; readonly error: SerializedError }
   | { readonly type: 'unlink' }
   | { readonly type: 'local-grant-revoked' }
+  /** A's own revocation of B's grant failed (its storage): recorded, and tried again first on the next attempt. */
+  | { readonly type: 'local-revocation-failed'; readonly error: SerializedError }
   | { readonly type: 'peer-tokens-revoked' }
   | { readonly type: 'peer-revocation-failed'; readonly error: SerializedError }
   /** Finish what a crash or a failure interrupted: an unlink's remaining revocations, or a delivery left in `delivering`. */
@@ -294,27 +285,14 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       const granted = 'granted' in s ? s.granted : undefined
       return stay({ ...linked(s), status: 'needs-reconsent', error: event.error, ...withGrant(granted), ...at })
     }
-    case 'unlink': {
-      // Unlinking again finishes what the first unlink left (a peer that was down, a crash).
-      if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
-      const peerTokens = 'peerTokens' in state ? { peerTokens: state.peerTokens } : {}
-      return unlinked({ ...base(state), ...at }, { localGrant: mayHoldGrant(state), ...peerTokens }, undefined)
-    }
-    case 'local-grant-revoked': {
-      const s = expect(state, event, 'unlinked')
-      return unlinked({ ...base(s), ...at }, { ...s.remaining, localGrant: false }, s.error)
-    }
-    case 'peer-tokens-revoked': {
-      const s = expect(state, event, 'unlinked')
-      return unlinked({ ...base(s), ...at }, { localGrant: s.remaining?.localGrant ?? false }, undefined)
-    }
-    case 'peer-revocation-failed': {
-      // Nothing more now: the tokens stay recorded until a retry gets B's confirmation.
-      const s = expect(state, event, 'unlinked')
-      return stay({ ...s, error: event.error, ...at })
-    }
+    case 'unlink':
+    case 'local-grant-revoked':
+    case 'local-revocation-failed':
+    case 'peer-tokens-revoked':
+    case 'peer-revocation-failed':
+      return stepUnlink(state, event, ctx.now)
     case 'resume': {
-      if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
+      if (state.status === 'unlinked') return continueUnlink(state)
       if (state.status === 'delivering') return stepPartyA(state, { type: 'retry' }, ctx)
       return stay(state)
     }
@@ -330,32 +308,6 @@ function stay(state: PartyAState): Transition<PartyAState, PartyACommand> {
 
 function base(s: PartyALinkBase): PartyALinkBase {
   return { linkId: s.linkId, peerId: s.peerId, userId: s.userId, updatedAt: s.updatedAt }
-}
-
-type Unlinked = Extract<PartyAState, { status: 'unlinked' }>
-
-/** An unlinked state and the next revocation it needs: the local grant first, then A's tokens at B. */
-function unlinked(at: PartyALinkBase, remaining: UnlinkRemaining, error: SerializedError | undefined): Transition<PartyAState, PartyACommand> {
-  const done = !remaining.localGrant && remaining.peerTokens === undefined
-  const state: Unlinked = { ...at, status: 'unlinked', ...(done ? {} : { remaining }), ...(error === undefined ? {} : { error }) }
-  return { state, commands: unlinkCommands(state) }
-}
-
-/**
- * Whether the link may have given B a grant: it minted a code, or may have. A's authorization
- * server holds one grant per user and peer, shared by every link of that pair, so a link that
- * never minted — still waiting for its callback or consent, failed, one-way — must not revoke
- * it on unlink: the grant is another link's (SPEC R5.2).
- */
-function mayHoldGrant(state: PartyAState): boolean {
-  const minting: Status[] = ['delivering', 'delivery-failed', 'reciprocal-granted', 'needs-reconsent']
-  return minting.includes(state.status)
-}
-
-function unlinkCommands(state: Unlinked): PartyACommand[] {
-  if (state.remaining?.localGrant === true) return [{ type: 'revoke-local-grant', subject: state.userId }]
-  if (state.remaining?.peerTokens !== undefined) return [{ type: 'revoke-peer-tokens', tokens: state.remaining.peerTokens }]
-  return []
 }
 
 /**

@@ -182,6 +182,23 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
     expect(done).not.toHaveProperty('error')
   })
 
+  it('SPEC R5.2, R8.1: a failure of A\'s own revocation is recorded with its error, A\'s tokens at B still go, and a retry revokes the grant first', () => {
+    const unlinking = stepPartyA(grantedState(), { type: 'unlink' }, ctx).state
+    const failed = stepPartyA(unlinking, { type: 'local-revocation-failed', error: failure }, ctx)
+    expect(failed.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true, peerTokens: tokens }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    expect(failed.commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+    const peerDone = stepPartyA(failed.state, { type: 'peer-tokens-revoked' }, ctx)
+    expect(peerDone.commands).toEqual([])
+    expect(peerDone.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    for (const event of [{ type: 'unlink' }, { type: 'resume' }] as const) {
+      expect(stepPartyA(peerDone.state, event, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+    }
+    const done = stepPartyA(peerDone.state, { type: 'local-grant-revoked' }, ctx)
+    expect(done.commands).toEqual([])
+    expect(done.state).not.toHaveProperty('remaining')
+    expect(done.state).not.toHaveProperty('error')
+  })
+
   it('SPEC R5.2: an unlink interrupted before the local revocation does it first when retried', () => {
     const interrupted = JSON.parse(JSON.stringify(stepPartyA(grantedState(), { type: 'unlink' }, ctx).state)) as PartyAState
     expect(stepPartyA(interrupted, { type: 'resume' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
