@@ -23,20 +23,18 @@ import type { TokenSet } from '../client/token-set.js'
 import { parseScope } from '../protocol/scope.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
 import { MemoryStorage } from '../storage/memory.js'
-import type { JsonValue, Storage } from '../storage/storage.js'
+import type { Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'
 import { liveAccessToken, refreshIfExpiring } from './refresh-if-expiring.js'
 import { leaseSeconds } from './lease-seconds.js'
+import type { LinkRecord } from './link-records.js'
+import { CALLBACK_TTL_SECONDS, ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyALinks } from './party-a-links.js'
 import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
 
-/** How long a started link waits for its callback, seconds. */
-const CALLBACK_TTL_SECONDS = 600
-
-/** Default of {@link PartyAOptions.endedLinkRetentionSeconds}: 7 days. */
-const ENDED_LINK_RETENTION_SECONDS = 7 * 24 * 3600
+type StoredLink = LinkRecord<PartyAState>
 
 /**
  * Options of {@link createPartyA}.
@@ -108,9 +106,16 @@ export interface PartyA {
    */
   unlink(linkId: string): Promise<PartyAState>
   /**
-   * Finishes what a failure or a crash interrupted: an unlink's remaining revocations, or a
-   * delivery left in `delivering` (sent again with a fresh code). Call it for the links a
-   * restarted process finds unfinished; for any other state it changes nothing.
+   * Finishes what a failure or a crash interrupted, across every link: unlinks whose
+   * revocations are not done (SPEC R5.2), and deliveries left in `delivering` (sent again with a
+   * fresh code). Call it at start-up and then periodically — every few minutes; unfinished work
+   * stays in its reach for `endedLinkRetentionSeconds`, renewed by each attempt. A link another
+   * worker is busy with is left for the next call. Resolves how many links it brought to rest.
+   */
+  resume(): Promise<number>
+  /**
+   * The same for one link: finishes its unlink or its delivery, and resolves its state; for any
+   * other state it changes nothing.
    */
   resume(linkId: string): Promise<PartyAState>
   /** The link's current state, or `undefined`. */
@@ -151,8 +156,8 @@ export function createPartyA(options: PartyAOptions): PartyA {
   if (!(Number.isInteger(retention) && retention > 0)) throw new TypeError('endedLinkRetentionSeconds must be a positive integer')
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
+  const links = partyALinks(storage, runtime, retention)
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
-  const linkKey = (linkId: string): string => `party-a:link:${linkId}`
   const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
   const context = (peer: PartyAPeer): PartyAContext => ({
     now: runtime.now(),
@@ -161,42 +166,33 @@ export function createPartyA(options: PartyAOptions): PartyA {
   })
 
   /** The link and its peer, found from the link id; the stored link must be that peer's (RFC 9700 §4.4). */
-  const find = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer } | undefined> => {
+  const find = async (linkId: string): Promise<{ record: StoredLink; peer: PartyAPeer } | undefined> => {
     const peerId = peers.peerIdOf(linkId)
     const peer = peerId === undefined ? undefined : peers.get(peerId)
-    const state = peer === undefined ? undefined : await storage.get<PartyAState & JsonValue>(linkKey(linkId))
-    if (peer === undefined || state === undefined) return undefined
-    if (state.peerId !== peerId || state.linkId !== linkId) {
+    const record = peer === undefined ? undefined : await links.load(linkId)
+    if (peer === undefined || record === undefined) return undefined
+    if (record.state.peerId !== peerId || record.state.linkId !== linkId) {
       throw new ReciprocalError('The stored link does not belong to the peer its id names', {
         code: ErrorCode.InvalidState,
         step: 'configuration',
         hint: 'The link record was altered or copied in storage; start a new link.',
       })
     }
-    return { state, peer }
+    return { record, peer }
   }
-  const load = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer }> => {
+  const load = async (linkId: string): Promise<{ record: StoredLink; peer: PartyAPeer }> => {
     const found = await find(linkId)
     if (found === undefined) {
       throw new ReciprocalError('No such link', { code: ErrorCode.InvalidState, step: 'configuration', hint: 'Start a link first.' })
     }
     return found
   }
-  /** Nothing the driver stores lives forever: a link waits for its callback, an ended one is kept a while. */
-  const ttlOf = (state: PartyAState): number | undefined => {
-    if (state.status === 'awaiting-callback') return CALLBACK_TTL_SECONDS
-    if (state.status === 'failed' || (state.status === 'unlinked' && state.remaining === undefined)) return retention
-    return undefined
-  }
-  const save = (state: PartyAState): Promise<void> => storage.set(linkKey(state.linkId), state as PartyAState & JsonValue, ttlOf(state))
-
-  /** Steps the machine, persists, then runs the commands, feeding their results back in. */
-  async function advance(state: PartyAState, event: PartyAEvent, peer: PartyAPeer): Promise<PartyAState> {
-    const transition = stepPartyA(state, event, context(peer))
-    if (transition.state !== state) await save(transition.state)
-    let current = transition.state
+  /** Steps the machine, persists, then runs the commands, feeding their results back in (under the link's lease). */
+  async function advance(record: StoredLink, event: PartyAEvent, peer: PartyAPeer): Promise<StoredLink> {
+    const transition = stepPartyA(record.state, event, context(peer))
+    let current = transition.state === record.state ? record : await links.save(record.state.linkId, record, transition.state)
     for (const command of transition.commands) {
-      for (const result of await execute(current, command, peer)) current = await advance(current, result, peer)
+      for (const result of await execute(current.state, command, peer)) current = await advance(current, result, peer)
     }
     return current
   }
@@ -249,23 +245,40 @@ export function createPartyA(options: PartyAOptions): PartyA {
 
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
   /** Loads the link (call under its lease), first finishing an unlink that left revocations to do (SPEC R5.2). */
-  const loadFinished = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer }> => {
-    const { state, peer } = await load(linkId)
-    if (state.status !== 'unlinked' || state.remaining === undefined) return { state, peer }
-    return { state: await advance(state, { type: 'resume' }, peer), peer }
+  const loadFinished = async (linkId: string): Promise<{ record: StoredLink; peer: PartyAPeer }> => {
+    const { record, peer } = await load(linkId)
+    if (record.state.status !== 'unlinked' || record.state.remaining === undefined) return { record, peer }
+    return { record: await advance(record, { type: 'resume' }, peer), peer }
   }
   /** Loads the link under its lease and applies one event. */
   const step = (linkId: string, event: () => PartyAEvent): Promise<PartyAState> =>
     onLink(linkId, async () => {
-      const { state, peer } = await loadFinished(linkId)
-      return advance(state, event(), peer)
+      const { record, peer } = await loadFinished(linkId)
+      return (await advance(record, event(), peer)).state
     })
   /** Applies an event that itself finishes what is left, so the link is loaded as it is. */
   const stepAsIs = (linkId: string, event: PartyAEvent): Promise<PartyAState> =>
     onLink(linkId, async () => {
-      const { state, peer } = await load(linkId)
-      return advance(state, event, peer)
+      const { record, peer } = await load(linkId)
+      return (await advance(record, event, peer)).state
     })
+
+  /** Finishes the work of every link in the pending log; resolves how many it brought to rest. */
+  async function resumeAll(): Promise<number> {
+    let finished = 0
+    for (const entry of await links.pending()) {
+      // A link whose lease is held is being worked on (or its worker died and the lease will
+      // lapse): leave it to that worker, or to the next resume.
+      const after = await guard.tryRun(`party-a:${entry.link}`, async () => {
+        // A link whose peer is no longer configured cannot be finished here: its record expires.
+        const found = await find(entry.link)
+        if ((await links.dropIfStale(entry, found?.record)) || found === undefined) return undefined
+        return advance(found.record, { type: 'resume' }, found.peer)
+      })
+      if (after !== undefined && !hasWorkLeft(after.state)) finished++
+    }
+    return finished
+  }
 
   return {
     async startLink(peerId, userId) {
@@ -279,7 +292,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       }
       const linkId = peers.linkId(peerId, base64url(runtime.randomBytes(16)))
       const { url, pending } = await createAuthorizationRequest(peer.peer, { redirectUri: peer.redirectUri, scope: peer.scope })
-      await save(startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
+      await links.save(linkId, undefined, startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
       await storage.set(await stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
       return { linkId, url }
     },
@@ -298,7 +311,8 @@ export function createPartyA(options: PartyAOptions): PartyA {
         })
       }
       return onLink(linkId, async () => {
-        const { state, peer } = await load(linkId)
+        const { record, peer } = await load(linkId)
+        const state = record.state
         if (state.status !== 'awaiting-callback') throw new ReciprocalError('This link already completed its callback', {
           code: ErrorCode.CallbackInvalid,
           step: 'callback',
@@ -311,7 +325,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
             step: 'callback',
             hint: 'The link was started by someone else (a possible CSRF attempt); the user should start linking again.',
           })
-          await advance(state, { type: 'exchange-failed', error: error.toJSON() }, peer)
+          await advance(record, { type: 'exchange-failed', error: error.toJSON() }, peer)
           throw error
         }
         try {
@@ -323,9 +337,9 @@ export function createPartyA(options: PartyAOptions): PartyA {
             reciprocalFromToken: exchanged.reciprocal,
             reciprocalFromCallback: params.reciprocal,
           }
-          return await advance(state, event, peer)
+          return (await advance(record, event, peer)).state
         } catch (err) {
-          return advance(state, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') }, peer)
+          return (await advance(record, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') }, peer)).state
         }
       })
     },
@@ -335,15 +349,15 @@ export function createPartyA(options: PartyAOptions): PartyA {
     retryDelivery: (linkId) => step(linkId, () => ({ type: 'retry' })),
     updateReciprocalScope: (linkId, scope) => step(linkId, () => ({ type: 'update-scope', scope: scopeTokens(scope) })),
     unlink: (linkId) => stepAsIs(linkId, { type: 'unlink' }),
-    resume: (linkId) => stepAsIs(linkId, { type: 'resume' }),
-    getLink: async (linkId) => (await find(linkId))?.state,
+    resume: ((linkId?: string) => (linkId === undefined ? resumeAll() : stepAsIs(linkId, { type: 'resume' }))) as PartyA['resume'],
+    getLink: async (linkId) => (await find(linkId))?.record.state,
     // Single-flight outside, link lock inside: concurrent callers share one refresh, and a refresh
     // never interleaves with another step of the same link (a rotated refresh token is never lost).
     accessToken: (linkId) =>
       refreshes.run(linkId, () =>
         onLink(linkId, async () => {
-          const { state, peer } = await loadFinished(linkId)
-          return liveAccessToken(peer.peer, peerTokensOf(state), runtime.now(), (event) => advance(state, event, peer))
+          const { record, peer } = await loadFinished(linkId)
+          return liveAccessToken(peer.peer, peerTokensOf(record.state), runtime.now(), (event) => advance(record, event, peer))
         }),
       ),
   }

@@ -157,8 +157,9 @@ describe('cross-peer mix-up (RFC 9700 §4.4): one party A, two peers, one storag
     await partyA.handleCallback(await callbackOf(honest.url), 'alice-at-assistant')
     // The record of H's link, copied under a link id that names M.
     const forgedId = `evil.${honest.linkId.slice('music.'.length)}`
-    const record = await s.storageA.get<Record<string, string>>(`party-a:link:${honest.linkId}`)
-    await s.storageA.set(`party-a:link:${forgedId}`, { ...record, linkId: forgedId })
+    const record = await s.storageA.get<{ state: Record<string, string> }>(`party-a:link:${honest.linkId}`)
+    if (record === undefined) throw new Error('no stored link')
+    await s.storageA.set(`party-a:link:${forgedId}`, { ...record, state: { ...record.state, linkId: forgedId } })
     await expect(partyA.consent(forgedId, { scope: 'assistant.read' })).rejects.toMatchObject({ code: ErrorCode.InvalidState })
     expect(m.received).toEqual([])
   })
