@@ -23,9 +23,11 @@ export function hasWorkLeft(state: PartyAState): boolean {
 }
 
 /**
- * Party A's link records. Nothing lives forever: a link waits for its callback 10 minutes, an
- * ended one (failed, or unlinked with nothing left to do) is kept for the retention period.
- * Work left stays in the pending log for the retention period, renewed by each attempt.
+ * Party A's link records. Nothing lives forever: a link waits for its callback 10 minutes; a
+ * failed or unlinked one is kept for the retention period after its last change. That includes
+ * an unlink whose revocations are not done: each attempt (another `unlink`, a resume) changes it
+ * and so renews its lifetime, but a peer that refuses forever (decommissioned) or is no longer
+ * configured cannot keep it alive. Work left stays in the pending log as long, renewed likewise.
  *
  * @internal
  */
@@ -37,7 +39,7 @@ export function partyALinks(storage: Storage, runtime: Runtime, retentionSeconds
     logTtl: (state) => (hasWorkLeft(state) ? retentionSeconds : undefined),
     recordTtl(state) {
       if (state.status === 'awaiting-callback') return CALLBACK_TTL_SECONDS
-      if (state.status === 'failed' || (state.status === 'unlinked' && state.remaining === undefined)) return retentionSeconds
+      if (state.status === 'failed' || state.status === 'unlinked') return retentionSeconds
       return undefined
     },
   })

@@ -52,10 +52,11 @@ export interface PartyAOptions {
   readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
   /**
    * How long the record of an ended link stays readable (`getLink`) after its last change,
-   * seconds: a `failed` link, or an `unlinked` one with nothing left to do. Default 7 days. Other
-   * records expire on their own: a link waiting for its callback after 10 minutes, the `state`
-   * index with it, a lease after one operation's time. Live links — and an unlink whose
-   * revocation at the peer is still to be done — stay until they end.
+   * seconds: a `failed` or `unlinked` link. Default 7 days. An unlink whose revocations are not
+   * done is kept as long, renewed by each attempt to finish it (`unlink`, {@link PartyA.resume}):
+   * a peer that refuses forever, or is no longer in `peers`, cannot keep it alive. Other records
+   * expire on their own: a link waiting for its callback after 10 minutes, the `state` index
+   * with it, a lease after one operation's time. Live links stay until they end.
    */
   readonly endedLinkRetentionSeconds?: number
   readonly storage?: Storage
