@@ -366,11 +366,12 @@ export function createPartyA(options: PartyAOptions): PartyA {
 
 function peerTokensOf(state: PartyAState): TokenSet {
   if ('peerTokens' in state) return state.peerTokens
-  throw new ReciprocalError(`The link has no tokens in state ${state.status}`, {
-    code: ErrorCode.InvalidState,
-    step: 'configuration',
-    hint: 'Finish the initial flow first.',
-  })
+  const hints: Record<Exclude<PartyAState, { peerTokens: TokenSet }>['status'], string> = {
+    'awaiting-callback': 'Finish the initial flow first: the user has not come back from the peer yet (handleCallback).',
+    failed: "The link's initial flow failed (see its error); start a new link with startLink().",
+    unlinked: 'The link was unlinked and its tokens revoked; start a new link with startLink() to link again.',
+  }
+  throw new ReciprocalError(`The link has no tokens in state ${state.status}`, { code: ErrorCode.InvalidState, step: 'configuration', hint: hints[state.status] })
 }
 
 function scopeTokens(scope: string): string[] {

@@ -378,10 +378,20 @@ function checkGrantable(scope: readonly string[], allowed: readonly string[]): s
 
 function expect<S extends Status>(state: PartyAState, event: PartyAEvent, ...statuses: S[]): Extract<PartyAState, { status: S }> {
   if ((statuses as Status[]).includes(state.status)) return state as Extract<PartyAState, { status: S }>
-  throw invalidState(state.status, event.type)
+  throw cannotHappen(state, event)
 }
 
 function expectLinked(state: PartyAState, event: PartyAEvent): LinkedState {
   if ('peerTokens' in state) return state
-  throw invalidState(state.status, event.type)
+  throw cannotHappen(state, event)
+}
+
+/** An event the state cannot take; an unlinked link says what to do instead (SPEC R8.1). */
+function cannotHappen(state: PartyAState, event: PartyAEvent): ReciprocalError {
+  if (state.status !== 'unlinked') return invalidState(state.status, event.type)
+  return new ReciprocalError(`Event ${event.type} cannot happen: the link was unlinked`, {
+    code: ErrorCode.InvalidState,
+    step: 'configuration',
+    hint: 'An unlinked link stays unlinked; start a new link with startLink() to link again.',
+  })
 }

@@ -66,6 +66,17 @@ describe('SPEC R5.2: unlinking at party A finishes, and says when it has not', (
     expect(await s.assistantAs.verifyAccessToken(tokenOfBAtA)).toBeUndefined()
   })
 
+  it('SPEC R8.1: asking an unlinked link for a token, or anything else, says it was unlinked and how to link again', async () => {
+    const { s, linkId } = await linked()
+    await s.partyA.unlink(linkId)
+    const refused = s.partyA.accessToken(linkId)
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.InvalidState, hint: expect.stringMatching(/unlinked.*startLink\(\)/) })
+    await expect(refused).rejects.not.toMatchObject({ hint: expect.stringContaining('Finish the initial flow') })
+    for (const operation of [() => s.partyA.updateReciprocalScope(linkId, 'assistant.read'), () => s.partyA.retryDelivery(linkId)]) {
+      await expect(operation()).rejects.toMatchObject({ code: ErrorCode.InvalidState, hint: expect.stringMatching(/unlinked.*startLink\(\)/) })
+    }
+  })
+
   it('any later operation on the link finishes a pending unlink before it answers', async () => {
     const { s, linkId, tokenOfAAtB } = await linked()
     let down = true
