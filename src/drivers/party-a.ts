@@ -7,19 +7,15 @@
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { createAuthorizationRequest, exchangeCode, handleCallback } from '../client/authorization.js'
-import { deliverReciprocalCode } from '../client/reciprocal-grant.js'
-import { revokeTokenSet } from '../client/revoke.js'
 import { base64url } from '../crypto/encoding.js'
 import { sha256 } from '../crypto/hash.js'
 import {
   startPartyA,
   stepPartyA,
-  type PartyACommand,
   type PartyAContext,
   type PartyAEvent,
   type PartyAState,
 } from '../machines/party-a.js'
-import type { TokenSet } from '../client/token-set.js'
 import { parseScope } from '../protocol/scope.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
 import { MemoryStorage } from '../storage/memory.js'
@@ -27,9 +23,10 @@ import type { Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'
-import { liveAccessToken, refreshIfExpiring } from './refresh-if-expiring.js'
+import { liveAccessToken } from './refresh-if-expiring.js'
 import { leaseSeconds } from './lease-seconds.js'
 import type { LinkRecord } from './link-records.js'
+import { peerTokensOf, runCommand } from './party-a-commands.js'
 import { CALLBACK_TTL_SECONDS, ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyALinks } from './party-a-links.js'
 import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
@@ -76,9 +73,10 @@ export interface PartyA {
    *
    * A user has one reciprocal grant per peer at A's authorization server, whatever the number
    * of links: a newer link of the same user and peer that delivers a code supersedes the grant
-   * an older one delivered (the older link's state still names it). Keep one live link per user
-   * and peer, and unlink the old one before starting another; unlinking a link that never
-   * delivered a code leaves the grant alone.
+   * an older one delivered (the older link's state still names it), and unlinking any link that
+   * delivered a code revokes that one grant. Keep one live link per user and peer, and unlink
+   * the old one before starting another; unlinking a link that never delivered a code leaves
+   * the grant alone.
    */
   startLink(peerId: string, userId: string): Promise<{ linkId: string; url: URL }>
   /**
@@ -158,6 +156,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
   const links = partyALinks(storage, runtime, retention)
+  const commandContext = { authorizationServer: options.authorizationServer, runtime }
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
   const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
   const context = (peer: PartyAPeer): PartyAContext => ({
@@ -193,56 +192,11 @@ export function createPartyA(options: PartyAOptions): PartyA {
     const transition = stepPartyA(record.state, event, context(peer))
     let current = transition.state === record.state ? record : await links.save(record.state.linkId, record, transition.state)
     for (const command of transition.commands) {
-      for (const result of await execute(current.state, command, peer)) current = await advance(current, result, peer)
+      for (const result of await runCommand(current.state, command, peer, commandContext)) current = await advance(current, result, peer)
     }
     return current
   }
 
-  /** Runs one command against the link's own peer: a code only ever goes to the peer whose token is sent. */
-  async function execute(state: PartyAState, command: PartyACommand, { peer, reciprocal }: PartyAPeer): Promise<PartyAEvent[]> {
-    switch (command.type) {
-      case 'deliver-code': {
-        const events: PartyAEvent[] = []
-        // Whether the code exists decides whether the old grant may be cut (SPEC R5.1): not before
-        // the mint, perhaps while it runs (it may fail after claiming its version), surely after.
-        let minted: { version: number } | false | undefined = false
-        try {
-          const refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
-          if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
-          const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
-          minted = undefined
-          const code = await options.authorizationServer.mintCode({
-            clientId: reciprocal.peerClientId,
-            subject: command.subject,
-            scope: command.scope,
-            supersede: true,
-          })
-          minted = { version: code.version ?? 1 }
-          await deliverReciprocalCode(peer, { code: code.code, accessToken })
-          events.push({ type: 'delivered', version: minted.version })
-        } catch (err) {
-          const error = toSerializedError(err, 'deliver-code')
-          events.push(minted === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted })
-        }
-        return events
-      }
-      case 'revoke-local-grant':
-        try {
-          await options.authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
-          return [{ type: 'local-grant-revoked' }]
-        } catch (err) {
-          return [{ type: 'local-revocation-failed', error: toSerializedError(err, 'revoke') }]
-        }
-      case 'revoke-peer-tokens':
-        try {
-          // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.
-          await revokeTokenSet(peer, command.tokens)
-          return [{ type: 'peer-tokens-revoked' }]
-        } catch (err) {
-          return [{ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke') }]
-        }
-    }
-  }
 
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
   /** Loads the link (call under its lease), first finishing an unlink that left revocations to do (SPEC R5.2). */
@@ -364,15 +318,6 @@ export function createPartyA(options: PartyAOptions): PartyA {
   }
 }
 
-function peerTokensOf(state: PartyAState): TokenSet {
-  if ('peerTokens' in state) return state.peerTokens
-  const hints: Record<Exclude<PartyAState, { peerTokens: TokenSet }>['status'], string> = {
-    'awaiting-callback': 'Finish the initial flow first: the user has not come back from the peer yet (handleCallback).',
-    failed: "The link's initial flow failed (see its error); start a new link with startLink().",
-    unlinked: 'The link was unlinked and its tokens revoked; start a new link with startLink() to link again.',
-  }
-  throw new ReciprocalError(`The link has no tokens in state ${state.status}`, { code: ErrorCode.InvalidState, step: 'configuration', hint: hints[state.status] })
-}
 
 function scopeTokens(scope: string): string[] {
   if (scope.trim() === '') return []
