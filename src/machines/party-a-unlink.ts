@@ -83,11 +83,14 @@ function unlinked(s: PartyALinkBase, now: number, remaining: UnlinkRemaining, er
 /**
  * Whether the link may have given B a grant: it minted a code, or may have. A's authorization
  * server holds one grant per user and peer, shared by every link of that pair, so a link that
- * never minted — still waiting for its callback or consent, failed, one-way — must not revoke
- * it on unlink: the grant is another link's (SPEC R5.2).
+ * never minted — still waiting for its callback or consent, failed, one-way, or whose first
+ * delivery failed before the mint — must not revoke it on unlink: the grant is another link's
+ * (SPEC R5.2).
  */
 function mayHoldGrant(state: PartyAState): boolean {
-  const minting: ReadonlyArray<PartyAState['status']> = ['delivering', 'delivery-failed', 'reciprocal-granted', 'needs-reconsent']
+  // A failed delivery keeps what it minted (`undelivered`) or held (`granted`): with neither, it never minted.
+  if (state.status === 'delivery-failed') return state.granted !== undefined || state.undelivered !== undefined
+  const minting: ReadonlyArray<PartyAState['status']> = ['delivering', 'reciprocal-granted', 'needs-reconsent']
   return minting.includes(state.status)
 }
 

@@ -207,7 +207,9 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
   it('SPEC R5.2: a link that never minted a code revokes no grant on unlink — the user\'s grant with that peer is another link\'s', () => {
     const failed = stepPartyA(fresh(), { type: 'exchange-failed', error: failure }, ctx).state
     const oneWay = stepPartyA(consentState(), { type: 'consent-refused' }, ctx).state
-    for (const state of [fresh(), failed, consentState(), oneWay]) {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const failedBeforeMint = stepPartyA(delivering, { type: 'delivery-failed', error: failure, minted: false }, ctx).state
+    for (const state of [fresh(), failed, consentState(), oneWay, failedBeforeMint]) {
       const s = stepPartyA(state, { type: 'unlink' }, ctx)
       expect(s.commands.filter((command) => command.type === 'revoke-local-grant')).toEqual([])
       expect(s.state).toMatchObject({ status: 'unlinked' })
@@ -220,8 +222,9 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
 
   it('SPEC R5.2: a link that minted a code, or may have, revokes the grant on unlink', () => {
     const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    const failed = stepPartyA(delivering, { type: 'delivery-failed', error: failure, minted: false }, ctx).state
-    for (const state of [delivering, failed, grantedState()]) {
+    const perhapsMinted = stepPartyA(delivering, { type: 'delivery-failed', error: failure }, ctx).state
+    const updateFailed = stepPartyA(stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.read'] }, ctx).state, { type: 'delivery-failed', error: failure, minted: false }, ctx).state
+    for (const state of [delivering, perhapsMinted, updateFailed, grantedState()]) {
       expect(stepPartyA(state, { type: 'unlink' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
     }
   })
