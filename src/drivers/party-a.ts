@@ -85,10 +85,10 @@ export interface PartyA {
    * (`/callback?code=…`, read against the peer's redirect URI). The callback completes only a
    * link of the peer that answered: a peer registered at the redirect URI the callback arrived
    * at and, where several are, the one whose issuer is the callback's RFC 9207 `iss` (RFC 9700
-   * §4.4). `userId` is the user of the session the callback arrived in: it
-   * must be the user who started the link, or nothing is exchanged — otherwise an attacker could
-   * start a link and have a victim complete it, tying the victim's account at B to the
-   * attacker's at A (SPEC R7.9).
+   * §4.4). `userId` is the user of the session the callback arrived in: it must be the user who
+   * started the link, or nothing is exchanged — otherwise an attacker could start a link and
+   * have a victim complete it, tying the victim's account at B to the attacker's at A (SPEC
+   * R7.9).
    */
   handleCallback(callbackUrl: string | URL, userId: string): Promise<PartyAState>
   /** The user's reciprocal consent (SPEC R2): a scope (all or part of what is offered), or `'refuse'`. Then step E. */
@@ -196,7 +196,6 @@ export function createPartyA(options: PartyAOptions): PartyA {
     }
     return current
   }
-
 
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
   /** Loads the link (call under its lease), first finishing an unlink that left revocations to do (SPEC R5.2). */
@@ -317,7 +316,6 @@ export function createPartyA(options: PartyAOptions): PartyA {
       ),
   }
 }
-
 
 function scopeTokens(scope: string): string[] {
   if (scope.trim() === '') return []
