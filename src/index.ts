@@ -95,6 +95,7 @@ export {
   type PartyALinked,
   type OneWayReason,
   type PartyAState,
+  type UndeliveredCode,
   type UnlinkRemaining,
 } from './machines/party-a.js'
 export {

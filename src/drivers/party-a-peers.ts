@@ -1,8 +1,8 @@
 /**
  * Party A's peers: the services one party A links its users to, keyed by a peer id. This is
  * where a link is bound to its peer (RFC 9700 §4.4, cross-peer mix-up): link ids name their peer,
- * and a callback is attributed to the peer whose issuer answered — by RFC 9207 `iss` when the
- * callback carries it, otherwise by the redirect URI it arrived at.
+ * and a callback is attributed to a peer registered at the redirect URI it arrived at — by RFC
+ * 9207 `iss` among several, and never to a peer whose redirect URI is another.
  *
  * @module
  */
@@ -37,7 +37,7 @@ export interface PartyAPeer {
   readonly scope: string
   /** The reverse grant (SPEC R1.3): the peer's client id at A, what A offers it, and the pre-agreed scope. */
   readonly reciprocal: {
-    /** The peer's client id at A's authorization server. */
+    /** The peer's client id at A's authorization server; no two peers may share one. */
     readonly peerClientId: string
     /** The widest scope A offers the peer. */
     readonly offer: string
@@ -70,9 +70,10 @@ export interface PartyAPeers {
   /** The peer id a link id names, or `undefined` when it names no configured peer. */
   peerIdOf(linkId: string): string | undefined
   /**
-   * The one peer a callback can come from: the peer whose issuer is the callback's `iss`, or,
-   * without `iss`, the peer whose redirect URI path is the callback's path. The callback URL may
-   * be absolute, or path-absolute as Node's `req.url` (`/callback?code=…`): it is then resolved
+   * The one peer a callback can come from: among the peers whose redirect URI the callback
+   * arrived at (origin and path for an absolute URL, path for a path-absolute one), the one whose
+   * issuer is the callback's `iss` — or, without `iss`, the only one. The callback URL may be
+   * absolute, or path-absolute as Node's `req.url` (`/callback?code=…`): it is then resolved
    * against that peer's redirect URI. `undefined` when the URL is neither, or when no peer, or
    * more than one, fits. Never throws: a URL error would carry the code and state (SPEC R8.4).
    */
@@ -84,8 +85,21 @@ function pathOf(uri: string): string {
 }
 
 /**
+ * Whether a callback URL — absolute, or path-absolute and read against `redirectUri` — arrived at
+ * `redirectUri`: same origin and path. A reference such as `//host/…` or `/\host/…` names another
+ * origin, so it never matches.
+ */
+function arrivedAt(callbackUrl: string, redirectUri: string): boolean {
+  if (!URL.canParse(callbackUrl, redirectUri)) return false
+  const url = new URL(callbackUrl, redirectUri)
+  const registered = new URL(redirectUri)
+  return url.origin === registered.origin && url.pathname === registered.pathname
+}
+
+/**
  * Validates party A's peers and builds the lookups the driver needs. Throws `TypeError` for a
- * malformed peer id, scope, offer or redirect URI, and for peers that could not be told apart.
+ * malformed peer id, scope, offer or redirect URI, for peers that could not be told apart, and
+ * for peers sharing a `reciprocal.peerClientId`.
  *
  * @internal
  */
@@ -101,6 +115,10 @@ export function definePeers(peers: Readonly<Record<string, PartyAPeer>>): PartyA
   // RFC 9700 §4.4: every callback must be attributable to exactly one peer.
   for (const [peerId, peer] of entries) {
     for (const [otherId, other] of entries) {
+      // A's authorization server keys a grant by client id and user: two peers with one client id would share grants.
+      if (otherId > peerId && peer.reciprocal.peerClientId === other.reciprocal.peerClientId) {
+        throw new TypeError(`peers ${peerId} and ${otherId} have the same reciprocal.peerClientId: each peer needs its own client at A's authorization server`)
+      }
       if (otherId <= peerId || pathOf(peer.redirectUri) !== pathOf(other.redirectUri)) continue
       if (peer.peer.as.authorization_response_iss_parameter_supported !== true || other.peer.as.authorization_response_iss_parameter_supported !== true) {
         throw new TypeError(
@@ -114,6 +132,8 @@ export function definePeers(peers: Readonly<Record<string, PartyAPeer>>): PartyA
   }
 
   const byId = new Map(entries)
+  // Path and query of a path-absolute reference do not depend on the base it is read against.
+  const someRedirectUri = entries[0]?.[1].redirectUri ?? ''
   return {
     get: (peerId) => byId.get(peerId),
     linkId: (peerId, random) => `${peerId}${SEPARATOR}${random}`,
@@ -123,23 +143,18 @@ export function definePeers(peers: Readonly<Record<string, PartyAPeer>>): PartyA
     },
     originOf(callbackUrl) {
       const text = String(callbackUrl)
-      const absolute = URL.canParse(text)
-      // Path and query of a path-absolute reference do not depend on the base it is read against.
-      const someBase = entries[0]?.[1].redirectUri ?? ''
-      const read = absolute ? new URL(text) : text.startsWith('/') && URL.canParse(text, someBase) ? new URL(text, someBase) : undefined
-      // "//host/…" and its look-alikes would name another host: not a path.
-      if (read === undefined || (!absolute && read.origin !== new URL(someBase).origin)) return undefined
-
-      const issuers = read.searchParams.getAll('iss')
+      if (!(URL.canParse(text) || text.startsWith('/')) || !URL.canParse(text, someRedirectUri)) return undefined
+      const issuers = new URL(text, someRedirectUri).searchParams.getAll('iss')
       if (issuers.length > 1) return undefined
-      const iss = issuers[0] ?? ''
-      // Without `iss` only the path tells; peers sharing a path all send `iss` (checked above).
-      let candidates = iss === '' ? entries : entries.filter(([, peer]) => peer.peer.as.issuer === iss)
-      if (candidates.length > 1) candidates = candidates.filter(([, peer]) => pathOf(peer.redirectUri) === read.pathname)
+      const iss = issuers[0]
+      // The redirect URI the callback arrived at names the peers it may come from; `iss` picks
+      // one of them, and never a peer registered at another redirect URI. Without `iss` the
+      // redirect URI alone must tell: peers sharing one all send `iss` (checked above).
+      const candidates = entries.filter(([, peer]) => arrivedAt(text, peer.redirectUri) && (iss === undefined || peer.peer.as.issuer === iss))
       const [only, ...more] = candidates
       if (only === undefined || more.length > 0) return undefined
       const [peerId, peer] = only
-      return { peerId, peer, url: absolute ? read : new URL(text, peer.redirectUri) }
+      return { peerId, peer, url: new URL(text, peer.redirectUri) }
     },
   }
 }

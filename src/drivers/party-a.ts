@@ -7,36 +7,31 @@
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { createAuthorizationRequest, exchangeCode, handleCallback } from '../client/authorization.js'
-import { deliverReciprocalCode } from '../client/reciprocal-grant.js'
-import { revokeTokenSet } from '../client/revoke.js'
 import { base64url } from '../crypto/encoding.js'
 import { sha256 } from '../crypto/hash.js'
 import {
   startPartyA,
   stepPartyA,
-  type PartyACommand,
   type PartyAContext,
   type PartyAEvent,
   type PartyAState,
 } from '../machines/party-a.js'
-import type { TokenSet } from '../client/token-set.js'
 import { parseScope } from '../protocol/scope.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
 import { MemoryStorage } from '../storage/memory.js'
-import type { JsonValue, Storage } from '../storage/storage.js'
+import type { Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'
-import { liveAccessToken, refreshIfExpiring } from './refresh-if-expiring.js'
+import { liveAccessToken } from './refresh-if-expiring.js'
 import { leaseSeconds } from './lease-seconds.js'
+import type { LinkRecord } from './link-records.js'
+import { peerTokensOf, runCommand } from './party-a-commands.js'
+import { CALLBACK_TTL_SECONDS, ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyALinks } from './party-a-links.js'
 import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
 
-/** How long a started link waits for its callback, seconds. */
-const CALLBACK_TTL_SECONDS = 600
-
-/** Default of {@link PartyAOptions.endedLinkRetentionSeconds}: 7 days. */
-const ENDED_LINK_RETENTION_SECONDS = 7 * 24 * 3600
+type StoredLink = LinkRecord<PartyAState>
 
 /**
  * Options of {@link createPartyA}.
@@ -54,10 +49,11 @@ export interface PartyAOptions {
   readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
   /**
    * How long the record of an ended link stays readable (`getLink`) after its last change,
-   * seconds: a `failed` link, or an `unlinked` one with nothing left to do. Default 7 days. Other
-   * records expire on their own: a link waiting for its callback after 10 minutes, the `state`
-   * index with it, a lease after one operation's time. Live links — and an unlink whose
-   * revocation at the peer is still to be done — stay until they end.
+   * seconds: a `failed` or `unlinked` link. Default 7 days. An unlink whose revocations are not
+   * done is kept as long, renewed by each attempt to finish it (`unlink`, {@link PartyA.resume}):
+   * a peer that refuses forever, or is no longer in `peers`, cannot keep it alive. Other records
+   * expire on their own: a link waiting for its callback after 10 minutes, the `state` index
+   * with it, a lease after one operation's time. Live links stay until they end.
    */
   readonly endedLinkRetentionSeconds?: number
   readonly storage?: Storage
@@ -74,17 +70,25 @@ export interface PartyA {
    * Step A: the authorization URL to send the user to, and the new link's id. The link id names
    * its peer (`<peerId>.<random>`): every other method finds the peer from it, so keep the id
    * as one opaque string.
+   *
+   * A user has one reciprocal grant per peer at A's authorization server, whatever the number
+   * of links: a newer link of the same user and peer that delivers a code supersedes the grant
+   * an older one delivered (the older link's state still names it), and unlinking any link that
+   * delivered a code revokes that one grant. Keep one live link per user and peer, and unlink
+   * the old one before starting another; unlinking a link that never delivered a code leaves
+   * the grant alone.
    */
   startLink(peerId: string, userId: string): Promise<{ linkId: string; url: URL }>
   /**
    * Steps B–D: validates the callback, exchanges the code, and resolves the reciprocal scope.
    * `callbackUrl` is the URL the user arrived at, absolute or as Node's `req.url` gives it
-   * (`/callback?code=…`, read against the peer's redirect URI). The callback completes only a link of the peer that answered: the peer whose issuer is the
-   * callback's RFC 9207 `iss`, or without `iss`, the peer whose redirect URI the callback
-   * arrived at (RFC 9700 §4.4). `userId` is the user of the session the callback arrived in: it
-   * must be the user who started the link, or nothing is exchanged — otherwise an attacker could
-   * start a link and have a victim complete it, tying the victim's account at B to the
-   * attacker's at A (SPEC R7.9).
+   * (`/callback?code=…`, read against the peer's redirect URI). The callback completes only a
+   * link of the peer that answered: a peer registered at the redirect URI the callback arrived
+   * at and, where several are, the one whose issuer is the callback's RFC 9207 `iss` (RFC 9700
+   * §4.4). `userId` is the user of the session the callback arrived in: it must be the user who
+   * started the link, or nothing is exchanged — otherwise an attacker could start a link and
+   * have a victim complete it, tying the victim's account at B to the attacker's at A (SPEC
+   * R7.9).
    */
   handleCallback(callbackUrl: string | URL, userId: string): Promise<PartyAState>
   /** The user's reciprocal consent (SPEC R2): a scope (all or part of what is offered), or `'refuse'`. Then step E. */
@@ -95,15 +99,22 @@ export interface PartyA {
   updateReciprocalScope(linkId: string, scope: string): Promise<PartyAState>
   /**
    * Unlinking (SPEC R5.2): revokes every grant A gave B for this user (at once, no network), then
-   * A's tokens at B (RFC 7009). When B cannot be reached, the `unlinked` state keeps the tokens
-   * still to revoke in `remaining`, with the `error`; calling `unlink` again, any other operation
-   * on the link, or {@link PartyA.resume} finishes it.
+   * A's tokens at B (RFC 7009). What fails — B cannot be reached, or A's own storage refuses the
+   * revocation — stays in the `unlinked` state's `remaining`, with the `error`; calling `unlink`
+   * again, any other operation on the link, or {@link PartyA.resume} finishes it.
    */
   unlink(linkId: string): Promise<PartyAState>
   /**
-   * Finishes what a failure or a crash interrupted: an unlink's remaining revocations, or a
-   * delivery left in `delivering` (sent again with a fresh code). Call it for the links a
-   * restarted process finds unfinished; for any other state it changes nothing.
+   * Finishes what a failure or a crash interrupted, across every link: unlinks whose
+   * revocations are not done (SPEC R5.2), and deliveries left in `delivering` (sent again with a
+   * fresh code). Call it at start-up and then periodically — every few minutes; unfinished work
+   * stays in its reach for `endedLinkRetentionSeconds`, renewed by each attempt. A link another
+   * worker is busy with is left for the next call. Resolves how many links it brought to rest.
+   */
+  resume(): Promise<number>
+  /**
+   * The same for one link: finishes its unlink or its delivery, and resolves its state; for any
+   * other state it changes nothing.
    */
   resume(linkId: string): Promise<PartyAState>
   /** The link's current state, or `undefined`. */
@@ -113,7 +124,9 @@ export interface PartyA {
 }
 
 /**
- * Builds party A's driver.
+ * Builds party A's driver. Each peer needs its own `reciprocal.peerClientId`: A's authorization
+ * server holds one reciprocal grant per peer and user, shared by that user's links with that
+ * peer (see {@link PartyA.startLink}).
  *
  * @example
  * ```ts
@@ -142,8 +155,9 @@ export function createPartyA(options: PartyAOptions): PartyA {
   if (!(Number.isInteger(retention) && retention > 0)) throw new TypeError('endedLinkRetentionSeconds must be a positive integer')
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
+  const links = partyALinks(storage, runtime, retention)
+  const commandContext = { authorizationServer: options.authorizationServer, runtime }
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
-  const linkKey = (linkId: string): string => `party-a:link:${linkId}`
   const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
   const context = (peer: PartyAPeer): PartyAContext => ({
     now: runtime.now(),
@@ -152,105 +166,73 @@ export function createPartyA(options: PartyAOptions): PartyA {
   })
 
   /** The link and its peer, found from the link id; the stored link must be that peer's (RFC 9700 §4.4). */
-  const find = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer } | undefined> => {
+  const find = async (linkId: string): Promise<{ record: StoredLink; peer: PartyAPeer } | undefined> => {
     const peerId = peers.peerIdOf(linkId)
     const peer = peerId === undefined ? undefined : peers.get(peerId)
-    const state = peer === undefined ? undefined : await storage.get<PartyAState & JsonValue>(linkKey(linkId))
-    if (peer === undefined || state === undefined) return undefined
-    if (state.peerId !== peerId || state.linkId !== linkId) {
+    const record = peer === undefined ? undefined : await links.load(linkId)
+    if (peer === undefined || record === undefined) return undefined
+    if (record.state.peerId !== peerId || record.state.linkId !== linkId) {
       throw new ReciprocalError('The stored link does not belong to the peer its id names', {
         code: ErrorCode.InvalidState,
         step: 'configuration',
         hint: 'The link record was altered or copied in storage; start a new link.',
       })
     }
-    return { state, peer }
+    return { record, peer }
   }
-  const load = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer }> => {
+  const load = async (linkId: string): Promise<{ record: StoredLink; peer: PartyAPeer }> => {
     const found = await find(linkId)
     if (found === undefined) {
       throw new ReciprocalError('No such link', { code: ErrorCode.InvalidState, step: 'configuration', hint: 'Start a link first.' })
     }
     return found
   }
-  /** Nothing the driver stores lives forever: a link waits for its callback, an ended one is kept a while. */
-  const ttlOf = (state: PartyAState): number | undefined => {
-    if (state.status === 'awaiting-callback') return CALLBACK_TTL_SECONDS
-    if (state.status === 'failed' || (state.status === 'unlinked' && state.remaining === undefined)) return retention
-    return undefined
-  }
-  const save = (state: PartyAState): Promise<void> => storage.set(linkKey(state.linkId), state as PartyAState & JsonValue, ttlOf(state))
-
-  /** Steps the machine, persists, then runs the commands, feeding their results back in. */
-  async function advance(state: PartyAState, event: PartyAEvent, peer: PartyAPeer): Promise<PartyAState> {
-    const transition = stepPartyA(state, event, context(peer))
-    if (transition.state !== state) await save(transition.state)
-    let current = transition.state
+  /** Steps the machine, persists, then runs the commands, feeding their results back in (under the link's lease). */
+  async function advance(record: StoredLink, event: PartyAEvent, peer: PartyAPeer): Promise<StoredLink> {
+    const transition = stepPartyA(record.state, event, context(peer))
+    let current = transition.state === record.state ? record : await links.save(record.state.linkId, record, transition.state)
     for (const command of transition.commands) {
-      for (const result of await execute(current, command, peer)) current = await advance(current, result, peer)
+      for (const result of await runCommand(current.state, command, peer, commandContext)) current = await advance(current, result, peer)
     }
     return current
   }
 
-  /** Runs one command against the link's own peer: a code only ever goes to the peer whose token is sent. */
-  async function execute(state: PartyAState, command: PartyACommand, { peer, reciprocal }: PartyAPeer): Promise<PartyAEvent[]> {
-    switch (command.type) {
-      case 'deliver-code': {
-        const events: PartyAEvent[] = []
-        // Whether the code exists decides whether the old grant may already be cut (SPEC R5.1).
-        let version: number | undefined
-        try {
-          const refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
-          if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
-          const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
-          const minted = await options.authorizationServer.mintCode({
-            clientId: reciprocal.peerClientId,
-            subject: command.subject,
-            scope: command.scope,
-            supersede: true,
-          })
-          version = minted.version ?? 1
-          await deliverReciprocalCode(peer, { code: minted.code, accessToken })
-          events.push({ type: 'delivered', version })
-        } catch (err) {
-          const error = toSerializedError(err, 'deliver-code')
-          events.push(version === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted: { version } })
-        }
-        return events
-      }
-      case 'revoke-local-grant':
-        await options.authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
-        return [{ type: 'local-grant-revoked' }]
-      case 'revoke-peer-tokens':
-        try {
-          // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.
-          await revokeTokenSet(peer, command.tokens)
-          return [{ type: 'peer-tokens-revoked' }]
-        } catch (err) {
-          return [{ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke') }]
-        }
-    }
-  }
-
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
   /** Loads the link (call under its lease), first finishing an unlink that left revocations to do (SPEC R5.2). */
-  const loadFinished = async (linkId: string): Promise<{ state: PartyAState; peer: PartyAPeer }> => {
-    const { state, peer } = await load(linkId)
-    if (state.status !== 'unlinked' || state.remaining === undefined) return { state, peer }
-    return { state: await advance(state, { type: 'resume' }, peer), peer }
+  const loadFinished = async (linkId: string): Promise<{ record: StoredLink; peer: PartyAPeer }> => {
+    const { record, peer } = await load(linkId)
+    if (record.state.status !== 'unlinked' || record.state.remaining === undefined) return { record, peer }
+    return { record: await advance(record, { type: 'resume' }, peer), peer }
   }
   /** Loads the link under its lease and applies one event. */
   const step = (linkId: string, event: () => PartyAEvent): Promise<PartyAState> =>
     onLink(linkId, async () => {
-      const { state, peer } = await loadFinished(linkId)
-      return advance(state, event(), peer)
+      const { record, peer } = await loadFinished(linkId)
+      return (await advance(record, event(), peer)).state
     })
   /** Applies an event that itself finishes what is left, so the link is loaded as it is. */
   const stepAsIs = (linkId: string, event: PartyAEvent): Promise<PartyAState> =>
     onLink(linkId, async () => {
-      const { state, peer } = await load(linkId)
-      return advance(state, event, peer)
+      const { record, peer } = await load(linkId)
+      return (await advance(record, event, peer)).state
     })
+
+  /** Finishes the work of every link in the pending log; resolves how many it brought to rest. */
+  async function resumeAll(): Promise<number> {
+    let finished = 0
+    for (const entry of await links.pending()) {
+      // A link whose lease is held is being worked on (or its worker died and the lease will
+      // lapse): leave it to that worker, or to the next resume.
+      const after = await guard.tryRun(`party-a:${entry.link}`, async () => {
+        // A link whose peer is no longer configured cannot be finished here: its record expires.
+        const found = await find(entry.link)
+        if ((await links.dropIfStale(entry, found?.record)) || found === undefined) return undefined
+        return advance(found.record, { type: 'resume' }, found.peer)
+      })
+      if (after !== undefined && !hasWorkLeft(after.state)) finished++
+    }
+    return finished
+  }
 
   return {
     async startLink(peerId, userId) {
@@ -264,7 +246,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       }
       const linkId = peers.linkId(peerId, base64url(runtime.randomBytes(16)))
       const { url, pending } = await createAuthorizationRequest(peer.peer, { redirectUri: peer.redirectUri, scope: peer.scope })
-      await save(startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
+      await links.save(linkId, undefined, startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
       await storage.set(await stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
       return { linkId, url }
     },
@@ -283,7 +265,8 @@ export function createPartyA(options: PartyAOptions): PartyA {
         })
       }
       return onLink(linkId, async () => {
-        const { state, peer } = await load(linkId)
+        const { record, peer } = await load(linkId)
+        const state = record.state
         if (state.status !== 'awaiting-callback') throw new ReciprocalError('This link already completed its callback', {
           code: ErrorCode.CallbackInvalid,
           step: 'callback',
@@ -296,7 +279,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
             step: 'callback',
             hint: 'The link was started by someone else (a possible CSRF attempt); the user should start linking again.',
           })
-          await advance(state, { type: 'exchange-failed', error: error.toJSON() }, peer)
+          await advance(record, { type: 'exchange-failed', error: error.toJSON() }, peer)
           throw error
         }
         try {
@@ -308,9 +291,9 @@ export function createPartyA(options: PartyAOptions): PartyA {
             reciprocalFromToken: exchanged.reciprocal,
             reciprocalFromCallback: params.reciprocal,
           }
-          return await advance(state, event, peer)
+          return (await advance(record, event, peer)).state
         } catch (err) {
-          return advance(state, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') }, peer)
+          return (await advance(record, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') }, peer)).state
         }
       })
     },
@@ -320,27 +303,18 @@ export function createPartyA(options: PartyAOptions): PartyA {
     retryDelivery: (linkId) => step(linkId, () => ({ type: 'retry' })),
     updateReciprocalScope: (linkId, scope) => step(linkId, () => ({ type: 'update-scope', scope: scopeTokens(scope) })),
     unlink: (linkId) => stepAsIs(linkId, { type: 'unlink' }),
-    resume: (linkId) => stepAsIs(linkId, { type: 'resume' }),
-    getLink: async (linkId) => (await find(linkId))?.state,
+    resume: ((linkId?: string) => (linkId === undefined ? resumeAll() : stepAsIs(linkId, { type: 'resume' }))) as PartyA['resume'],
+    getLink: async (linkId) => (await find(linkId))?.record.state,
     // Single-flight outside, link lock inside: concurrent callers share one refresh, and a refresh
     // never interleaves with another step of the same link (a rotated refresh token is never lost).
     accessToken: (linkId) =>
       refreshes.run(linkId, () =>
         onLink(linkId, async () => {
-          const { state, peer } = await loadFinished(linkId)
-          return liveAccessToken(peer.peer, peerTokensOf(state), runtime.now(), (event) => advance(state, event, peer))
+          const { record, peer } = await loadFinished(linkId)
+          return liveAccessToken(peer.peer, peerTokensOf(record.state), runtime.now(), (event) => advance(record, event, peer))
         }),
       ),
   }
-}
-
-function peerTokensOf(state: PartyAState): TokenSet {
-  if ('peerTokens' in state) return state.peerTokens
-  throw new ReciprocalError(`The link has no tokens in state ${state.status}`, {
-    code: ErrorCode.InvalidState,
-    step: 'configuration',
-    hint: 'Finish the initial flow first.',
-  })
 }
 
 function scopeTokens(scope: string): string[] {

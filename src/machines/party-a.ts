@@ -8,8 +8,8 @@
  *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way     delivering ─retry (after a crash)→ delivering
  * reciprocal-granted | one-way ─update-scope→ delivering (update flow, SPEC R5.1)
  * any linked state ─refresh-failed(dead)→ needs-reconsent
- * any ─unlink→ unlinked(remaining) ─local-grant-revoked→ ─peer-tokens-revoked→ unlinked
- *                    └─peer-revocation-failed→ unlinked(remaining, error) ─unlink | resume→ (the rest)
+ * any ─unlink→ unlinked(remaining) ─local-grant-revoked→ ─peer-tokens-revoked→ unlinked   (party-a-unlink.ts)
+ *                    └─local-revocation-failed | peer-revocation-failed→ unlinked(remaining, error) ─unlink | resume→ (the rest)
  * ```
  *
  * @module
@@ -18,9 +18,13 @@ import { ErrorCode, ReciprocalError, type SerializedError } from '../errors.js'
 import { resolveReciprocalScope } from '../protocol/reciprocal-scope.js'
 import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
 import { invalidState } from './invalid-state.js'
+import { checkGrantable, nothingToConsentTo } from './party-a-consent.js'
+import { continueUnlink, stepUnlink, type UnlinkRemaining } from './party-a-unlink.js'
 import type { PendingAuthorization } from '../client/authorization.js'
 import type { TokenSet } from '../client/token-set.js'
 import type { StepContext, Transition } from './types.js'
+
+export type { UnlinkRemaining } from './party-a-unlink.js'
 
 /** What every state of party A's link carries. @group State machines */
 export interface PartyALinkBase {
@@ -39,18 +43,32 @@ export interface PartyALinked extends PartyALinkBase {
   /** The reciprocal scope B may get: requested ∩ configured offer (SPEC R1.3). */
   readonly offered: readonly string[]
   /**
-   * The newest code A minted for B whose delivery failed (its scope and link version), until a
-   * newer code is delivered. A's authorization server compares the next code with it: a code
-   * that drops any of its scope revokes every older grant when it is minted (SPEC R5.1).
+   * The newest code A minted for B — or may have minted: a mint that failed midway, or a crash
+   * during a delivery — that was not delivered, until a newer code is delivered. A's
+   * authorization server compares the next code with it: a code that drops any of its scope
+   * revokes every older grant when it is minted (SPEC R5.1).
    */
-  readonly undelivered?: Grant
+  readonly undelivered?: UndeliveredCode
+}
+
+/**
+ * A code minted for B (or perhaps minted) and not delivered: its scope, and its link version
+ * when the mint is known to have completed (SPEC R5.3).
+ *
+ * @group State machines
+ */
+export interface UndeliveredCode {
+  readonly scope: readonly string[]
+  readonly version?: number
 }
 
 /**
  * Every state of party A's link. `status` names it; each state carries what the next steps need.
- * `granted` is the grant B holds at A now — never one A's authorization server already revoked:
- * a narrowing update revokes the old grant when its code is minted, so a delivery that fails
- * after that mint leaves no `granted` (SPEC R5.1, R7.6).
+ * `granted` is the grant B holds at A now — never one A's authorization server may already have
+ * revoked: minting a code that narrows the grant revokes the old grant at once, so a delivery
+ * that narrows stops claiming it before the code is minted (SPEC R5.1, R7.6). The state is saved
+ * before the mint, so neither a failure nor a crash after it can leave a claim on a dead grant;
+ * only a failure known to come before the mint gives the grant back.
  *
  * @group State machines
  */
@@ -59,7 +77,17 @@ export type PartyAState =
   | (PartyALinkBase & { readonly status: 'failed'; readonly error: SerializedError })
   | (PartyALinked & { readonly status: 'awaiting-consent'; readonly requested: readonly string[] })
   | (PartyALinked & { readonly status: 'one-way'; readonly reason: OneWayReason })
-  | (PartyALinked & { readonly status: 'delivering'; readonly scope: readonly string[]; readonly attempt: number; readonly granted?: Grant })
+  | (PartyALinked & {
+      readonly status: 'delivering'
+      readonly scope: readonly string[]
+      readonly attempt: number
+      readonly granted?: Grant
+      /**
+       * The grant this delivery narrows, no longer claimed: minting its code revokes it (SPEC
+       * R5.1). It becomes `granted` again only if the delivery fails before the mint.
+       */
+      readonly cutOnMint?: Grant
+    })
   | (PartyALinked & {
       readonly status: 'delivery-failed'
       readonly scope: readonly string[]
@@ -73,23 +101,9 @@ export type PartyAState =
       readonly status: 'unlinked'
       /** What unlinking still has to do; absent once it is done (SPEC R5.2). */
       readonly remaining?: UnlinkRemaining
-      /** Why the last attempt to revoke A's tokens at B failed. */
+      /** Why the last revocation failed: A's own, of B's grant, or that of A's tokens at B. */
       readonly error?: SerializedError
     })
-
-/**
- * What an unlink still has to do (SPEC R5.2). The local grant goes first, since revoking it needs
- * no network; A's tokens at B stay here until B confirms their revocation (RFC 7009), so a retry
- * — another `unlink`, any later operation on the link, or a resume after a restart — finishes it.
- *
- * @group State machines
- */
-export interface UnlinkRemaining {
-  /** Every grant A gave B for this user is still to be revoked at A's authorization server. */
-  readonly localGrant: boolean
-  /** A's tokens at B, still to be revoked at B's revocation endpoint. */
-  readonly peerTokens?: TokenSet
-}
 
 /**
  * Why a link is one-way — A can call B, B has no grant at A (SPEC R1.3, R2.1):
@@ -123,8 +137,13 @@ export type PartyAEvent =
   | {
       readonly type: 'delivery-failed'
       readonly error: SerializedError
-      /** Set when the code was minted before the failure: its link version (SPEC R5.3). */
-      readonly minted?: { readonly version: number }
+      /**
+       * Whether the code was minted before the failure: its link version (SPEC R5.3) if it was,
+       * `false` if the failure came before the mint. Absent when that is not known (the mint
+       * itself failed midway): the code is then taken as perhaps minted, which never claims
+       * more than the authorization server honours.
+       */
+      readonly minted?: { readonly version: number } | false
     }
   | { readonly type: 'retry' }
   | { readonly type: 'update-scope'; readonly scope: readonly string[] }
@@ -132,6 +151,8 @@ export type PartyAEvent =
   | { readonly type: 'refresh-failed'; readonly error: SerializedError }
   | { readonly type: 'unlink' }
   | { readonly type: 'local-grant-revoked' }
+  /** A's own revocation of B's grant failed (its storage): recorded, and tried again first on the next attempt. */
+  | { readonly type: 'local-revocation-failed'; readonly error: SerializedError }
   | { readonly type: 'peer-tokens-revoked' }
   | { readonly type: 'peer-revocation-failed'; readonly error: SerializedError }
   /** Finish what a crash or a failure interrupted: an unlink's remaining revocations, or a delivery left in `delivering`. */
@@ -226,20 +247,19 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
     }
     case 'delivery-failed': {
       const s = expect(state, event, 'delivering')
-      const failed = { status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...at } as const
-      if (event.minted === undefined) return stay({ ...linked(s), ...failed, ...withGrant(s.granted) })
-      // The code exists: it is now the one the next code is compared with, and if it dropped a
-      // scope of the code before it, minting it already revoked the grant B held (links.ts).
-      const previous = s.undelivered ?? s.granted
-      const cut = previous !== undefined && !isScopeSubset(previous.scope, s.scope)
-      const undelivered: Grant = { scope: s.scope, version: event.minted.version }
-      return stay({ ...linked(s), ...failed, undelivered, ...withGrant(cut ? undefined : s.granted) })
+      const failed = { ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...at } as const
+      // No code was minted: the grant a narrowing would have cut is still live.
+      if (event.minted === false) return stay({ ...failed, ...withGrant(s.granted ?? s.cutOnMint) })
+      // The code exists, or may: it is the one the next code is compared with (links.ts).
+      return stay({ ...failed, undelivered: perhapsMinted(s.scope, event.minted), ...withGrant(s.granted) })
     }
     case 'retry': {
-      // From 'delivering' too: a process that crashed mid-delivery left it there. A new code
-      // supersedes any the crashed attempt may have sent, so delivering again is safe.
+      // From 'delivering' too: a process that crashed mid-delivery left it there, perhaps after
+      // the mint. A new code supersedes any the crashed attempt may have sent, so delivering
+      // again is safe.
       const s = expect(state, event, 'delivery-failed', 'delivering')
-      return deliver({ ...linked(s), ...at }, s.scope, s.attempt + 1, s.granted)
+      const undelivered = s.status === 'delivering' ? { undelivered: perhapsMinted(s.scope, undefined) } : {}
+      return deliver({ ...linked(s), ...undelivered, ...at }, s.scope, s.attempt + 1, s.granted)
     }
     case 'update-scope': {
       const s = expect(state, event, 'reciprocal-granted', 'one-way', 'delivery-failed')
@@ -266,27 +286,14 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       const granted = 'granted' in s ? s.granted : undefined
       return stay({ ...linked(s), status: 'needs-reconsent', error: event.error, ...withGrant(granted), ...at })
     }
-    case 'unlink': {
-      // Unlinking again finishes what the first unlink left (a peer that was down, a crash).
-      if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
-      const remaining: UnlinkRemaining = 'peerTokens' in state ? { localGrant: true, peerTokens: state.peerTokens } : { localGrant: true }
-      return unlinked({ ...base(state), ...at }, remaining, undefined)
-    }
-    case 'local-grant-revoked': {
-      const s = expect(state, event, 'unlinked')
-      return unlinked({ ...base(s), ...at }, { ...s.remaining, localGrant: false }, s.error)
-    }
-    case 'peer-tokens-revoked': {
-      const s = expect(state, event, 'unlinked')
-      return unlinked({ ...base(s), ...at }, { localGrant: s.remaining?.localGrant ?? false }, undefined)
-    }
-    case 'peer-revocation-failed': {
-      // Nothing more now: the tokens stay recorded until a retry gets B's confirmation.
-      const s = expect(state, event, 'unlinked')
-      return stay({ ...s, error: event.error, ...at })
-    }
+    case 'unlink':
+    case 'local-grant-revoked':
+    case 'local-revocation-failed':
+    case 'peer-tokens-revoked':
+    case 'peer-revocation-failed':
+      return stepUnlink(state, event, ctx.now)
     case 'resume': {
-      if (state.status === 'unlinked') return { state, commands: unlinkCommands(state) }
+      if (state.status === 'unlinked') return continueUnlink(state)
       if (state.status === 'delivering') return stepPartyA(state, { type: 'retry' }, ctx)
       return stay(state)
     }
@@ -304,24 +311,23 @@ function base(s: PartyALinkBase): PartyALinkBase {
   return { linkId: s.linkId, peerId: s.peerId, userId: s.userId, updatedAt: s.updatedAt }
 }
 
-type Unlinked = Extract<PartyAState, { status: 'unlinked' }>
-
-/** An unlinked state and the next revocation it needs: the local grant first, then A's tokens at B. */
-function unlinked(at: PartyALinkBase, remaining: UnlinkRemaining, error: SerializedError | undefined): Transition<PartyAState, PartyACommand> {
-  const done = !remaining.localGrant && remaining.peerTokens === undefined
-  const state: Unlinked = { ...at, status: 'unlinked', ...(done ? {} : { remaining }), ...(error === undefined ? {} : { error }) }
-  return { state, commands: unlinkCommands(state) }
-}
-
-function unlinkCommands(state: Unlinked): PartyACommand[] {
-  if (state.remaining?.localGrant === true) return [{ type: 'revoke-local-grant', subject: state.userId }]
-  if (state.remaining?.peerTokens !== undefined) return [{ type: 'revoke-peer-tokens', tokens: state.remaining.peerTokens }]
-  return []
-}
-
+/**
+ * A delivery of a code for `scope`. A's authorization server compares the code with the newest
+ * one minted before it: one that drops any of its scope revokes every older grant when it is
+ * minted (links.ts). So a narrowing stops claiming the grant now, in the state saved before the
+ * mint; a widening keeps it until B redeems the new code.
+ */
 function deliver(base: PartyALinked, scope: readonly string[], attempt: number, granted: Grant | undefined): Transition<PartyAState, PartyACommand> {
-  const state: PartyAState = { ...base, status: 'delivering', scope, attempt, ...withGrant(granted) }
+  const newest = base.undelivered ?? granted
+  const narrows = granted !== undefined && newest !== undefined && !isScopeSubset(newest.scope, scope)
+  const claim = narrows ? { cutOnMint: granted } : withGrant(granted)
+  const state: PartyAState = { ...base, status: 'delivering', scope, attempt, ...claim }
   return { state, commands: [{ type: 'deliver-code', subject: base.userId, scope: formatScope(scope) }] }
+}
+
+/** A code of `scope` that was minted (`minted` gives its version) or may have been (`undefined`). */
+function perhapsMinted(scope: readonly string[], minted: { readonly version: number } | undefined): UndeliveredCode {
+  return minted === undefined ? { scope } : { scope, version: minted.version }
 }
 
 function linked(s: LinkedState): PartyALinked {
@@ -333,50 +339,22 @@ function withGrant(granted: Grant | undefined): { granted?: Grant } {
   return granted === undefined ? {} : { granted }
 }
 
-/** Why a one-way link has no consent to give, and what to do instead (SPEC R1.3, R8.1). */
-function nothingToConsentTo(s: Extract<PartyAState, { status: 'one-way' }>): ReciprocalError {
-  const grantNow = `grant a scope now with updateReciprocalScope('${s.linkId}', scope)`
-  const why: Record<OneWayReason, [ErrorCode, string, string]> = {
-    'none-requested': [
-      ErrorCode.NothingRequested,
-      'The peer asked for no access back (no `reciprocal` in its responses) and no reciprocal scope is configured for it',
-      `Set peers.${s.peerId}.reciprocal.configured to the scope agreed with this peer (SPEC R1.3) for the links started after that, or ${grantNow}.`,
-    ],
-    malformed: [
-      ErrorCode.InvalidResponse,
-      "The peer's `reciprocal` request is not a valid scope string",
-      `Ask the peer to send space-separated scope tokens (SPEC R1.2), or ${grantNow}.`,
-    ],
-    'nothing-to-offer': [
-      ErrorCode.NothingToOffer,
-      'Nothing the peer asked for is within the reciprocal scope offered to it',
-      `Widen peers.${s.peerId}.reciprocal.offer if the peer should get what it asked for, or ${grantNow}.`,
-    ],
-    'consent-refused': [ErrorCode.ConsentRefused, 'The user already refused the reciprocal consent for this link', `To grant access after all, ${grantNow}.`],
-  }
-  const [code, message, hint] = why[s.reason]
-  return new ReciprocalError(`There is no reciprocal consent to give: ${message}`, { code, step: 'consent', hint })
-}
-
-/** Consent or update scope: syntactically scope tokens, and within what may be granted (SPEC R7.6). */
-function checkGrantable(scope: readonly string[], allowed: readonly string[]): string[] {
-  const tokens = parseScope(scope.join(' ')) ?? (scope.length === 0 ? [] : undefined)
-  if (tokens === undefined || !isScopeSubset(tokens, allowed)) {
-    throw new ReciprocalError('The consent grants a scope that was not offered', {
-      code: ErrorCode.ConsentInvalid,
-      step: 'consent',
-      hint: `Grant only scopes from: ${formatScope(allowed) || '(none)'}`,
-    })
-  }
-  return tokens
-}
-
 function expect<S extends Status>(state: PartyAState, event: PartyAEvent, ...statuses: S[]): Extract<PartyAState, { status: S }> {
   if ((statuses as Status[]).includes(state.status)) return state as Extract<PartyAState, { status: S }>
-  throw invalidState(state.status, event.type)
+  throw cannotHappen(state, event)
 }
 
 function expectLinked(state: PartyAState, event: PartyAEvent): LinkedState {
   if ('peerTokens' in state) return state
-  throw invalidState(state.status, event.type)
+  throw cannotHappen(state, event)
+}
+
+/** An event the state cannot take; an unlinked link says what to do instead (SPEC R8.1). */
+function cannotHappen(state: PartyAState, event: PartyAEvent): ReciprocalError {
+  if (state.status !== 'unlinked') return invalidState(state.status, event.type)
+  return new ReciprocalError(`Event ${event.type} cannot happen: the link was unlinked`, {
+    code: ErrorCode.InvalidState,
+    step: 'configuration',
+    hint: 'An unlinked link stays unlinked; start a new link with startLink() to link again.',
+  })
 }

@@ -2,7 +2,7 @@
 // expires): once the clock has passed every lifetime, its storage holds the records of the live
 // links and nothing else — not the links that were never completed, failed, or were unlinked.
 import { afterEach, describe, expect, it } from 'vitest'
-import { createPartyA } from '../../src/drivers/party-a.js'
+import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import { startTwoServices, type TwoServices } from '../e2e/two-services.js'
 import { wrapStorage } from '../server/fixtures.js'
@@ -14,45 +14,94 @@ afterEach(async () => {
 })
 
 const RETENTION = 3600
+const user = 'alice-at-assistant'
+
+/** Party A over its own storage, recording every key it writes; `stored()` lists those still there. */
+function recordingPartyA(s: TwoServices) {
+  const inner = new MemoryStorage({ now: s.runtime.now })
+  const written = new Set<string>()
+  const storage = wrapStorage(inner, {
+    set: (key, value, ttl) => (written.add(key), inner.set(key, value, ttl)),
+    add: (key, value, ttl) => (written.add(key), inner.add(key, value, ttl)),
+  })
+  const options = { ...s.partyAOptions, storage, endedLinkRetentionSeconds: RETENTION }
+  const partyA = createPartyA(options)
+  const stored = async (): Promise<string[]> => {
+    const remaining: string[] = []
+    for (const key of written) if ((await inner.get(key)) !== undefined) remaining.push(key)
+    return remaining.sort()
+  }
+  return { partyA, options, stored }
+}
+
+/** Steps A–D through `partyA`; the user approves or denies at B. */
+async function linkThrough(s: TwoServices, partyA: PartyA, decision: 'approve' | 'deny' = 'approve'): Promise<string> {
+  const { linkId, url } = await partyA.startLink('music', user)
+  await partyA.handleCallback(await s.authorizeAtB(url, decision), user)
+  return linkId
+}
 
 describe("party A's driver storage (issue 6 item 8)", () => {
   it('after links started, failed, unlinked and live, and the clock past every lifetime, only the live links remain', async () => {
     services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
     const s = services
-    // The driver over its own storage, recording every key it writes.
-    const inner = new MemoryStorage({ now: s.runtime.now })
-    const written = new Set<string>()
-    const storage = wrapStorage(inner, {
-      set: (key, value, ttl) => (written.add(key), inner.set(key, value, ttl)),
-      add: (key, value, ttl) => (written.add(key), inner.add(key, value, ttl)),
-    })
-    const partyA = createPartyA({ ...s.partyAOptions, storage, endedLinkRetentionSeconds: RETENTION })
-    const user = 'alice-at-assistant'
-    const linkThrough = async (decision: 'approve' | 'deny' = 'approve') => {
-      const { linkId, url } = await partyA.startLink('music', user)
-      await partyA.handleCallback(await s.authorizeAtB(url, decision), user)
-      return linkId
-    }
+    const { partyA, stored } = recordingPartyA(s)
 
     const live: string[] = []
     for (let i = 0; i < 5; i++) {
       await partyA.startLink('music', user) // never comes back
-      expect(await partyA.getLink(await linkThrough('deny'))).toMatchObject({ status: 'failed' })
-      const unlinked = await linkThrough()
+      expect(await partyA.getLink(await linkThrough(s, partyA, 'deny'))).toMatchObject({ status: 'failed' })
+      const unlinked = await linkThrough(s, partyA)
       await partyA.consent(unlinked, { scope: 'assistant.read' })
       expect(await partyA.unlink(unlinked)).toEqual(expect.objectContaining({ status: 'unlinked' }))
-      const oneWay = await linkThrough()
+      const oneWay = await linkThrough(s, partyA)
       await partyA.consent(oneWay, 'refuse')
       live.push(oneWay)
     }
-    const granted = await linkThrough()
+    const granted = await linkThrough(s, partyA)
     expect(await partyA.consent(granted, { scope: 'assistant.read' })).toMatchObject({ status: 'reciprocal-granted' })
     live.push(granted)
 
     s.runtime.advance(RETENTION + 1)
-    const remaining: string[] = []
-    for (const key of written) if ((await inner.get(key)) !== undefined) remaining.push(key)
-    expect(remaining.sort()).toEqual(live.map((linkId) => `party-a:link:${linkId}`).sort())
+    expect(await stored()).toEqual(live.map((linkId) => `party-a:link:${linkId}`).sort())
     expect(await partyA.getLink(granted)).toMatchObject({ status: 'reciprocal-granted' })
+  })
+
+  it('an unlink whose peer refuses the revocation forever (decommissioned) is kept the retention period after its last attempt, then nothing is left', async () => {
+    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const s = services
+    const { partyA, stored } = recordingPartyA(s)
+    const linkId = await linkThrough(s, partyA)
+    await partyA.consent(linkId, { scope: 'assistant.read' })
+    s.b.use(async (request) => (new URL(request.url).pathname === '/revoke' ? Response.json({ error: 'invalid_client' }, { status: 401 }) : s.musicHandler(request)))
+    expect(await partyA.unlink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: {} } })
+
+    // Each attempt renews its lifetime: still there past the first one's end.
+    s.runtime.advance(RETENTION - 100)
+    expect(await partyA.resume()).toBe(0)
+    s.runtime.advance(200)
+    expect(await partyA.getLink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: {} } })
+
+    s.runtime.advance(RETENTION)
+    expect(await partyA.getLink(linkId)).toBeUndefined()
+    expect(await stored()).toEqual([])
+  })
+
+  it('an unlink left unfinished for a peer that is no longer configured expires with the retention period', async () => {
+    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const s = services
+    const { partyA, options, stored } = recordingPartyA(s)
+    const linkId = await linkThrough(s, partyA)
+    await partyA.consent(linkId, { scope: 'assistant.read' })
+    s.b.use(async (request) => (new URL(request.url).pathname === '/revoke' ? new Response(null, { status: 503 }) : s.musicHandler(request)))
+    expect(await partyA.unlink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: {} } })
+
+    // The peer is removed from the configuration: nothing can reach the link any more.
+    const music = options.peers['music']
+    if (music === undefined) throw new Error('fixture without the music peer')
+    const withoutMusic = createPartyA({ ...options, peers: { radio: { ...music, redirectUri: `${s.a.url}/callback/radio`, reciprocal: { ...music.reciprocal, peerClientId: 'radio' } } } })
+    expect(await withoutMusic.resume()).toBe(0)
+    s.runtime.advance(RETENTION + 1)
+    expect(await stored()).toEqual([])
   })
 })

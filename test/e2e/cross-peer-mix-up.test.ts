@@ -137,14 +137,29 @@ describe('cross-peer mix-up (RFC 9700 §4.4): one party A, two peers, one storag
     expect(m.received).toEqual([])
   })
 
+  it.each([
+    ["at the honest peer's redirect URI, path-absolute", undefined, '/callback'],
+    ["at the honest peer's redirect URI, absolute", 'a', '/callback'],
+    ["at M's redirect path on another origin", 'https://elsewhere.example', '/callback/evil'],
+  ])('RFC 9700 §4.4: a callback whose iss names a peer registered at another redirect URI is refused, nothing is exchanged — %s', async (_name, origin, path) => {
+    const { s, m, partyA } = await twoPeers({ shareRedirectUri: false, honestSendsIss: true })
+    const { linkId, url } = await partyA.startLink('evil', 'alice-at-assistant')
+    const query = new URLSearchParams({ code: 'code-of-m', state: url.searchParams.get('state') ?? '', iss: m.peer.as.issuer })
+    const arrived = `${origin === 'a' ? s.a.url : (origin ?? '')}${path}?${query}`
+    await expect(partyA.handleCallback(arrived, 'alice-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid, step: 'callback' })
+    expect(m.received).toEqual([])
+    expect(await partyA.getLink(linkId)).toMatchObject({ status: 'awaiting-callback', peerId: 'evil' })
+  })
+
   it('RFC 9700 §4.4: a stored link whose peer is not the one its id names is never delivered', async () => {
     const { s, m, partyA, callbackOf } = await twoPeers({ shareRedirectUri: true, honestSendsIss: true })
     const honest = await partyA.startLink('music', 'alice-at-assistant')
     await partyA.handleCallback(await callbackOf(honest.url), 'alice-at-assistant')
     // The record of H's link, copied under a link id that names M.
     const forgedId = `evil.${honest.linkId.slice('music.'.length)}`
-    const record = await s.storageA.get<Record<string, string>>(`party-a:link:${honest.linkId}`)
-    await s.storageA.set(`party-a:link:${forgedId}`, { ...record, linkId: forgedId })
+    const record = await s.storageA.get<{ state: Record<string, string> }>(`party-a:link:${honest.linkId}`)
+    if (record === undefined) throw new Error('no stored link')
+    await s.storageA.set(`party-a:link:${forgedId}`, { ...record, state: { ...record.state, linkId: forgedId } })
     await expect(partyA.consent(forgedId, { scope: 'assistant.read' })).rejects.toMatchObject({ code: ErrorCode.InvalidState })
     expect(m.received).toEqual([])
   })
@@ -159,7 +174,8 @@ describe('cross-peer mix-up (RFC 9700 §4.4): one party A, two peers, one storag
     const build = (peers: Record<string, PartyAPeer>) => () => createPartyA({ ...options, peers })
     expect(build({ music, other: withoutIss })).toThrow(TypeError)
     expect(build({ music, twin: sameIssuer })).toThrow(TypeError)
-    expect(build({ music, other: { ...withoutIss, redirectUri: 'https://assistant.example/callback/other' } })).not.toThrow()
+    const distinct: PartyAPeer = { ...withoutIss, redirectUri: 'https://assistant.example/callback/other', reciprocal: { ...music.reciprocal, peerClientId: 'other' } }
+    expect(build({ music, other: distinct })).not.toThrow()
     expect(build({ 'no.dots': music })).toThrow(TypeError)
     expect(build({})).toThrow(TypeError)
   })

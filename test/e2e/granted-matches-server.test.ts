@@ -2,6 +2,7 @@
 // every path of the update flow, B's previous access token is live at A's resource server exactly
 // when party A's state still names the previous grant in `granted`.
 import { afterEach, describe, expect, it } from 'vitest'
+import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
 import type { PartyAState } from '../../src/machines/party-a.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import { linkAndConsent, startTwoServices, type TwoServices } from './two-services.js'
@@ -84,5 +85,74 @@ describe('SPEC R5.1, R7.6: party A\'s `granted` is what A\'s authorization serve
     const back = await s.partyA.updateReciprocalScope(linkId, READ)
     expect(back).toMatchObject({ status: 'delivery-failed' })
     await expectTruth(s, back, previous)
+  })
+
+  /** Party A over the same storage, whose authorization server mints the code and then fails as `after` says. */
+  function mintThen(s: TwoServices, after: () => Promise<void>): PartyA {
+    const as = s.assistantAs
+    let failing = true
+    return createPartyA({
+      ...s.partyAOptions,
+      authorizationServer: {
+        revokeLink: (clientId, subject) => as.revokeLink(clientId, subject),
+        mintCode: async (input) => {
+          const code = await as.mintCode(input)
+          if (failing) {
+            failing = false
+            await after()
+          }
+          return code
+        },
+      },
+    })
+  }
+
+  it.each([
+    ['narrow', BOTH, READ],
+    ['widen', READ, BOTH],
+  ])('%s, the mint claims its version and then throws (a storage error): no claim beyond what survives, and after a retry', async (_name, initial, update) => {
+    const { s, linkId, previous } = await linked(initial)
+    const partyA = mintThen(s, () => Promise.reject(new Error('storage unavailable')))
+    const updated = await partyA.updateReciprocalScope(linkId, update)
+    expect(updated.status).toBe('delivery-failed')
+    await expectTruth(s, updated, previous)
+    const retried = await partyA.retryDelivery(linkId)
+    expect(retried).toMatchObject({ status: 'reciprocal-granted', granted: { scope: update.split(' ').sort() } })
+    await expectTruth(s, retried, previous)
+  })
+
+  it('widen, the mint throws after claiming its version, then narrowing back to the first scope fails: the first grant is cut', async () => {
+    const { s, linkId, previous } = await linked(READ)
+    const partyA = mintThen(s, () => Promise.reject(new Error('storage unavailable')))
+    await expectTruth(s, await partyA.updateReciprocalScope(linkId, BOTH), previous)
+    failAtB(s, 'after-mint')
+    const back = await partyA.updateReciprocalScope(linkId, READ)
+    expect(back).toMatchObject({ status: 'delivery-failed' })
+    await expectTruth(s, back, previous)
+  })
+
+  it('narrow, the process dies right after the mint: the stored state claims nothing the server cut, and resuming delivers', async () => {
+    const { s, linkId, previous } = await linked(BOTH)
+    let minted: () => void = () => undefined
+    const mintDone = new Promise<void>((resolve) => {
+      minted = resolve
+    })
+    // The process that dies: once the code is minted, it never goes on.
+    const dying = mintThen(s, () => {
+      minted()
+      return new Promise<void>(() => undefined)
+    })
+    void dying.updateReciprocalScope(linkId, READ)
+    await mintDone
+    const stored = await s.partyA.getLink(linkId)
+    expect(stored).toMatchObject({ status: 'delivering', scope: [READ] })
+    if (stored === undefined) throw new Error('no stored link')
+    await expectTruth(s, stored, previous)
+
+    // Its lease on the link lapses after three request timeouts (5 s) + 5 s; a new process resumes.
+    s.runtime.advance(21)
+    const resumed = await createPartyA(s.partyAOptions).resume(linkId)
+    expect(resumed).toMatchObject({ status: 'reciprocal-granted', granted: { scope: [READ] } })
+    await expectTruth(s, resumed, previous)
   })
 })

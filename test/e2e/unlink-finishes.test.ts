@@ -42,6 +42,41 @@ describe('SPEC R5.2: unlinking at party A finishes, and says when it has not', (
     expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeUndefined()
   })
 
+  it("SPEC R5.2, R8.1: A's own revocation of B's grant fails (its storage): unlink resolves with a typed error, and unlinking again revokes the grant", async () => {
+    const { s, linkId, tokenOfBAtA, tokenOfAAtB } = await linked()
+    let storageDown = true
+    const partyA = createPartyA({
+      ...s.partyAOptions,
+      authorizationServer: {
+        mintCode: (input) => s.assistantAs.mintCode(input),
+        revokeLink: (clientId, subject) => (storageDown ? Promise.reject(new Error('storage unavailable')) : s.assistantAs.revokeLink(clientId, subject)),
+      },
+    })
+    const first = await partyA.unlink(linkId)
+    expect(first).toMatchObject({ status: 'unlinked', remaining: { localGrant: true }, error: { code: ErrorCode.Configuration, step: 'revoke', retryable: true } })
+    expect(first).not.toHaveProperty('remaining.peerTokens')
+    expect(JSON.stringify(first)).not.toContain('storage unavailable')
+    // A's tokens at B did not wait for it; B's grant at A is still to be revoked, and the state says so.
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeUndefined()
+    expect(await s.assistantAs.verifyAccessToken(tokenOfBAtA)).toBeDefined()
+
+    storageDown = false
+    const second = await partyA.unlink(linkId)
+    expect(second).toEqual({ status: 'unlinked', linkId, peerId: 'music', userId: 'alice-at-assistant', updatedAt: expect.any(Number) })
+    expect(await s.assistantAs.verifyAccessToken(tokenOfBAtA)).toBeUndefined()
+  })
+
+  it('SPEC R8.1: asking an unlinked link for a token, or anything else, says it was unlinked and how to link again', async () => {
+    const { s, linkId } = await linked()
+    await s.partyA.unlink(linkId)
+    const refused = s.partyA.accessToken(linkId)
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.InvalidState, hint: expect.stringMatching(/unlinked.*startLink\(\)/) })
+    await expect(refused).rejects.not.toMatchObject({ hint: expect.stringContaining('Finish the initial flow') })
+    for (const operation of [() => s.partyA.updateReciprocalScope(linkId, 'assistant.read'), () => s.partyA.retryDelivery(linkId)]) {
+      await expect(operation()).rejects.toMatchObject({ code: ErrorCode.InvalidState, hint: expect.stringMatching(/unlinked.*startLink\(\)/) })
+    }
+  })
+
   it('any later operation on the link finishes a pending unlink before it answers', async () => {
     const { s, linkId, tokenOfAAtB } = await linked()
     let down = true

@@ -135,10 +135,10 @@ describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
 })
 
 describe('party A machine: update flow and unlink (SPEC R5)', () => {
-  it('SPEC R5.1: an update delivers a new code for the new scope, keeping the old grant until redeemed', () => {
-    const s = stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.read'] }, ctx)
-    expect(s.state).toMatchObject({ status: 'delivering', scope: ['assistant.read'], granted: { version: 1 } })
-    expect(s.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+  it('SPEC R5.1: an update delivers a new code for the new scope; a widening keeps the old grant until redeemed', () => {
+    const s = stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.announce', 'assistant.read'] }, ctx)
+    expect(s.state).toMatchObject({ status: 'delivering', scope: ['assistant.announce', 'assistant.read'], granted: { version: 1 } })
+    expect(s.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.announce assistant.read' }])
   })
 
   it('SPEC R5.1: an update may add an offered scope B did not ask for, never one outside the offer', () => {
@@ -182,17 +182,51 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
     expect(done).not.toHaveProperty('error')
   })
 
+  it('SPEC R5.2, R8.1: a failure of A\'s own revocation is recorded with its error, A\'s tokens at B still go, and a retry revokes the grant first', () => {
+    const unlinking = stepPartyA(grantedState(), { type: 'unlink' }, ctx).state
+    const failed = stepPartyA(unlinking, { type: 'local-revocation-failed', error: failure }, ctx)
+    expect(failed.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true, peerTokens: tokens }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    expect(failed.commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+    const peerDone = stepPartyA(failed.state, { type: 'peer-tokens-revoked' }, ctx)
+    expect(peerDone.commands).toEqual([])
+    expect(peerDone.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    for (const event of [{ type: 'unlink' }, { type: 'resume' }] as const) {
+      expect(stepPartyA(peerDone.state, event, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+    }
+    const done = stepPartyA(peerDone.state, { type: 'local-grant-revoked' }, ctx)
+    expect(done.commands).toEqual([])
+    expect(done.state).not.toHaveProperty('remaining')
+    expect(done.state).not.toHaveProperty('error')
+  })
+
   it('SPEC R5.2: an unlink interrupted before the local revocation does it first when retried', () => {
     const interrupted = JSON.parse(JSON.stringify(stepPartyA(grantedState(), { type: 'unlink' }, ctx).state)) as PartyAState
     expect(stepPartyA(interrupted, { type: 'resume' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
   })
 
-  it('unlink before the callback only revokes what A granted; unlink once done does nothing', () => {
-    const s = stepPartyA(fresh(), { type: 'unlink' }, ctx)
-    expect(s.commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
-    const done = stepPartyA(s.state, { type: 'local-grant-revoked' }, ctx).state
+  it('SPEC R5.2: a link that never minted a code revokes no grant on unlink — the user\'s grant with that peer is another link\'s', () => {
+    const failed = stepPartyA(fresh(), { type: 'exchange-failed', error: failure }, ctx).state
+    const oneWay = stepPartyA(consentState(), { type: 'consent-refused' }, ctx).state
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const failedBeforeMint = stepPartyA(delivering, { type: 'delivery-failed', error: failure, minted: false }, ctx).state
+    for (const state of [fresh(), failed, consentState(), oneWay, failedBeforeMint]) {
+      const s = stepPartyA(state, { type: 'unlink' }, ctx)
+      expect(s.commands.filter((command) => command.type === 'revoke-local-grant')).toEqual([])
+      expect(s.state).toMatchObject({ status: 'unlinked' })
+      expect(s.state).not.toHaveProperty('remaining.localGrant', true)
+    }
+    const done = stepPartyA(fresh(), { type: 'unlink' }, ctx).state
     expect(done).not.toHaveProperty('remaining')
     expect(stepPartyA(done, { type: 'unlink' }, ctx).commands).toEqual([])
+  })
+
+  it('SPEC R5.2: a link that minted a code, or may have, revokes the grant on unlink', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const perhapsMinted = stepPartyA(delivering, { type: 'delivery-failed', error: failure }, ctx).state
+    const updateFailed = stepPartyA(stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.read'] }, ctx).state, { type: 'delivery-failed', error: failure, minted: false }, ctx).state
+    for (const state of [delivering, perhapsMinted, updateFailed, grantedState()]) {
+      expect(stepPartyA(state, { type: 'unlink' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+    }
   })
 
   it('resume retries a delivery a crash left in delivering, and changes nothing elsewhere', () => {
@@ -204,42 +238,76 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
 })
 
 describe('party A machine: `granted` is what A\'s authorization server still honours (SPEC R5.1, R7.6)', () => {
-  /** Granted `initial` at version 1, then an update to `update` whose delivery fails. */
-  function failedUpdate(initial: string[], update: string[], minted: boolean): PartyAState {
+  /** What the driver knows of the mint when a delivery fails: minted (version 2), certainly not, or not known. */
+  type Mint = 'minted' | 'not-minted' | 'unknown'
+  const mintOf = (mint: Mint) => (mint === 'minted' ? { minted: { version: 2 } } : mint === 'not-minted' ? { minted: false as const } : {})
+
+  /** Granted `initial` at version 1, then an update to `update`, still delivering. */
+  function updating(initial: string[], update: string[]): PartyAState {
     const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: initial }, ctx).state
     const granted = stepPartyA(delivering, { type: 'delivered', version: 1 }, ctx).state
-    const updating = stepPartyA(granted, { type: 'update-scope', scope: update }, ctx).state
-    return stepPartyA(updating, { type: 'delivery-failed', error: failure, ...(minted ? { minted: { version: 2 } } : {}) }, ctx).state
+    return stepPartyA(granted, { type: 'update-scope', scope: update }, ctx).state
   }
+  /** Granted `initial` at version 1, then an update to `update` whose delivery fails. */
+  function failedUpdate(initial: string[], update: string[], mint: Mint): PartyAState {
+    return stepPartyA(updating(initial, update), { type: 'delivery-failed', error: failure, ...mintOf(mint) }, ctx).state
+  }
+  const claims = (state: PartyAState) => ('granted' in state ? state.granted : undefined)
   const both = ['assistant.announce', 'assistant.read']
   const read = ['assistant.read']
 
+  it('a narrowing stops claiming the old grant as it starts, before the code is minted: the state saved then never outlives the grant', () => {
+    const state = updating(both, read)
+    expect(state).toMatchObject({ status: 'delivering', scope: read, cutOnMint: { scope: both, version: 1 } })
+    expect(claims(state)).toBeUndefined()
+    // A crash after the mint, resumed: still no claim, and the perhaps-minted code is the newest.
+    const resumed = stepPartyA(JSON.parse(JSON.stringify(state)) as PartyAState, { type: 'resume' }, ctx).state
+    expect(resumed).toMatchObject({ status: 'delivering', undelivered: { scope: read } })
+    expect(claims(resumed)).toBeUndefined()
+    expect(resumed).not.toHaveProperty('cutOnMint')
+  })
+
+  it('a widening keeps claiming the old grant while it is delivered: it is cut only when the new code is redeemed', () => {
+    expect(updating(read, both)).toMatchObject({ status: 'delivering', granted: { scope: read, version: 1 } })
+    expect(updating(read, both)).not.toHaveProperty('cutOnMint')
+  })
+
   it('a narrowing whose code was minted before the failure leaves no grant: minting it revoked the old one', () => {
-    const state = failedUpdate(both, read, true)
+    const state = failedUpdate(both, read, 'minted')
     expect(state).toMatchObject({ status: 'delivery-failed', scope: read, undelivered: { scope: read, version: 2 } })
-    expect('granted' in state && state.granted).toBeFalsy()
+    expect(claims(state)).toBeUndefined()
+  })
+
+  it('a narrowing whose mint failed midway leaves no grant either: the mint may have cut it', () => {
+    const state = failedUpdate(both, read, 'unknown')
+    expect(state).toMatchObject({ status: 'delivery-failed', scope: read, undelivered: { scope: read } })
+    expect(claims(state)).toBeUndefined()
   })
 
   it('a widening whose code was minted keeps the old grant: it is cut only when the new code is redeemed', () => {
-    expect(failedUpdate(read, both, true)).toMatchObject({ status: 'delivery-failed', granted: { scope: read, version: 1 }, undelivered: { scope: both, version: 2 } })
+    expect(failedUpdate(read, both, 'minted')).toMatchObject({ status: 'delivery-failed', granted: { scope: read, version: 1 }, undelivered: { scope: both, version: 2 } })
   })
 
   it('a failure before the mint keeps the old grant, narrowing or not', () => {
-    const state = failedUpdate(both, read, false)
-    expect(state).toMatchObject({ status: 'delivery-failed', granted: { scope: both, version: 1 } })
-    expect(state).not.toHaveProperty('undelivered')
+    for (const [initial, update] of [[both, read], [read, both]] as const) {
+      const state = failedUpdate(initial, update, 'not-minted')
+      expect(state).toMatchObject({ status: 'delivery-failed', granted: { scope: initial, version: 1 } })
+      expect(state).not.toHaveProperty('undelivered')
+      expect(state).not.toHaveProperty('cutOnMint')
+    }
   })
 
-  it('the next code is compared with the newest minted one: narrowing back after a failed widening cuts the old grant', () => {
-    const widened = failedUpdate(read, both, true)
+  it.each(['minted', 'unknown'] as const)('the next code is compared with the newest one minted (%s): narrowing back after a failed widening cuts the old grant', (mint) => {
+    const widened = failedUpdate(read, both, mint)
     const back = stepPartyA(widened, { type: 'update-scope', scope: read }, ctx).state
+    expect(claims(back)).toBeUndefined()
     const failed = stepPartyA(back, { type: 'delivery-failed', error: failure, minted: { version: 3 } }, ctx).state
     expect(failed).toMatchObject({ status: 'delivery-failed', undelivered: { scope: read, version: 3 } })
-    expect('granted' in failed && failed.granted).toBeFalsy()
+    expect(claims(failed)).toBeUndefined()
   })
 
   it('a delivered retry makes the new grant the only one, and forgets the undelivered code', () => {
-    const retried = stepPartyA(failedUpdate(both, read, true), { type: 'retry' }, ctx).state
+    const retried = stepPartyA(failedUpdate(both, read, 'minted'), { type: 'retry' }, ctx).state
     const granted = stepPartyA(retried, { type: 'delivered', version: 3 }, ctx).state
     expect(granted).toEqual(expect.objectContaining({ status: 'reciprocal-granted', granted: { scope: read, version: 3 } }))
     expect(granted).not.toHaveProperty('undelivered')

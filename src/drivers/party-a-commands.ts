@@ -1,0 +1,81 @@
+/**
+ * Running the commands of party A's machine: minting and delivering a reciprocal code,
+ * revoking B's grant at A, revoking A's tokens at B. Each outcome, failures included, comes back
+ * as the events the machine takes; nothing here throws.
+ *
+ * @module
+ */
+import { ErrorCode, ReciprocalError } from '../errors.js'
+import { deliverReciprocalCode } from '../client/reciprocal-grant.js'
+import { revokeTokenSet } from '../client/revoke.js'
+import type { TokenSet } from '../client/token-set.js'
+import type { PartyACommand, PartyAEvent, PartyAState } from '../machines/party-a.js'
+import type { Runtime } from '../runtime.js'
+import type { AuthorizationServer } from '../server/authorization-server.js'
+import type { PartyAPeer } from './party-a-peers.js'
+import { refreshIfExpiring } from './refresh-if-expiring.js'
+import { toSerializedError } from './run-error.js'
+
+/** What running a command needs besides the link's peer. @internal */
+export interface CommandContext {
+  readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
+  readonly runtime: Runtime
+}
+
+/**
+ * Runs one command against the link's own peer: a code only ever goes to the peer whose token
+ * is sent (RFC 9700 §4.4). Resolves the events that report its outcome.
+ *
+ * @internal
+ */
+export async function runCommand(state: PartyAState, command: PartyACommand, { peer, reciprocal }: PartyAPeer, context: CommandContext): Promise<PartyAEvent[]> {
+  const { authorizationServer, runtime } = context
+  switch (command.type) {
+    case 'deliver-code': {
+      const events: PartyAEvent[] = []
+      // Whether the code exists decides whether the old grant may be cut (SPEC R5.1): not before
+      // the mint, perhaps while it runs (it may fail after claiming its version), surely after.
+      let minted: { version: number } | false | undefined = false
+      try {
+        const refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
+        if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
+        const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
+        minted = undefined
+        const code = await authorizationServer.mintCode({ clientId: reciprocal.peerClientId, subject: command.subject, scope: command.scope, supersede: true })
+        minted = { version: code.version ?? 1 }
+        await deliverReciprocalCode(peer, { code: code.code, accessToken })
+        events.push({ type: 'delivered', version: minted.version })
+      } catch (err) {
+        const error = toSerializedError(err, 'deliver-code')
+        events.push(minted === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted })
+      }
+      return events
+    }
+    case 'revoke-local-grant':
+      try {
+        await authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
+        return [{ type: 'local-grant-revoked' }]
+      } catch (err) {
+        return [{ type: 'local-revocation-failed', error: toSerializedError(err, 'revoke') }]
+      }
+    case 'revoke-peer-tokens':
+      try {
+        // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.
+        await revokeTokenSet(peer, command.tokens)
+        return [{ type: 'peer-tokens-revoked' }]
+      } catch (err) {
+        return [{ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke') }]
+      }
+  }
+}
+
+/** The tokens B issued to A for this link; a state without them says why, and what to do (SPEC R8.1). @internal */
+export function peerTokensOf(state: PartyAState): TokenSet {
+  if ('peerTokens' in state) return state.peerTokens
+  const hints: Record<Exclude<PartyAState, { peerTokens: TokenSet }>['status'], string> = {
+    'awaiting-callback': 'Finish the initial flow first: the user has not come back from the peer yet (handleCallback).',
+    failed: "The link's initial flow failed (see its error); start a new link with startLink().",
+    unlinked: 'The link was unlinked and its tokens revoked; start a new link with startLink() to link again.',
+  }
+  throw new ReciprocalError(`The link has no tokens in state ${state.status}`, { code: ErrorCode.InvalidState, step: 'configuration', hint: hints[state.status] })
+}

@@ -1,0 +1,46 @@
+/**
+ * How party A keeps its links in storage, and for how long. Each link's record holds its state
+ * and, while it has work left — a delivery under way (`delivering`), an unlink with revocations
+ * to do (`remaining`) — its entry in the pending log, so that a restarted process finds it
+ * ({@link PartyA.resume} with no argument).
+ *
+ * @module
+ */
+import type { PartyAState } from '../machines/party-a.js'
+import type { Runtime } from '../runtime.js'
+import type { Storage } from '../storage/storage.js'
+import { LinkRecords } from './link-records.js'
+
+/** How long a started link waits for its callback, seconds. @internal */
+export const CALLBACK_TTL_SECONDS = 600
+
+/** Default of `PartyAOptions.endedLinkRetentionSeconds`: 7 days. @internal */
+export const ENDED_LINK_RETENTION_SECONDS = 7 * 24 * 3600
+
+/** Whether a link has work that a restarted process must finish: a delivery, or an unlink's revocations. @internal */
+export function hasWorkLeft(state: PartyAState): boolean {
+  return state.status === 'delivering' || (state.status === 'unlinked' && state.remaining !== undefined)
+}
+
+/**
+ * Party A's link records. Nothing lives forever: a link waits for its callback 10 minutes; a
+ * failed or unlinked one is kept for the retention period after its last change. That includes
+ * an unlink whose revocations are not done: each attempt (another `unlink`, a resume) changes it
+ * and so renews its lifetime, but a peer that refuses forever (decommissioned) or is no longer
+ * configured cannot keep it alive. Work left stays in the pending log as long, renewed likewise.
+ *
+ * @internal
+ */
+export function partyALinks(storage: Storage, runtime: Runtime, retentionSeconds: number): LinkRecords<PartyAState> {
+  return new LinkRecords<PartyAState>(storage, runtime, {
+    recordPrefix: 'party-a:link:',
+    logPrefix: 'party-a:pending',
+    longestLogTtl: retentionSeconds,
+    logTtl: (state) => (hasWorkLeft(state) ? retentionSeconds : undefined),
+    recordTtl(state) {
+      if (state.status === 'awaiting-callback') return CALLBACK_TTL_SECONDS
+      if (state.status === 'failed' || state.status === 'unlinked') return retentionSeconds
+      return undefined
+    },
+  })
+}

@@ -1,0 +1,91 @@
+// A restarted party A finds the links it left unfinished on its own (SPEC R5.2, issue 6 item
+// 11): the Storage port cannot list keys, so links with work left — an unlink whose revocation
+// at B is not confirmed, a delivery a crash interrupted — sit in a pending log, and `resume()`
+// with no argument finishes them without the application remembering a link id.
+import { afterEach, describe, expect, it } from 'vitest'
+import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
+import { linkAndConsent, startTwoServices, type TwoServices } from '../e2e/two-services.js'
+
+let services: TwoServices | undefined
+afterEach(async () => {
+  await services?.close()
+  services = undefined
+})
+
+/** A promise that settles when `signal` is called, and the signal. */
+function signal(): [Promise<void>, () => void] {
+  let fire: () => void = () => undefined
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve
+  })
+  return [fired, fire]
+}
+
+/** Party A's options whose calls to B's `pathname` never answer (after `fire` is called). */
+function hangingAt(s: TwoServices, pathname: string, fire: () => void): PartyAOptions {
+  const music = s.partyAOptions.peers['music']
+  if (music === undefined) throw new Error('fixture without the music peer')
+  const fetchHanging: typeof fetch = (input, init) => {
+    if (new URL(input instanceof Request ? input.url : String(input)).pathname !== pathname) return fetch(input, init)
+    fire()
+    return new Promise<Response>(() => undefined)
+  }
+  return { ...s.partyAOptions, peers: { music: { ...music, peer: { ...music.peer, fetch: fetchHanging } } } }
+}
+
+/** The dead process's lease on its link lapses after three request timeouts (5 s) + 5 s. */
+const LEASE_LAPSES = 21
+
+describe('party A: resume() with no argument, after a restart (SPEC R5.2)', () => {
+  it("finishes an unlink whose revocation at B hung when the process died: A's token at B is revoked", async () => {
+    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const s = services
+    const { linkId } = await linkAndConsent(s)
+    const tokenOfAAtB = await s.partyA.accessToken(linkId)
+    const [reached, fire] = signal()
+    void createPartyA(hangingAt(s, '/revoke', fire)).unlink(linkId)
+    await reached
+    expect(await s.partyA.getLink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: { accessToken: tokenOfAAtB } } })
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeDefined()
+
+    s.runtime.advance(LEASE_LAPSES)
+    const restarted = createPartyA(s.partyAOptions)
+    expect(await restarted.resume()).toBe(1)
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeUndefined()
+    expect(await restarted.getLink(linkId)).not.toHaveProperty('remaining')
+    expect(await restarted.resume()).toBe(0)
+  })
+
+  it('delivers again a delivery the process died in: B ends with a grant that works at A', async () => {
+    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const s = services
+    const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
+    await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
+    // The process dies while it POSTs the code to B's token endpoint.
+    const [reached, fire] = signal()
+    void createPartyA(hangingAt(s, '/token', fire)).consent(linkId, { scope: 'assistant.read' })
+    await reached
+    expect(await s.partyA.getLink(linkId)).toMatchObject({ status: 'delivering' })
+
+    s.runtime.advance(LEASE_LAPSES)
+    const restarted = createPartyA(s.partyAOptions)
+    expect(await restarted.resume()).toBe(1)
+    expect(await restarted.getLink(linkId)).toMatchObject({ status: 'reciprocal-granted', granted: { scope: ['assistant.read'] } })
+    expect(await s.assistantAs.verifyAccessToken(await s.partyB.accessToken('assistant', 'alice'))).toBeDefined()
+    expect(await restarted.resume()).toBe(0)
+  })
+
+  it('leaves nothing in the log once links are at rest, and a link another worker holds for later', async () => {
+    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const s = services
+    const { linkId } = await linkAndConsent(s)
+    expect(await s.partyA.resume()).toBe(0)
+    const [reached, fire] = signal()
+    void createPartyA(hangingAt(s, '/revoke', fire)).unlink(linkId)
+    await reached
+    // The dying worker still holds the link's lease: resume leaves the link to it, for now.
+    expect(await s.partyA.resume()).toBe(0)
+    s.runtime.advance(LEASE_LAPSES)
+    expect(await s.partyA.resume()).toBe(1)
+  })
+})
