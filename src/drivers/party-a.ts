@@ -267,6 +267,12 @@ export function createPartyA(options: PartyAOptions): PartyA {
       return onLink(linkId, async () => {
         const { record, peer } = await load(linkId)
         const state = record.state
+        // The index of one peer names only that peer's links; a record saying otherwise was not written by us.
+        if (peer !== origin.peer) throw new ReciprocalError('The callback does not belong to a pending link of the peer that answered', {
+          code: ErrorCode.CallbackInvalid,
+          step: 'callback',
+          hint: 'Start the link again; if it repeats, check that nothing else writes party A\'s keys in this storage.',
+        })
         if (state.status !== 'awaiting-callback') throw new ReciprocalError('This link already completed its callback', {
           code: ErrorCode.CallbackInvalid,
           step: 'callback',

@@ -164,6 +164,21 @@ describe('cross-peer mix-up (RFC 9700 §4.4): one party A, two peers, one storag
     expect(m.received).toEqual([])
   })
 
+  it("RFC 9700 §4.4: a state index entry in one peer's namespace that names another peer's link completes nothing", async () => {
+    const { s, m, partyA, callbackOf, exchanges } = await twoPeers({ shareRedirectUri: true, honestSendsIss: true })
+    const evil = await partyA.startLink('evil', 'alice-at-assistant')
+    const honest = await partyA.startLink('music', 'alice-at-assistant')
+    // H's state index entry, rewritten to name M's link (as only a writer of this storage could).
+    const state = honest.url.searchParams.get('state') ?? ''
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state)))
+    const hash = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    await s.storageA.set(`party-a:state:music:${hash}`, evil.linkId, 600)
+    await expect(partyA.handleCallback(await callbackOf(honest.url), 'alice-at-assistant')).rejects.toMatchObject({ code: ErrorCode.CallbackInvalid })
+    expect(exchanges()).toBe(0)
+    expect(await partyA.getLink(evil.linkId)).toMatchObject({ status: 'awaiting-callback' })
+    expect(m.received).toEqual([])
+  })
+
   it('RFC 9700 §4.4: peers that could not be told apart are refused at construction', async () => {
     services = await startTwoServices()
     const music = services.partyAOptions.peers['music']
