@@ -2,15 +2,11 @@
 // 11): the Storage port cannot list keys, so links with work left — an unlink whose revocation
 // at B is not confirmed, a delivery a crash interrupted — sit in a pending log, and `resume()`
 // with no argument finishes them without the application remembering a link id.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
-import { linkAndConsent, startTwoServices, type TwoServices } from '../e2e/two-services.js'
+import { linkAndConsent, type TwoServices, twoServicesPerTest } from '../e2e/two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 /** A promise that settles when `signal` is called, and the signal. */
 function signal(): [Promise<void>, () => void] {
@@ -38,8 +34,7 @@ const LEASE_LAPSES = 21
 
 describe('party A: resume() with no argument, after a restart (SPEC R5.2)', () => {
   it("finishes an unlink whose revocation at B hung when the process died: A's token at B is revoked", async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { linkId } = await linkAndConsent(s)
     const tokenOfAAtB = await s.partyA.accessToken(linkId)
     const [reached, fire] = signal()
@@ -57,8 +52,7 @@ describe('party A: resume() with no argument, after a restart (SPEC R5.2)', () =
   })
 
   it('delivers again a delivery the process died in: B ends with a grant that works at A', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
     await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
     // The process dies while it POSTs the code to B's token endpoint.
@@ -76,8 +70,7 @@ describe('party A: resume() with no argument, after a restart (SPEC R5.2)', () =
   })
 
   it('leaves nothing in the log once links are at rest, and a link another worker holds for later', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { linkId } = await linkAndConsent(s)
     expect(await s.partyA.resume()).toBe(0)
     const [reached, fire] = signal()

@@ -1,17 +1,13 @@
 // Nothing party A's driver stores lives forever (issue 6 item 8, DESIGN: every stored record
 // expires): once the clock has passed every lifetime, its storage holds the records of the live
 // links and nothing else — not the links that were never completed, failed, or were unlinked.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import { startTwoServices, type TwoServices } from '../e2e/two-services.js'
+import { type TwoServices, twoServicesPerTest } from '../e2e/two-services.js'
 import { wrapStorage } from '../server/fixtures.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 const RETENTION = 3600
 const user = 'alice-at-assistant'
@@ -43,8 +39,7 @@ async function linkThrough(s: TwoServices, partyA: PartyA, decision: 'approve' |
 
 describe("party A's driver storage (issue 6 item 8)", () => {
   it('after links started, failed, unlinked and live, and the clock past every lifetime, only the live links remain', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { partyA, stored } = recordingPartyA(s)
 
     const live: string[] = []
@@ -68,8 +63,7 @@ describe("party A's driver storage (issue 6 item 8)", () => {
   })
 
   it('an unlink whose peer refuses the revocation forever (decommissioned) is kept the retention period after its last attempt, then nothing is left', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { partyA, stored } = recordingPartyA(s)
     const linkId = await linkThrough(s, partyA)
     await partyA.consent(linkId, { scope: 'assistant.read' })
@@ -88,8 +82,7 @@ describe("party A's driver storage (issue 6 item 8)", () => {
   })
 
   it('an unlink left unfinished for a peer that is no longer configured expires with the retention period', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { partyA, options, stored } = recordingPartyA(s)
     const linkId = await linkThrough(s, partyA)
     await partyA.consent(linkId, { scope: 'assistant.read' })

@@ -1,16 +1,12 @@
 // Party B's unlink (SPEC R5.2, issue 6 item 11): B's own grant to A is revoked first (no network),
 // what remains at A is kept in the `unlinked` state with its typed error, and a second unlink, a
 // retry, any later operation on the link, or a resume after a restart finishes it.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPartyB, type PartyB } from '../../src/drivers/party-b.js'
 import { ErrorCode } from '../../src/errors.js'
-import { startTwoServices, type TwoServices } from '../e2e/two-services.js'
+import { twoServicesPerTest } from '../e2e/two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 /** How A's revocation endpoint behaves for party B: as normal, down (503), or never answering. */
 type Revocation = 'answers' | 'fails' | 'hangs'
@@ -34,8 +30,7 @@ async function linkedBothWays() {
     }
     return fetch(input, init)
   }
-  services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read', bFetch })
-  const s = services
+  const s = await startServices({ reciprocalInTokenResponse: 'assistant.read', bFetch })
   const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
   await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
   await s.partyA.consent(linkId, { scope: 'assistant.read' })

@@ -1,21 +1,16 @@
 // Crash safety: every state is persisted before it is acted on, so a new process over the same
 // storage picks a link up where the old one stopped (DESIGN §1, SPEC R4.3).
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPartyA } from '../../src/drivers/party-a.js'
 import { createPartyB } from '../../src/drivers/party-b.js'
 import { ErrorCode } from '../../src/errors.js'
-import { startTwoServices, type TwoServices } from '../e2e/two-services.js'
+import { twoServicesPerTest } from '../e2e/two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 describe('resuming after a restart', () => {
   it('party A: a new process over the same storage takes the consent of a link started before', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
     await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
     const restarted = createPartyA(s.partyAOptions)
@@ -24,8 +19,7 @@ describe('resuming after a restart', () => {
   })
 
   it('party A: a callback cannot be replayed, in the same process or another', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { url } = await s.partyA.startLink('music', 'alice-at-assistant')
     const callback = await s.authorizeAtB(url)
     await s.partyA.handleCallback(callback, 'alice-at-assistant')
@@ -39,7 +33,7 @@ describe('resuming after a restart', () => {
     const crashedWorkerSent = new Promise<void>((resolve) => {
       reachedNetwork = resolve
     })
-    services = await startTwoServices({
+    const services = await startServices({
       reciprocalInTokenResponse: 'assistant.read',
       redemption: { waitUntil: () => undefined },
       bFetch: () => {

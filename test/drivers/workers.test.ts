@@ -1,20 +1,14 @@
 // Several workers over one storage (SPEC R8.2, R4.3): they must not undo one another's work.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPartyA } from '../../src/drivers/party-a.js'
 import { createPartyB } from '../../src/drivers/party-b.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import { SECRETS } from '../e2e/two-services.js'
-import { linkAndConsent, startTwoServices, type TwoServices } from '../e2e/two-services.js'
+import { SECRETS, linkAndConsent, twoServicesPerTest } from '../e2e/two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 async function linked() {
-  services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-  const s = services
+  const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
   const { linkId } = await linkAndConsent(s)
   return { s, linkId }
 }

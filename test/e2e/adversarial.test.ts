@@ -1,15 +1,11 @@
 // Adversarial tests over real HTTP: every attack gets a well-formed OAuth error, no exception
 // escapes, and no secret, token or code appears in any answer.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/errors.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import { SECRETS, startTwoServices, type TwoServices, type TwoServicesOptions } from './two-services.js'
+import { SECRETS, type TwoServices, type TwoServicesOptions, twoServicesPerTest } from './two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 const basic = (id: string, secret: string): string => `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
 
@@ -17,8 +13,7 @@ const basic = (id: string, secret: string): string => `Basic ${btoa(`${encodeURI
 const seen = new Set<string>(Object.values(SECRETS))
 
 async function linkedServices(options: TwoServicesOptions = {}) {
-  services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.announce assistant.read', ...options })
-  const s = services
+  const s = await startServices({ reciprocalInTokenResponse: 'assistant.announce assistant.read', ...options })
   const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
   await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
   const accessTokenAtB = await s.partyA.accessToken(linkId)
@@ -142,8 +137,7 @@ describe("B's reciprocal grant receiver under attack (SPEC R3.3, R3.4, R7.3, R7.
 
 describe('cross-user binding at party A (SPEC R7.9)', () => {
   it("a callback completed in another user's session is refused before any code exchange (link CSRF)", async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     // Mallory starts a link and gets alice to approve it at B; the callback lands in alice's session.
     const { linkId, url } = await s.partyA.startLink('music', 'mallory-at-assistant')
     const callback = await s.authorizeAtB(url)

@@ -2,19 +2,15 @@
 // peers that answer garbage, throw (or store) typed errors — and no property of those errors,
 // enumerable or not, down the `cause` chain, carries a code, token, state, PKCE verifier or secret.
 import * as oauth from 'oauth4webapi'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { handleCallback } from '../../src/client/authorization.js'
 import { discoverPeer } from '../../src/client/peer.js'
 import { createPartyA } from '../../src/drivers/party-a.js'
 import { ErrorCode, ReciprocalError } from '../../src/errors.js'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
-import { SECRETS, startTwoServices, type TwoServices } from './two-services.js'
+import { SECRETS, twoServicesPerTest } from './two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 const CODE = 'SECRETcode-4xq9Vd2kLm'
 const STATE = 'SECRETstate-8Jw3Rt6yPa'
@@ -42,8 +38,7 @@ function echoing(request: Request, seen: string[]): Response {
 
 describe('SPEC R8.4: no error of the public API carries a secret in any property', () => {
   it('SPEC R8.1, R8.4: party A takes a relative callback URL (Node\'s req.url) and completes the link', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { url } = await s.partyA.startLink('music', 'alice-at-assistant')
     const callback = new URL(await s.authorizeAtB(url))
     const state = await s.partyA.handleCallback(`${callback.pathname}${callback.search}`, 'alice-at-assistant')
@@ -51,8 +46,7 @@ describe('SPEC R8.4: no error of the public API carries a secret in any property
   })
 
   it('SPEC R8.4: party A refuses malformed callback URLs with ERR_CALLBACK_INVALID, and no property of the error holds the code or state', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const query = `code=${CODE}&state=${STATE}`
     const malformed: unknown[] = [
       `/callback?${query}`, // relative, no such link
@@ -73,8 +67,7 @@ describe('SPEC R8.4: no error of the public API carries a secret in any property
   })
 
   it('SPEC R8.4: bad scopes and bad configuration are refused without echoing what was passed', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
     await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
     for (const scope of [`assistant.read "${TOKEN}"`, `${TOKEN}\u0000`]) {
@@ -92,8 +85,7 @@ describe('SPEC R8.4: no error of the public API carries a secret in any property
   })
 
   it('SPEC R8.4: party A and party B facing a peer that echoes every secret into every answer', async () => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
     const callback = await s.authorizeAtB(url)
     const seen = [...secrets, ...new URL(callback).searchParams.values()]

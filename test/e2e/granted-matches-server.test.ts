@@ -1,17 +1,13 @@
 // A state never claims more than the authorization server would honour (SPEC R5.1, R7.6): after
 // every path of the update flow, B's previous access token is live at A's resource server exactly
 // when party A's state still names the previous grant in `granted`.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
 import type { PartyAState } from '../../src/machines/party-a.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import { linkAndConsent, startTwoServices, type TwoServices } from './two-services.js'
+import { linkAndConsent, type TwoServices, twoServicesPerTest } from './two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 const READ = 'assistant.read'
 const BOTH = 'assistant.announce assistant.read'
@@ -20,8 +16,7 @@ const BOTH = 'assistant.announce assistant.read'
 type Failure = 'none' | 'after-mint' | 'before-mint'
 
 async function linked(initial: string) {
-  services = await startTwoServices({ reciprocalInTokenResponse: BOTH })
-  const s = services
+  const s = await startServices({ reciprocalInTokenResponse: BOTH })
   const { linkId, state } = await linkAndConsent(s, initial)
   if (state.status !== 'reciprocal-granted') throw new Error(`linking failed: ${state.status}`)
   return { s, linkId, previous: { token: await s.partyB.accessToken('assistant', 'alice'), version: state.granted.version } }

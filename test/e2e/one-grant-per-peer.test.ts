@@ -2,15 +2,11 @@
 // link of that user with that peer shares it. Unlinking a link that never delivered a code — one
 // abandoned before its callback, failed, or left without consent — must not revoke the grant
 // another link delivered, while that link still reports it (SPEC R5.2, R7.6).
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
-import { linkAndConsent, startTwoServices, type TwoServices } from './two-services.js'
+import { linkAndConsent, type TwoServices, twoServicesPerTest } from './two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 const USER = 'alice-at-assistant'
 
@@ -37,8 +33,7 @@ const abandoned: Array<[string, (s: TwoServices, partyA: PartyA) => Promise<stri
 
 describe('SPEC R5.2: one grant per user and peer at A', () => {
   it.each(abandoned)("unlinking another link of the same user and peer, %s, leaves the live link's grant working", async (_name, leave) => {
-    services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const s = services
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
     const { linkId } = await linkAndConsent(s)
     const tokenOfBAtA = await s.partyB.accessToken('assistant', 'alice')
 
@@ -50,7 +45,7 @@ describe('SPEC R5.2: one grant per user and peer at A', () => {
   })
 
   it('two peers with one client id at A are refused at construction: they would share one grant per user', async () => {
-    services = await startTwoServices()
+    const services = await startServices()
     const options = services.partyAOptions
     const music = options.peers['music']
     if (music === undefined) throw new Error('fixture without the music peer')

@@ -5,19 +5,15 @@
 // and tombstone margins, the pending log and the retention of ended records — while both sides
 // keep refreshing their tokens, so the link stays live. What the two storages hold then is what
 // that one live link needs: the same whether N was 4 or 60, and the link still works both ways.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { MemoryStorage } from '../../src/storage/memory.js'
-import { linkAndConsent, startTwoServices, type TwoServices } from './two-services.js'
+import { linkAndConsent, twoServicesPerTest } from './two-services.js'
 
 const HOUR = 3600
 const BOTH = 'assistant.announce assistant.read'
 const READ_ONLY = 'assistant.read'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 /**
  * Records every key written to `storage` (the parties already hold this instance, so its own
@@ -41,9 +37,7 @@ function recordKeys(storage: MemoryStorage): () => Promise<Record<string, number
 }
 
 async function storedAfter(deliveries: number) {
-  await services?.close()
-  services = await startTwoServices({ reciprocalInTokenResponse: BOTH })
-  const s = services
+  const s = await startServices({ reciprocalInTokenResponse: BOTH })
   const liveA = recordKeys(s.storageA)
   const liveB = recordKeys(s.storageB)
   const { linkId } = await linkAndConsent(s, BOTH)

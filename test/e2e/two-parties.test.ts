@@ -1,17 +1,12 @@
 // End to end over real HTTP: party A and party B on 127.0.0.1, talking through real fetch.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ErrorCode, ReciprocalError } from '../../src/errors.js'
-import { startTwoServices, type TwoServices, type TwoServicesOptions } from './two-services.js'
+import { type TwoServices, type TwoServicesOptions, twoServicesPerTest } from './two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 async function start(options: TwoServicesOptions = {}): Promise<TwoServices> {
-  services = await startTwoServices(options)
-  return services
+  return startServices(options)
 }
 
 /** Steps A–D: the initial flow, ending with A waiting for the user's reciprocal consent. */

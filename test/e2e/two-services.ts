@@ -2,6 +2,7 @@
 // servers on 127.0.0.1, built only from the SDK's public functions.
 import { exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
+import { afterEach } from 'vitest'
 import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
 import { createPartyB, type PartyBOptions, type RedemptionMode } from '../../src/drivers/party-b.js'
 import type { ErrorProfile } from '../../src/protocol/oauth-error.js'
@@ -213,6 +214,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     return location
   }
 
+  let closing: Promise<unknown> | undefined
   return {
     a,
     b,
@@ -228,11 +230,29 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     musicHandler,
     announcements,
     authorizeAtB,
-    close: () => Promise.all([a.close(), b.close()]),
+    // Idempotent: a test may close its services itself, and twoServicesPerTest closes them again.
+    close: () => (closing ??= Promise.all([a.close(), b.close()])),
   }
 }
 
 export type TwoServices = Awaited<ReturnType<typeof startTwoServices>>
+
+/**
+ * Two services for each test of a file, closed after it: `const startServices =
+ * twoServicesPerTest()` at the top of the file, then `const s = await startServices(options)` in
+ * a test. A test may start several pairs; all of them are closed after it.
+ */
+export function twoServicesPerTest(): (options?: TwoServicesOptions) => Promise<TwoServices> {
+  const started: TwoServices[] = []
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((services) => services.close()))
+  })
+  return async (options) => {
+    const services = await startTwoServices(options)
+    started.push(services)
+    return services
+  }
+}
 
 /** alice links at party A (steps A–D) and consents to `scope` (steps E–G). */
 export async function linkAndConsent(s: TwoServices, scope = 'assistant.read') {

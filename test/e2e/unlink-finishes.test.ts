@@ -1,19 +1,14 @@
 // Unlinking at party A (SPEC R5.2) must leave B with no access at A even when B cannot be
 // reached, and must record — and later finish — the revocation of A's tokens at B.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPartyA } from '../../src/drivers/party-a.js'
 import { ErrorCode } from '../../src/errors.js'
-import { linkAndConsent, startTwoServices, type TwoServices } from './two-services.js'
+import { linkAndConsent, twoServicesPerTest } from './two-services.js'
 
-let services: TwoServices | undefined
-afterEach(async () => {
-  await services?.close()
-  services = undefined
-})
+const startServices = twoServicesPerTest()
 
 async function linked() {
-  services = await startTwoServices({ reciprocalInTokenResponse: 'assistant.read' })
-  const s = services
+  const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
   const { linkId } = await linkAndConsent(s)
   const tokenOfBAtA = await s.partyB.accessToken('assistant', 'alice')
   const tokenOfAAtB = await s.partyA.accessToken(linkId)
