@@ -11,8 +11,11 @@ const requirements = readFileSync(requirementsPath, 'utf8')
 
 // One citation may list several numbers, also across a comment's line break:
 // "SPEC R1.1–R1.2, R7.1", "SPEC R3.1,\n// R5.1–R5.3", "SPEC R4.2 / RFC 6749" (the RFC is not ours).
-const CITATION = /SPEC (R\d+(?:\.\d+)?(?:\s*(?:,|–|-|\/|and)\s*(?:(?:\/\/|\*)\s*)?R\d+(?:\.\d+)?)*)/g
-const NUMBER = /R\d+(?:\.\d+)?/g
+const NUMBER = String.raw`R\d+(?:\.\d+)?`
+// A list separator, then what continues a comment on the next line ("//" or " *").
+const SEPARATOR = String.raw`\s*(,|–|-|\/|and)\s*(?:(?:\/\/|\*)\s*)?`
+const CITATION = new RegExp(`SPEC (${NUMBER}(?:${SEPARATOR}${NUMBER})*)`, 'g')
+const LIST_ITEM = new RegExp(`(?:^|${SEPARATOR})(${NUMBER})`, 'g')
 
 interface Citation {
   readonly file: string
@@ -28,10 +31,32 @@ function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
   })
 }
 
+/** The numbers a range stands for: R5.1–R5.3 is R5.1, R5.2, R5.3; R1–R4 is R1 to R4. */
+function expandRange(from: string, to: string): string[] {
+  const [fromSection, fromItem] = from.slice(1).split('.').map(Number)
+  const [toSection, toItem] = to.slice(1).split('.').map(Number)
+  if (fromSection === undefined || toSection === undefined) return [from, to]
+  if (fromItem === undefined && toItem === undefined && fromSection < toSection) {
+    return Array.from({ length: toSection - fromSection + 1 }, (_, i) => `R${fromSection + i}`)
+  }
+  if (fromItem !== undefined && toItem !== undefined && fromSection === toSection && fromItem < toItem) {
+    return Array.from({ length: toItem - fromItem + 1 }, (_, i) => `R${fromSection}.${fromItem + i}`)
+  }
+  return [from, to]
+}
+
 function citationsIn(text: string, file: string): Citation[] {
   return [...text.matchAll(CITATION)].flatMap((match) => {
     const line = text.slice(0, match.index).split('\n').length
-    return (match[1]?.match(NUMBER) ?? []).map((number) => ({ file, line, number }))
+    const numbers: string[] = []
+    // Each number with the separator before it; a dash closes a range opened by the number before.
+    for (const [, separator, number] of (match[1] ?? '').matchAll(LIST_ITEM)) {
+      if (number === undefined) continue
+      const previous = numbers.at(-1)
+      if (previous !== undefined && (separator === '–' || separator === '-')) numbers.push(...expandRange(previous, number).slice(1))
+      else numbers.push(number)
+    }
+    return numbers.map((number) => ({ file, line, number }))
   })
 }
 
@@ -83,9 +108,9 @@ describe('docs/requirements.md defines every requirement the repository cites', 
     expect(undefinedCitations).toEqual([])
   })
 
-  it('reads every number of a list or a range, across a line break, and not an RFC', () => {
-    const cited = citationsIn('(SPEC R1.1–R1.2, R7.1) and (SPEC R3.1,\n// R5.1) and SPEC R4.2 / RFC 6749', 'x')
-    expect(cited.map((citation) => citation.number)).toEqual(['R1.1', 'R1.2', 'R7.1', 'R3.1', 'R5.1', 'R4.2'])
+  it('reads every number of a list, and every number inside a range, across a line break, and not an RFC', () => {
+    const cited = citationsIn('(SPEC R1.1–R1.3, R7.1) and (SPEC R3.1,\n// R5.1) and SPEC R2–R4 / RFC 6749', 'x')
+    expect(cited.map((citation) => citation.number)).toEqual(['R1.1', 'R1.2', 'R1.3', 'R7.1', 'R3.1', 'R5.1', 'R2', 'R3', 'R4'])
   })
 
   it('refuses a citation of a number the document does not define', () => {
