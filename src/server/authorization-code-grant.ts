@@ -82,6 +82,7 @@ export async function authorizationCodeGrant(
   // of concurrent redemptions that all passed the checks, the take decides; the others are
   // replays and revoke what the winner gets.
   if ((await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, request.code)
+  const takenAt = context.runtime.now()
   const reciprocal = askReciprocalScope(context, { clientId: client.clientId, subject: record.subject, scope })
 
   // SPEC R5.1: redeeming a superseding code revokes every older grant of the link (at once if
@@ -104,7 +105,7 @@ export async function authorizationCodeGrant(
     linkVersion: record.linkVersion,
     indexSlot,
     ...(refreshToken === undefined ? {} : { refreshTokenHash: refreshToken.hash }),
-  })
+  }, takenAt)
   if (!live) await closeLinkGrantSlot(context, record.clientId, record.subject, indexSlot)
   // Write, then check (SPEC R5.1, R5.3, R7.6): a newer version cut since the check above (a
   // narrowing mint, an unlink, a newer code redeemed) may have scanned the index before our

@@ -10,7 +10,8 @@
  * — creation after a code redemption, the sliding lifetime of a refresh — writes first and reads
  * the tombstone after: whatever the interleaving, a revoked grant cannot come back. Such a writer
  * read the grant live (or won its code) moments before, so the tombstone only has to outlive one
- * request: it lives an hour. Revocation also deletes what only the grant needed: its refresh
+ * request: it lives an hour, and a writer more than half an hour past its take writes nothing
+ * ({@link GRANT_WRITE_DEADLINE_SECONDS}) — the hour is enforced, not assumed. Revocation also deletes what only the grant needed: its refresh
  * token, the reuse markers of the tokens that one replaced (`issue-tokens.ts`), and its entry in
  * the link's grant index, which it closes (`link-grants.ts`).
  *
@@ -21,18 +22,37 @@ import { keys, type ClosedLinkGrantSlot, type GrantRecord, type RefreshReuseMark
 import { grantTtlSeconds, LIFETIME_MARGIN_SECONDS } from './lifetimes.js'
 
 /**
- * Writes a grant record (new, or again to extend its lifetime). Resolves `false` when the grant
- * was revoked meanwhile — the record is then removed again and its tokens stay dead.
+ * How long after it won its code or refresh token (its `take`) a request may still write the
+ * grant: half the life of a revocation's tombstone. The tombstone only stops writers it
+ * outlives, so a request stalled longer (a suspended process, a storage call that hung) writes
+ * nothing — its tokens are dead — rather than bring back a grant revoked an hour ago.
  *
  * @example
  * ```ts
- * const live = await writeGrant(context, grantId, { clientId, subject, scope, createdAt: now, linkVersion: 0, indexSlot })
+ * const live = await writeGrant(context, grantId, grant, takenAt) // false once takenAt + GRANT_WRITE_DEADLINE_SECONDS has passed
  * ```
  * @group Authorization server
  */
-export async function writeGrant(context: ServerContext, grantId: string, grant: GrantRecord): Promise<boolean> {
+export const GRANT_WRITE_DEADLINE_SECONDS = LIFETIME_MARGIN_SECONDS / 2
+
+/**
+ * Writes a grant record (new, or again to extend its lifetime) for a request that won its code
+ * or refresh token at `takenAt` (seconds). Resolves `false` when the grant was revoked meanwhile,
+ * or when the request is past {@link GRANT_WRITE_DEADLINE_SECONDS}: the record is then not
+ * written (or removed again) and its tokens stay dead.
+ *
+ * @example
+ * ```ts
+ * const live = await writeGrant(context, grantId, { clientId, subject, scope, createdAt: now, linkVersion: 0, indexSlot }, takenAt)
+ * ```
+ * @group Authorization server
+ */
+export async function writeGrant(context: ServerContext, grantId: string, grant: GrantRecord, takenAt: number): Promise<boolean> {
+  const late = (): boolean => context.runtime.now() - takenAt >= GRANT_WRITE_DEADLINE_SECONDS
+  if (late()) return false
   await context.storage.set(keys.grant(grantId), grant, grantTtlSeconds(context))
-  if ((await context.storage.get(keys.revokedGrant(grantId))) === undefined) return true
+  // Read the tombstone, then check the time: a revocation after this read sees our record.
+  if ((await context.storage.get(keys.revokedGrant(grantId))) === undefined && !late()) return true
   await context.storage.delete(keys.grant(grantId))
   return false
 }

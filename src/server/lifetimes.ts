@@ -40,9 +40,11 @@ export function grantTtlSeconds(context: ServerContext): number {
 
 /**
  * How long what a link's grants depend on lives: an entry of its grant index, the index's hints,
- * the newest link version with its cut, and the version hint. Each is written again whenever a
- * grant is created or refreshed (or, for versions, a code minted), so it outlives every grant
- * of the link by the margin.
+ * the newest link version with its cut, and the version hint. Index entries and hints are
+ * written again whenever a grant is created or refreshed; the newest version, its cut and the
+ * version hint whenever a code is minted or a grant refreshed (a redemption follows its mint
+ * within a code lifetime, well inside the margin). So each outlives every grant of the link by
+ * the margin.
  *
  * @example
  * ```ts

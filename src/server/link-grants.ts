@@ -14,10 +14,12 @@
  * Two hints, kept in one record: `next`, where the next append starts, and `low`, the low-water
  * mark — every slot below it is closed for good. A cut scans from `low` up, skipping free slots
  * below `next`, and stops at the first free slot at or above `next`; on its way it closes the
- * entries it revokes and the free slots it passes, and raises `low` past the closed run at the
- * bottom. Appends raise it too, a few slots at a time. A cut therefore reads the live grants
- * and the slots that ended since the mark last moved — each ended slot is passed once — not
- * every grant the link ever had. The hints are written without compare-and-swap, so a
+ * entries it revokes and the free slots of the bottom run, and raises `low` past the closed run
+ * at the bottom. Appends raise it too, a few slots at a time. A cut therefore reads the slots
+ * from the oldest live grant up — not every grant the link ever had. A live grant that is never
+ * refreshed keeps `low` below it, and every refresh of another grant of the link adds a slot
+ * above it, so with such a grant a cut's cost grows with the link's refreshes since that grant
+ * was created (at most its lifetime). The hints are written without compare-and-swap, so a
  * concurrent writer can leave either one lower than it should be; a lower `low` only costs a
  * cut some reads. Both stay safe because:
  *
@@ -33,6 +35,9 @@
  *   writes again. Slots do not empty within a request (an entry lives as long as its grant, a
  *   closed marker an hour), so when the last writer is done, `next` is past every recent claim,
  *   and every older slot is below it.
+ * - **A request stalled past the hour protects nothing it claims late.** It writes no grant
+ *   (`GRANT_WRITE_DEADLINE_SECONDS` in `grants.ts`), so an entry it adds below a raised `low`
+ *   names a grant that does not exist.
  *
  * Entries and hints live the link's lifetime (`lifetimes.ts`: the grant lifetime plus an hour);
  * every append writes the hints after its entry, so the hints outlive every entry. A revocation
@@ -93,7 +98,8 @@ export async function appendLinkGrant(
  * @example
  * ```ts
  * const indexSlot = await moveLinkGrant(context, grantId, grant)
- * if (await writeGrant(context, grantId, { ...grant, indexSlot })) await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
+ * await writeGrant(context, grantId, { ...grant, indexSlot }, takenAt)
+ * await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
  * ```
  * @group Authorization server
  */

@@ -85,6 +85,7 @@ export async function refreshTokenGrant(
     await revokeGrant(context, record.grantId)
     return refuse('The refresh token is invalid, expired or already used')
   }
+  const takenAt = context.runtime.now()
 
   // Sliding lifetime: the grant lives as long as its newest refresh token, and its entry in the
   // link's grant index as long as the grant, so that a later cut of the link still finds it. The
@@ -96,7 +97,7 @@ export async function refreshTokenGrant(
   // whose take lost to ours — writeGrant leaves it revoked. This request did win the rotation,
   // so its response still goes out (exactly one of concurrent refreshes succeeds), but its
   // tokens are already dead, and not stored (as for a code, authorization-code-grant.ts).
-  const live = await writeGrant(context, record.grantId, extended)
+  const live = await writeGrant(context, record.grantId, extended, takenAt)
   await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
   // What the grant's safety depends on — the newest link version, its cut — lives on with it.
   if (live) await keepLinkAlive(context, grant.clientId, grant.subject)
