@@ -1,7 +1,8 @@
 /**
  * Running the commands of party A's machine: minting and delivering a reciprocal code,
- * revoking B's grant at A, revoking A's tokens at B. Each outcome, failures included, comes back
- * as the events the machine takes; nothing here throws.
+ * revoking B's grant at A, revoking A's tokens at B. Each outcome, failures included, is handed
+ * to `emit` as an event the machine takes, as soon as it is known — the driver steps the machine
+ * and persists the state before the command goes on; nothing here throws.
  *
  * @module
  */
@@ -24,48 +25,69 @@ export interface CommandContext {
 
 /**
  * Runs one command against the link's own peer: a code only ever goes to the peer whose token
- * is sent (RFC 9700 §4.4). Resolves the events that report its outcome.
+ * is sent (RFC 9700 §4.4). Each outcome goes to `emit` as soon as it is known, and `emit`
+ * resolves once the machine took it and its state is stored.
  *
  * @internal
  */
-export async function runCommand(state: PartyAState, command: PartyACommand, { peer, reciprocal }: PartyAPeer, context: CommandContext): Promise<PartyAEvent[]> {
+export async function runCommand(
+  state: PartyAState,
+  command: PartyACommand,
+  { peer, reciprocal }: PartyAPeer,
+  context: CommandContext,
+  emit: (event: PartyAEvent) => Promise<void>,
+): Promise<void> {
   const { authorizationServer, runtime } = context
   switch (command.type) {
     case 'deliver-code': {
-      const events: PartyAEvent[] = []
-      // Whether the code exists decides whether the old grant may be cut (SPEC R5.1): not before
-      // the mint, perhaps while it runs (it may fail after claiming its version), surely after.
-      let minted: { version: number } | false | undefined = false
+      let refreshed: TokenSet | undefined
       try {
-        const refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
-        if (refreshed !== undefined) events.push({ type: 'tokens-refreshed', tokens: refreshed })
-        const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
-        minted = undefined
+        refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
+      } catch (err) {
+        // No code was minted; a dead refresh token then ends the link in needs-reconsent (SPEC R8.2).
+        const error = toSerializedError(err, 'refresh')
+        await emit({ type: 'delivery-failed', error, minted: false })
+        if (error.code === ErrorCode.NeedsReconsent) await emit({ type: 'refresh-failed', error })
+        return
+      }
+      // Stored before the mint: B has rotated its refresh token, and the old one, used again
+      // after a crash, would look like theft to B and revoke the whole grant (RFC 9700 §4.14.2).
+      if (refreshed !== undefined) await emit({ type: 'tokens-refreshed', tokens: refreshed })
+      const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
+      // Whether the code exists decides whether the old grant may be cut (SPEC R5.1): perhaps
+      // while the mint runs (it may fail after claiming its version), surely after.
+      let minted: { version: number } | undefined
+      try {
         const code = await authorizationServer.mintCode({ clientId: reciprocal.peerClientId, subject: command.subject, scope: command.scope, supersede: true })
         minted = { version: code.version ?? 1 }
         await deliverReciprocalCode(peer, { code: code.code, accessToken })
-        events.push({ type: 'delivered', version: minted.version })
       } catch (err) {
         const error = toSerializedError(err, 'deliver-code')
-        events.push(minted === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted })
+        await emit(minted === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted })
+        return
       }
-      return events
+      await emit({ type: 'delivered', version: minted.version })
+      return
     }
     case 'revoke-local-grant':
       try {
         await authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
-        return [{ type: 'local-grant-revoked' }]
       } catch (err) {
-        return [{ type: 'local-revocation-failed', error: toSerializedError(err, 'revoke') }]
+        await emit({ type: 'local-revocation-failed', error: toSerializedError(err, 'revoke') })
+        return
       }
+      await emit({ type: 'local-grant-revoked' })
+      return
     case 'revoke-peer-tokens':
       try {
         // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.
         await revokeTokenSet(peer, command.tokens)
-        return [{ type: 'peer-tokens-revoked' }]
       } catch (err) {
-        return [{ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke') }]
+        await emit({ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke') })
+        return
       }
+      await emit({ type: 'peer-tokens-revoked' })
+      return
   }
 }
 

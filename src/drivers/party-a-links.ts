@@ -24,7 +24,9 @@ export function hasWorkLeft(state: PartyAState): boolean {
 
 /**
  * Party A's link records. Nothing lives forever: a link waits for its callback 10 minutes; a
- * failed or unlinked one is kept for the retention period after its last change. That includes
+ * failed or unlinked one, or one whose refresh token died with no grant of B's behind it, is kept
+ * for the retention period after its last change. A link that holds working tokens or backs a
+ * grant of B's at A is live: it stays until it changes. That includes
  * an unlink whose revocations are not done: each attempt (another `unlink`, a resume) changes it
  * and so renews its lifetime, but a peer that refuses forever (decommissioned) or is no longer
  * configured cannot keep it alive. Work left stays in the pending log as long, renewed likewise.
@@ -40,6 +42,9 @@ export function partyALinks(storage: Storage, runtime: Runtime, retentionSeconds
     recordTtl(state) {
       if (state.status === 'awaiting-callback') return CALLBACK_TTL_SECONDS
       if (state.status === 'failed' || state.status === 'unlinked') return retentionSeconds
+      // A dead refresh token with no grant of B's behind it: nothing is left to use or to revoke.
+      // One that may still back a grant stays, so that the user can still unlink it.
+      if (state.status === 'needs-reconsent' && state.granted === undefined && state.undelivered === undefined) return retentionSeconds
       return undefined
     },
   })

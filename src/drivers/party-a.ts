@@ -49,11 +49,13 @@ export interface PartyAOptions {
   readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
   /**
    * How long the record of an ended link stays readable (`getLink`) after its last change,
-   * seconds: a `failed` or `unlinked` link. Default 7 days. An unlink whose revocations are not
+   * seconds: a `failed` or `unlinked` link, or one whose refresh token died with no grant of B's
+   * behind it. Default 7 days. An unlink whose revocations are not
    * done is kept as long, renewed by each attempt to finish it (`unlink`, {@link PartyA.resume}):
    * a peer that refuses forever, or is no longer in `peers`, cannot keep it alive. Other records
    * expire on their own: a link waiting for its callback after 10 minutes, the `state` index
-   * with it, a lease after one operation's time. Live links stay until they end.
+   * with it, a lease after one operation's time. Live links — holding working tokens, or backing a
+   * grant of B's at A — stay until they change.
    */
   readonly endedLinkRetentionSeconds?: number
   readonly storage?: Storage
@@ -95,7 +97,11 @@ export interface PartyA {
   consent(linkId: string, decision: { readonly scope: string } | 'refuse'): Promise<PartyAState>
   /** Retries a failed delivery — or one a crash interrupted — with a fresh code. */
   retryDelivery(linkId: string): Promise<PartyAState>
-  /** The update flow (SPEC R5.1): grant B a new scope; the old grant is revoked once B redeems the new one. */
+  /**
+   * The update flow (SPEC R5.1): grant B a new scope with a new code. An update that only adds
+   * scopes revokes the old grant once B redeems the new code; one that drops any revokes it when
+   * the code is minted, so a removal holds even if B never redeems.
+   */
   updateReciprocalScope(linkId: string, scope: string): Promise<PartyAState>
   /**
    * Unlinking (SPEC R5.2): revokes every grant A gave B for this user (at once, no network), then
@@ -109,7 +115,9 @@ export interface PartyA {
    * revocations are not done (SPEC R5.2), and deliveries left in `delivering` (sent again with a
    * fresh code). Call it at start-up and then periodically — every few minutes; unfinished work
    * stays in its reach for `endedLinkRetentionSeconds`, renewed by each attempt. A link another
-   * worker is busy with is left for the next call. Resolves how many links it brought to rest.
+   * worker is busy with, or whose peer this instance is not configured for, is left for the next
+   * call. Resolves how many links it brought to rest; a link that cannot be finished (its record
+   * altered in storage, a storage error) rejects the call, after every other link was tried.
    */
   resume(): Promise<number>
   /**
@@ -192,7 +200,9 @@ export function createPartyA(options: PartyAOptions): PartyA {
     const transition = stepPartyA(record.state, event, context(peer))
     let current = transition.state === record.state ? record : await links.save(record.state.linkId, record, transition.state)
     for (const command of transition.commands) {
-      for (const result of await runCommand(current.state, command, peer, commandContext)) current = await advance(current, result, peer)
+      await runCommand(current.state, command, peer, commandContext, async (result) => {
+        current = await advance(current, result, peer)
+      })
     }
     return current
   }
@@ -217,20 +227,32 @@ export function createPartyA(options: PartyAOptions): PartyA {
       return (await advance(record, event, peer)).state
     })
 
-  /** Finishes the work of every link in the pending log; resolves how many it brought to rest. */
+  /**
+   * Finishes the work of every link in the pending log; resolves how many it brought to rest.
+   * One link that cannot be finished (a record altered in storage, a storage error) does not
+   * stop the others: its error is thrown once every other link was tried.
+   */
   async function resumeAll(): Promise<number> {
     let finished = 0
+    const failures: unknown[] = []
     for (const entry of await links.pending()) {
-      // A link whose lease is held is being worked on (or its worker died and the lease will
-      // lapse): leave it to that worker, or to the next resume.
-      const after = await guard.tryRun(`party-a:${entry.link}`, async () => {
-        // A link whose peer is no longer configured cannot be finished here: its record expires.
-        const found = await find(entry.link)
-        if ((await links.dropIfStale(entry, found?.record)) || found === undefined) return undefined
-        return advance(found.record, { type: 'resume' }, found.peer)
-      })
-      if (after !== undefined && !hasWorkLeft(after.state)) finished++
+      try {
+        // A link whose lease is held is being worked on (or its worker died and the lease will
+        // lapse): leave it to that worker, or to the next resume.
+        const after = await guard.tryRun(`party-a:${entry.link}`, async () => {
+          // A link of a peer this worker does not know (a rolling deploy, workers configured with
+          // different peers) is left in the log for a worker that does; its entry expires anyway.
+          if (peers.peerIdOf(entry.link) === undefined) return undefined
+          const found = await find(entry.link)
+          if ((await links.dropIfStale(entry, found?.record)) || found === undefined) return undefined
+          return advance(found.record, { type: 'resume' }, found.peer)
+        })
+        if (after !== undefined && !hasWorkLeft(after.state)) finished++
+      } catch (error) {
+        failures.push(error)
+      }
     }
+    if (failures.length > 0) throw failures[0]
     return finished
   }
 

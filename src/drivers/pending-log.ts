@@ -1,7 +1,7 @@
 /**
- * Party B's log of links with work left — a received code not yet redeemed (SPEC R4.3), an
- * unlink whose revocations are not confirmed (SPEC R5.2) — so that a restarted process can
- * finish them. The Storage port cannot list keys, so entries sit at numbered slots that a scan
+ * A party's log of links with work left — a delivery under way (party A), a received code not
+ * yet redeemed (party B, SPEC R4.3), an unlink whose revocations are not confirmed (both, SPEC
+ * R5.2) — so that a restarted process can finish them. The Storage port cannot list keys, so entries sit at numbered slots that a scan
  * walks.
  *
  * Slots are claimed with `storage.add`: no shared record is read, changed and written back, so

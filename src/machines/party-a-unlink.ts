@@ -88,10 +88,12 @@ function unlinked(s: PartyALinkBase, now: number, remaining: UnlinkRemaining, er
  * (SPEC R5.2).
  */
 function mayHoldGrant(state: PartyAState): boolean {
-  // A failed delivery keeps what it minted (`undelivered`) or held (`granted`): with neither, it never minted.
-  if (state.status === 'delivery-failed') return state.granted !== undefined || state.undelivered !== undefined
-  const minting: ReadonlyArray<PartyAState['status']> = ['delivering', 'reciprocal-granted', 'needs-reconsent']
-  return minting.includes(state.status)
+  // A failed delivery, or a link whose refresh token died, keeps what it minted (`undelivered`)
+  // or held (`granted`): with neither, it never minted — it may have died waiting for consent.
+  if (state.status === 'delivery-failed' || state.status === 'needs-reconsent') {
+    return state.granted !== undefined || state.undelivered !== undefined
+  }
+  return state.status === 'delivering' || state.status === 'reciprocal-granted'
 }
 
 function expectUnlinked(state: PartyAState, event: UnlinkEvent): Unlinked {

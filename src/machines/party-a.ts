@@ -284,7 +284,10 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       const s = expectLinked(state, event)
       if (event.error.code !== ErrorCode.NeedsReconsent) return stay(state)
       const granted = 'granted' in s ? s.granted : undefined
-      return stay({ ...linked(s), status: 'needs-reconsent', error: event.error, ...withGrant(granted), ...at })
+      // Caught mid-delivery (a crash left it in 'delivering'): its code may have been minted, and
+      // is then the newest code, the one unlinking and the next update must reckon with (links.ts).
+      const undelivered = s.status === 'delivering' ? { undelivered: perhapsMinted(s.scope, undefined) } : {}
+      return stay({ ...linked(s), ...undelivered, status: 'needs-reconsent', error: event.error, ...withGrant(granted), ...at })
     }
     case 'unlink':
     case 'local-grant-revoked':

@@ -4,6 +4,7 @@
 // with no argument finishes them without the application remembering a link id.
 import { describe, expect, it } from 'vitest'
 import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
+import type { JsonValue } from '../../src/storage/storage.js'
 import { linkAndConsent, type TwoServices, twoServicesPerTest } from '../e2e/two-services.js'
 
 const startServices = twoServicesPerTest()
@@ -80,5 +81,59 @@ describe('party A: resume() with no argument, after a restart (SPEC R5.2)', () =
     expect(await s.partyA.resume()).toBe(0)
     s.runtime.advance(LEASE_LAPSES)
     expect(await s.partyA.resume()).toBe(1)
+  })
+
+  it("RFC 9700 §4.14.2: B's refresh token rotated during a delivery is stored before the mint, so a crash there loses no access to B", async () => {
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const { linkId, url } = await s.partyA.startLink('music', 'alice-at-assistant')
+    await s.partyA.handleCallback(await s.authorizeAtB(url), 'alice-at-assistant')
+    s.runtime.advance(3600 - 30) // B's access token is now within the refresh margin
+    // The process dies while A's own authorization server mints the code, after the refresh.
+    const [reached, fire] = signal()
+    const hangingMint = { ...s.partyAOptions.authorizationServer, mintCode: () => (fire(), new Promise<never>(() => undefined)) }
+    void createPartyA({ ...s.partyAOptions, authorizationServer: hangingMint }).consent(linkId, { scope: 'assistant.read' })
+    await reached
+    s.runtime.advance(LEASE_LAPSES)
+    const restarted = createPartyA(s.partyAOptions)
+    expect(await restarted.resume()).toBe(1)
+    expect(await restarted.getLink(linkId)).toMatchObject({ status: 'reciprocal-granted' })
+    expect(await s.musicAs.verifyAccessToken(await restarted.accessToken(linkId))).toMatchObject({ clientId: 'assistant' })
+  })
+
+  it('leaves the link of a peer this instance is not configured for in the log, for an instance that is', async () => {
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const { linkId } = await linkAndConsent(s)
+    const tokenOfAAtB = await s.partyA.accessToken(linkId)
+    const [reached, fire] = signal()
+    void createPartyA(hangingAt(s, '/revoke', fire)).unlink(linkId)
+    await reached
+    s.runtime.advance(LEASE_LAPSES)
+    // An older worker during a rolling deploy, say, configured with other peers only.
+    const music = s.partyAOptions.peers['music']
+    if (music === undefined) throw new Error('fixture without the music peer')
+    const other = { ...music, redirectUri: `${s.a.url}/callback/other`, reciprocal: { ...music.reciprocal, peerClientId: 'other' } }
+    expect(await createPartyA({ ...s.partyAOptions, peers: { other } }).resume()).toBe(0)
+    expect(await createPartyA(s.partyAOptions).resume()).toBe(1)
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeUndefined()
+  })
+
+  it('finishes every other link before it reports the one it could not (a record altered in storage)', async () => {
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const { linkId } = await linkAndConsent(s)
+    const tokenOfAAtB = await s.partyA.accessToken(linkId)
+    // A record copied under a link id naming another link, logged ahead of the real one.
+    const record = await s.storageA.get<{ state: { [key: string]: JsonValue | undefined } }>(`party-a:link:${linkId}`)
+    if (record === undefined) throw new Error('no stored link')
+    const forgedId = 'music.forged'
+    await s.storageA.set(`party-a:link:${forgedId}`, { state: { ...record.state, status: 'delivering', scope: ['assistant.read'], attempt: 1 } })
+    const next = (await s.storageA.get<number>('party-a:pending:next')) ?? 0
+    await s.storageA.set(`party-a:pending:${next}`, { link: forgedId }, 3600)
+    await s.storageA.set('party-a:pending:next', next + 1, 3600)
+    const [reached, fire] = signal()
+    void createPartyA(hangingAt(s, '/revoke', fire)).unlink(linkId)
+    await reached
+    s.runtime.advance(LEASE_LAPSES)
+    await expect(createPartyA(s.partyAOptions).resume()).rejects.toMatchObject({ code: 'ERR_INVALID_STATE' })
+    expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeUndefined()
   })
 })

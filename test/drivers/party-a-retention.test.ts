@@ -97,4 +97,32 @@ describe("party A's driver storage (issue 6 item 8)", () => {
     s.runtime.advance(RETENTION + 1)
     expect(await stored()).toEqual([])
   })
+
+  it("SPEC R8.2: a link whose refresh token died with no grant of B's behind it expires; one that backs B's grant stays", async () => {
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const { partyA, stored } = recordingPartyA(s)
+    const waiting = await linkThrough(s, partyA) // the user never answers the consent screen
+    const granted = await linkThrough(s, partyA)
+    await partyA.consent(granted, { scope: 'assistant.read' })
+    // B revokes what it granted A for this user: A's refresh tokens die.
+    await s.musicAs.revokeLink('assistant', 'alice')
+    s.runtime.advance(3600)
+    for (const linkId of [waiting, granted]) {
+      await expect(partyA.accessToken(linkId)).rejects.toMatchObject({ code: 'ERR_NEEDS_RECONSENT' })
+      expect(await partyA.getLink(linkId)).toMatchObject({ status: 'needs-reconsent' })
+    }
+    s.runtime.advance(RETENTION + 1)
+    // The one backing B's grant at A stays, so that the user can still unlink it.
+    expect(await stored()).toEqual([`party-a:link:${granted}`])
+  })
+
+  it("SPEC R8.2: a refresh token found dead during a delivery ends the link in needs-reconsent, not in a delivery to retry forever", async () => {
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
+    const { partyA } = recordingPartyA(s)
+    const linkId = await linkThrough(s, partyA)
+    await s.musicAs.revokeLink('assistant', 'alice')
+    s.runtime.advance(3600)
+    expect(await partyA.consent(linkId, { scope: 'assistant.read' })).toMatchObject({ status: 'needs-reconsent', error: { code: 'ERR_NEEDS_RECONSENT' } })
+    expect(await partyA.resume()).toBe(0)
+  })
 })

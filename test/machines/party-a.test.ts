@@ -346,3 +346,25 @@ describe('party A machine: events that do not fit', () => {
     expect(() => stepPartyA(state(), event, ctx)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidState }))
   })
 })
+
+describe('party A machine: a dead refresh token and the grant behind it (SPEC R5.2, R8.2)', () => {
+  const dead = new ReciprocalError('dead', { code: ErrorCode.NeedsReconsent, step: 'refresh', hint: 'link again' }).toJSON()
+
+  it.each([
+    ['awaiting-consent', 'assistant.read'],
+    ['one-way', 'admin'],
+  ])('SPEC R5.2: a link that dies in %s never minted, so unlinking it revokes no grant of the user', (_status, reciprocal) => {
+    const linked = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: reciprocal }, ctx).state
+    const reconsent = stepPartyA(linked, { type: 'refresh-failed', error: dead }, ctx).state
+    expect(reconsent).toMatchObject({ status: 'needs-reconsent' })
+    expect(reconsent).not.toHaveProperty('undelivered')
+    expect(stepPartyA(reconsent, { type: 'unlink' }, ctx).commands.map((c) => c.type)).not.toContain('revoke-local-grant')
+  })
+
+  it('SPEC R5.2: a link that dies in the middle of a delivery keeps the code it may have minted, and unlinking it revokes the grant', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
+    const reconsent = stepPartyA(delivering, { type: 'refresh-failed', error: dead }, ctx).state
+    expect(reconsent).toMatchObject({ status: 'needs-reconsent', undelivered: { scope: ['assistant.read'] } })
+    expect(stepPartyA(reconsent, { type: 'unlink' }, ctx).commands.map((c) => c.type)).toContain('revoke-local-grant')
+  })
+})
