@@ -4,96 +4,9 @@
 // redeemer. The interleavings are forced with a storage wrapper that pauses one request at a
 // chosen storage operation (requests are told apart by an AsyncLocalStorage label, as in
 // replay-race.test.ts), so every run takes exactly the same path.
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { describe, expect, it } from 'vitest'
-import type { HttpResult } from '../../src/protocol/http.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue, Storage } from '../../src/storage/storage.js'
-import { TestClock, formPost, json, serverOver } from './fixtures.js'
-
-type Op = keyof Storage
-type Tokens = { access_token: string; refresh_token: string; scope: string }
-
-interface Pause {
-  /** Resolves once the paused request reached the operation. */
-  readonly reached: Promise<void>
-  release(): void
-}
-
-/**
- * A server whose storage can pause a labelled request before or after its `nth` call of one
- * operation (counted per label, from 0). Grant records written are remembered, so a test can
- * tell whether a grant exists even when its redemption was refused and left no token to try.
- */
-function pausingHarness() {
-  const clock = new TestClock()
-  const inner = new MemoryStorage({ now: clock.now })
-  const label = new AsyncLocalStorage<string>()
-  const pauses: {
-    who: string
-    op: Op
-    nth: number
-    when: 'before' | 'after'
-    /** Only operations on keys it accepts are counted (all when absent). */
-    key: ((key: string) => boolean) | undefined
-    seen: number
-    reach: () => void
-    gate: Promise<void>
-  }[] = []
-  const grantKeys = new Set<string>()
-
-  async function around<T>(op: Op, key: string, run: () => Promise<T>): Promise<T> {
-    const who = label.getStore()
-    if (who === undefined) return run()
-    const matching = pauses.filter((p) => p.who === who && p.op === op && (p.key?.(key) ?? true) && p.seen++ === p.nth)
-    for (const p of matching.filter((m) => m.when === 'before')) {
-      p.reach()
-      await p.gate
-    }
-    const result = await run()
-    for (const p of matching.filter((m) => m.when === 'after')) {
-      p.reach()
-      await p.gate
-    }
-    return result
-  }
-
-  const storage: Storage = {
-    get: <T extends JsonValue>(key: string) => around('get', key, () => inner.get<T>(key)),
-    set: (key, value, ttl) => {
-      if (key.startsWith('grant:')) grantKeys.add(key)
-      return around('set', key, () => inner.set(key, value, ttl))
-    },
-    add: (key, value, ttl) => around('add', key, () => inner.add(key, value, ttl)),
-    delete: (key) => around('delete', key, () => inner.delete(key)),
-    take: <T extends JsonValue>(key: string) => around('take', key, () => inner.take<T>(key)),
-  }
-  const server = serverOver(storage, clock)
-
-  const pause = (who: string, when: 'before' | 'after', op: Op, nth: number, key?: (key: string) => boolean): Pause => {
-    let reach: () => void = () => undefined
-    let release: () => void = () => undefined
-    const reached = new Promise<void>((resolve) => (reach = resolve))
-    const gate = new Promise<void>((resolve) => (release = resolve))
-    pauses.push({ who, op, nth, when, key, seen: 0, reach, gate })
-    return { reached, release }
-  }
-  const as = <T>(who: string, run: () => Promise<T>): Promise<T> => label.run(who, run)
-  const mint = (scope: string, supersede = true) => server.mintCode({ clientId: 'music', subject: 'user-1', scope, supersede })
-  const redeem = (code: string): Promise<HttpResult> => server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code }))
-  const tokens = async (code: string): Promise<Tokens> => json(await redeem(code)) as Tokens
-  const dead = async (t: Tokens): Promise<boolean> => {
-    const refreshed = await server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: t.refresh_token }))
-    return (await server.verifyAccessToken(t.access_token)) === undefined && json(refreshed).error === 'invalid_grant'
-  }
-  /** Grant records that still exist, of those ever written. */
-  const liveGrantRecords = async (): Promise<string[]> => {
-    const found: string[] = []
-    for (const key of grantKeys) if ((await inner.get(key)) !== undefined) found.push(key)
-    return found
-  }
-  return { clock, server, pause, as, mint, redeem, tokens, dead, liveGrantRecords }
-}
+import { formPost, json } from './fixtures.js'
+import { pausingHarness, type Op, type Tokens } from './pausing-harness.js'
 
 type H = ReturnType<typeof pausingHarness>
 
