@@ -22,7 +22,7 @@ import type { Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { leaseSeconds } from './lease-seconds.js'
-import { DEFAULT_ENDED_LINK_RETENTION_SECONDS, PartyBLinks, hasWorkLeft, type LinkRecord } from './party-b-links.js'
+import { DEFAULT_ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyBLinkId, partyBLinks, type PartyBLinkRecord as LinkRecord } from './party-b-links.js'
 import { LinkGuard } from './link-guard.js'
 import { liveAccessToken } from './refresh-if-expiring.js'
 import { toSerializedError } from './run-error.js'
@@ -121,10 +121,10 @@ export interface PartyB {
 export function createPartyB(options: PartyBOptions): PartyB {
   const runtime = options.runtime ?? systemRuntime
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
-  const links = new PartyBLinks(storage, runtime, options.endedLinkRetentionSeconds ?? DEFAULT_ENDED_LINK_RETENTION_SECONDS)
+  const links = partyBLinks(storage, runtime, options.endedLinkRetentionSeconds ?? DEFAULT_ENDED_LINK_RETENTION_SECONDS)
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)))
   const refreshes = new SingleFlight()
-  const keyOf = (link: Link): string => links.key(link.peerClientId, link.userId)
+  const keyOf = (link: Link): string => partyBLinkId(link.peerClientId, link.userId)
 
   const peerOf = (peerClientId: string): PeerConfig => {
     const peer = Object.hasOwn(options.peers, peerClientId) ? options.peers[peerClientId] : undefined
@@ -274,7 +274,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
 
   return {
     receiver,
-    getLink: async (peerClientId, userId) => (await links.load(links.key(peerClientId, userId)))?.state,
+    getLink: async (peerClientId, userId) => (await links.load(partyBLinkId(peerClientId, userId)))?.state,
     accessToken: (peerClientId, userId) => {
       const link = { peerClientId, userId }
       return refreshes.run(keyOf(link), () =>

@@ -33,14 +33,20 @@ function hangingAt(s: TwoServices, pathname: string, fire: () => void): PartyAOp
 /** The dead process's lease on its link lapses after three request timeouts (5 s) + 5 s. */
 const LEASE_LAPSES = 21
 
+/** Linked both ways; then a process dies while it revokes A's token at B (the call never answers). */
+async function unlinkDiesAtB() {
+  const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
+  const { linkId } = await linkAndConsent(s)
+  const tokenOfAAtB = await s.partyA.accessToken(linkId)
+  const [reached, fire] = signal()
+  void createPartyA(hangingAt(s, '/revoke', fire)).unlink(linkId)
+  await reached
+  return { s, linkId, tokenOfAAtB }
+}
+
 describe('party A: resume() with no argument, after a restart (SPEC R5.2)', () => {
   it("finishes an unlink whose revocation at B hung when the process died: A's token at B is revoked", async () => {
-    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const { linkId } = await linkAndConsent(s)
-    const tokenOfAAtB = await s.partyA.accessToken(linkId)
-    const [reached, fire] = signal()
-    void createPartyA(hangingAt(s, '/revoke', fire)).unlink(linkId)
-    await reached
+    const { s, linkId, tokenOfAAtB } = await unlinkDiesAtB()
     expect(await s.partyA.getLink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: { accessToken: tokenOfAAtB } } })
     expect(await s.musicAs.verifyAccessToken(tokenOfAAtB)).toBeDefined()
 
@@ -101,12 +107,7 @@ describe('party A: resume() with no argument, after a restart (SPEC R5.2)', () =
   })
 
   it('leaves the link of a peer this instance is not configured for in the log, for an instance that is', async () => {
-    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read' })
-    const { linkId } = await linkAndConsent(s)
-    const tokenOfAAtB = await s.partyA.accessToken(linkId)
-    const [reached, fire] = signal()
-    void createPartyA(hangingAt(s, '/revoke', fire)).unlink(linkId)
-    await reached
+    const { s, linkId, tokenOfAAtB } = await unlinkDiesAtB()
     s.runtime.advance(LEASE_LAPSES)
     // An older worker during a rolling deploy, say, configured with other peers only.
     const music = s.partyAOptions.peers['music']
