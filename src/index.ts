@@ -137,7 +137,7 @@ export {
   type PresentedClientCredentials,
 } from './protocol/client-credentials.js'
 export { authenticateClient, type ClientAuthContext } from './server/client-auth.js'
-export { timingSafeEqual } from './protocol/constant-time.js'
+export { timingSafeEqual } from './lib/constant-time.js'
 export {
   applyErrorProfile,
   insufficientScope,
@@ -167,7 +167,7 @@ export {
   type Step,
 } from './errors.js'
 export { systemRuntime, type Runtime } from './runtime.js'
-export type { JsonValue, Storage } from './storage/storage.js'
+export type { JsonValue, Storage } from './core/storage.js'
 export { MemoryStorage, StorageFullError, type MemoryStorageOptions, type MemoryStorageStats } from './storage/memory.js'
-export { sha256 } from './crypto/hash.js'
-export { base64url, secretFromBytes } from './crypto/encoding.js'
+export { sha256 } from './lib/hash.js'
+export { base64url, secretFromBytes } from './lib/encoding.js'

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { concatBytes } from '../io/bytes.js'
+import { concatBytes } from '../lib/bytes.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { invalidRequest, methodNotAllowed, renderOAuthError, serverError } from '../protocol/oauth-error.js'

@@ -8,9 +8,9 @@
  * @module
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
-import { base64url } from '../crypto/encoding.js'
+import { base64url } from '../lib/encoding.js'
 import type { Runtime } from '../runtime.js'
-import type { Storage } from '../storage/storage.js'
+import type { Storage } from '../core/storage.js'
 import { KeyedLock } from './keyed-lock.js'
 
 /** @internal */

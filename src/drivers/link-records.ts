@@ -6,7 +6,7 @@
  * @module
  */
 import type { Runtime } from '../runtime.js'
-import type { JsonValue, Storage } from '../storage/storage.js'
+import type { JsonValue, Storage } from '../core/storage.js'
 import { PendingLog, type PendingEntry } from './pending-log.js'
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { PartyAState } from '../machines/party-a.js'
 import type { Runtime } from '../runtime.js'
-import type { Storage } from '../storage/storage.js'
+import type { Storage } from '../core/storage.js'
 import { LinkRecords } from './link-records.js'
 
 /** How long a started link waits for its callback, seconds. @internal */

@@ -7,8 +7,8 @@
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { createAuthorizationRequest, exchangeCode, handleCallback } from '../client/authorization.js'
-import { base64url } from '../crypto/encoding.js'
-import { sha256 } from '../crypto/hash.js'
+import { base64url } from '../lib/encoding.js'
+import { sha256 } from '../lib/hash.js'
 import {
   startPartyA,
   stepPartyA,
@@ -19,7 +19,7 @@ import {
 import { parseScope } from '../protocol/scope.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
 import { MemoryStorage } from '../storage/memory.js'
-import type { Storage } from '../storage/storage.js'
+import type { Storage } from '../core/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'

@@ -8,7 +8,7 @@
  */
 import type { PartyBState } from '../machines/party-b.js'
 import type { Runtime } from '../runtime.js'
-import type { Storage } from '../storage/storage.js'
+import type { Storage } from '../core/storage.js'
 import { LinkRecords, type LinkRecord } from './link-records.js'
 
 /** Default of `PartyBOptions.endedLinkRetentionSeconds`: 7 days. @internal */

@@ -18,7 +18,7 @@ import {
 import { stepPartyB, type PartyBCommand, type PartyBEvent, type PartyBState } from '../machines/party-b.js'
 import { invalidGrant, serverError, unauthorizedClient } from '../protocol/oauth-error.js'
 import { MemoryStorage } from '../storage/memory.js'
-import type { Storage } from '../storage/storage.js'
+import type { Storage } from '../core/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { leaseSeconds } from './lease-seconds.js'

@@ -29,7 +29,7 @@
  *
  * @module
  */
-import type { Storage } from '../storage/storage.js'
+import type { Storage } from '../core/storage.js'
 
 /** How many consecutive empty slots past `next` a scan reads before it decides the log ends. */
 export const SCAN_WINDOW = 16

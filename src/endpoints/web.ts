@@ -8,7 +8,7 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'
-import { readLimited } from '../io/bytes.js'
+import { readLimited } from '../lib/bytes.js'
 
 /** Statuses whose response must not have a body (Fetch standard "null body status"). */
 const NULL_BODY_STATUSES = new Set([204, 205, 304])

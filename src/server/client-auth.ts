@@ -5,14 +5,14 @@
  * @module
  */
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
-import { timingSafeEqual } from '../protocol/constant-time.js'
+import { timingSafeEqual } from '../lib/constant-time.js'
 import { invalidClient } from '../protocol/oauth-error.js'
 import { extractClientCredentials, type ClientAuthMethod, type PresentedClientCredentials } from '../protocol/client-credentials.js'
 import type { FormParams } from '../protocol/form.js'
 import type { HeaderBag } from '../protocol/http.js'
 import type { Parsed } from '../protocol/form.js'
-import { sha256 } from '../crypto/hash.js'
-import type { Storage } from '../storage/storage.js'
+import { sha256 } from '../lib/hash.js'
+import type { Storage } from '../core/storage.js'
 import type { ClientRegistry, RegisteredClient } from './clients.js'
 
 /** What {@link authenticateClient} needs besides the credentials. @group Server */

@@ -6,8 +6,8 @@
  */
 import { SignJWT } from 'jose'
 import { SECRET_BYTES } from '../protocol/constants.js'
-import { secretFromBytes } from '../crypto/encoding.js'
-import { sha256 } from '../crypto/hash.js'
+import { secretFromBytes } from '../lib/encoding.js'
+import { sha256 } from '../lib/hash.js'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
 import { keys, type RefreshReuseMarker, type TokenRecord } from './records.js'
 

@@ -6,7 +6,7 @@
  */
 import { MAX_CODE_TTL_SECONDS, SECRET_BYTES } from '../protocol/constants.js'
 import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
-import { secretFromBytes } from '../crypto/encoding.js'
+import { secretFromBytes } from '../lib/encoding.js'
 import type { ServerContext } from './options.js'
 import { keys, type CodeRecord, type UsedMarker } from './records.js'
 import { allocateLinkVersion, keepLinkAlive } from './links.js'

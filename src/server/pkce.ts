@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { sha256 } from '../crypto/hash.js'
-import { timingSafeEqual } from '../protocol/constant-time.js'
+import { sha256 } from '../lib/hash.js'
+import { timingSafeEqual } from '../lib/constant-time.js'
 
 /**
  * Whether `verifier` proves `challenge`: `BASE64URL(SHA256(ASCII(verifier))) == challenge`,

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { sha256 } from '../crypto/hash.js'
+import { sha256 } from '../lib/hash.js'
 
 /**
  * An authorization code (SPEC R3.1, R7.2): bound to one client, one subject, one scope.

@@ -4,7 +4,7 @@
  * @module
  */
 import { ExpiryHeap } from './expiry-heap.js'
-import type { JsonValue, Storage } from './storage.js'
+import type { JsonValue, Storage } from '../core/storage.js'
 
 interface Entry {
   readonly key: string

@@ -4,7 +4,7 @@
 // with no argument finishes them without the application remembering a link id.
 import { describe, expect, it } from 'vitest'
 import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
-import type { JsonValue } from '../../src/storage/storage.js'
+import type { JsonValue } from '../../src/core/storage.js'
 import { linkAndConsent, type TwoServices, twoServicesPerTest } from '../e2e/two-services.js'
 
 const startServices = twoServicesPerTest()

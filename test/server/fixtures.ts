@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue, Storage } from '../../src/storage/storage.js'
+import type { JsonValue, Storage } from '../../src/core/storage.js'
 import type { RawHttpRequest, HttpResult } from '../../src/protocol/http.js'
 import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
 import { JWT_BEARER_ASSERTION_TYPE } from '../../src/protocol/client-credentials.js'

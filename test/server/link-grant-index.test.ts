@@ -8,7 +8,7 @@ import { createAuthorizationServer } from '../../src/server/authorization-server
 import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
 import type { AuthorizationServerOptions } from '../../src/server/options.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import type { Storage } from '../../src/storage/storage.js'
+import type { Storage } from '../../src/core/storage.js'
 import { FULL_SCOPE, ISSUER, TOKEN_ENDPOINT, TestClock, basic, formPost, json, recordingStorage, serverOver, testRuntime, wrapStorage } from './fixtures.js'
 
 type Tokens = { access_token: string; refresh_token: string; scope: string }

@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { HttpResult } from '../../src/protocol/http.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue, Storage } from '../../src/storage/storage.js'
+import type { JsonValue, Storage } from '../../src/core/storage.js'
 import { TestClock, formPost, json, serverOver } from './fixtures.js'
 
 export type Op = keyof Storage

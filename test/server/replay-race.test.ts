@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { describe, expect, it } from 'vitest'
 import type { HttpResult } from '../../src/protocol/http.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue } from '../../src/storage/storage.js'
+import type { JsonValue } from '../../src/core/storage.js'
 import { FULL_SCOPE, TestClock, formPost, json, serverOver, wrapStorage } from './fixtures.js'
 
 /**

@@ -6,7 +6,7 @@ import { generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
 import type { AuthorizationServerOptions } from '../../src/server/options.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue } from '../../src/storage/storage.js'
+import type { JsonValue } from '../../src/core/storage.js'
 import { FULL_SCOPE, TestClock, countingStorage, formPost, json, serverOver, wrapStorage } from './fixtures.js'
 
 type Tokens = { access_token: string; refresh_token: string; scope: string }

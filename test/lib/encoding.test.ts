@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { base64url, secretFromBytes } from '../../src/crypto/encoding.js'
+import { base64url, secretFromBytes } from '../../src/lib/encoding.js'
 import { SECRET_BYTES } from '../../src/protocol/constants.js'
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text)

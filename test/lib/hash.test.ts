@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { sha256 } from '../../src/crypto/hash.js'
+import { sha256 } from '../../src/lib/hash.js'
 
 describe('sha256 (SPEC R3.1, R7.2: hashes at rest)', () => {
   it('matches the FIPS 180-2 vector for "abc"', async () => {

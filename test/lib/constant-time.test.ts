@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { timingSafeEqual } from '../../src/protocol/constant-time.js'
+import { timingSafeEqual } from '../../src/lib/constant-time.js'
 
 describe('timingSafeEqual (SPEC R7.4)', () => {
   it('is true for equal strings, including empty ones', () => {

@@ -1,0 +1,85 @@
+// The layers of src/ (README "Layers"), bottom to top. An import may only point to its own layer
+// or to one below it; `npm run check:layers` fails the build on any arrow that runs upwards.
+//
+//   lib/, core/                 private helpers; shared vocabulary and ports
+//   protocol/                   pure wire rules
+//   machines/, rules/           pure state machines and authorization-server rules
+//   http/, storage/             the two HTTP doors shared by every handler; storage adapters
+//   client/, server/            client steps, authorization- and resource-server handlers
+//   drivers/                    party A and party B
+//   adapters/                   runtime adapters (Node)
+//   src/*.ts                    the package's entry points
+const layers = [
+  ['lib', 'core'],
+  ['protocol'],
+  ['machines', 'rules'],
+  ['http', 'storage'],
+  ['client', 'server'],
+  ['drivers'],
+  ['adapters'],
+]
+
+const folder = (name) => `^src/${name}/`
+const above = (index) => layers.slice(index + 1).flat()
+
+/** One rule per layer: nothing in it imports a folder of a layer above it. */
+const upward = layers.map((names, index) => ({
+  name: `no-upward-from-${names.join('-')}`,
+  comment: `${names.join(', ')} may not import ${above(index).join(', ') || 'an entry point'}: arrows point down only.`,
+  severity: 'error',
+  from: { path: `^src/(${names.join('|')})/` },
+  to: { path: [`^src/(${above(index).join('|') || '$^'})/`, '^src/[^/]+\\.ts$'] },
+}))
+
+/** Folders of one layer are independent of each other (client never reaches into server, …). */
+const sideways = layers
+  .filter((names) => names.length > 1 && !names.includes('lib'))
+  .flatMap((names) =>
+    names.map((name) => ({
+      name: `no-sideways-from-${name}`,
+      comment: `${name} may not import its sibling layer folders ${names.filter((n) => n !== name).join(', ')}.`,
+      severity: 'error',
+      from: { path: folder(name) },
+      to: { path: `^src/(${names.filter((n) => n !== name).join('|')})/` },
+    })),
+  )
+
+module.exports = {
+  forbidden: [
+    ...upward,
+    ...sideways,
+    {
+      name: 'lib-is-self-contained',
+      comment: 'lib/ holds helpers that depend on nothing else of ours.',
+      severity: 'error',
+      from: { path: '^src/lib/' },
+      to: { path: '^src/(?!lib/)' },
+    },
+    {
+      name: 'no-node-builtins-in-the-core',
+      comment: 'Web standards only: node: imports belong in adapters/ (DESIGN §1).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/adapters/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'no-circular',
+      comment: 'A cycle is an arrow pointing up somewhere.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js'], conditionNames: ['import', 'default'] },
+  },
+}
