@@ -3,8 +3,8 @@ import { defineConfig } from 'tsup'
 // ESM + CJS + declarations. oauth4webapi and jose are ESM-only; the CJS build
 // `require()`s them, which Node supports from 20.19 on (see `engines`).
 export default defineConfig({
-  // The Node adapter is its own subpath export, so nobody bundles what they don't use.
-  entry: { index: 'src/index.ts', 'adapters/node': 'src/adapters/node.ts' },
+  // One file per subpath export (package.json "exports"), so nobody bundles what they don't use.
+  entry: { index: 'src/index.ts', client: 'src/client.ts', server: 'src/server.ts', machines: 'src/machines.ts', node: 'src/node.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,13 +1,16 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const source = (file: string): string => fileURLToPath(new URL(`./src/${file}`, import.meta.url))
+
 export default defineConfig({
   resolve: {
-    // Tests run the examples against the SDK's source, so `npm test` needs no build first.
-    alias: {
-      'reciprocal-oauth/node': fileURLToPath(new URL('./src/adapters/node.ts', import.meta.url)),
-      'reciprocal-oauth': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
-    },
+    // Tests and examples import the package by its name and subpaths, as users do; they run
+    // against the source of each entry point (src/<subpath>.ts), so `npm test` needs no build.
+    alias: [
+      { find: /^reciprocal-oauth$/, replacement: source('index.ts') },
+      { find: /^reciprocal-oauth\/(client|server|machines|node)$/, replacement: source('$1.ts') },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

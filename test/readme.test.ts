@@ -35,7 +35,7 @@ describe('README examples', () => {
       noEmit: true,
       skipLibCheck: true,
       baseUrl: root,
-      paths: { 'reciprocal-oauth': ['src/index.ts'] },
+      paths: { 'reciprocal-oauth': ['src/index.ts'], 'reciprocal-oauth/*': ['src/*.ts'] },
     })
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
     expect(diagnostics).toEqual([])

@@ -8,7 +8,7 @@ export default defineConfig({
   format: ['esm'],
   platform: 'node',
   target: 'node20',
-  external: ['reciprocal-oauth', 'reciprocal-oauth/node'],
+  external: [/^reciprocal-oauth(\/.*)?$/],
   clean: true,
   dts: false,
   silent: true,

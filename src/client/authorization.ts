@@ -126,7 +126,7 @@ function callbackInvalid(what: string, hint: string): ReciprocalError {
  * query parameters. `state` must match, `iss` must be B's issuer when B advertises RFC 9207 support (SPEC R7.1),
  * a `code` must be present. Keeps B's `reciprocal` parameter (SPEC R1.2).
  *
- * @throws {@link ReciprocalError} `AuthorizationDenied` when the user or B said `access_denied`;
+ * @throws {@link reciprocal-oauth!ReciprocalError} `AuthorizationDenied` when the user or B said `access_denied`;
  *   `CallbackInvalid` for any other error response or failed check.
  * @example
  * ```ts
@@ -198,7 +198,7 @@ function callbackError(error: unknown): ReciprocalError {
  * Exchanges the code at B's token endpoint (RFC 6749 §4.1.3, PKCE verifier, A's client
  * authentication) and returns the tokens plus B's `reciprocal` member, if any (SPEC R1.2).
  *
- * @throws {@link ReciprocalError} step `token-exchange` (`TokenExchangeFailed`, `PeerUnauthorized`,
+ * @throws {@link reciprocal-oauth!ReciprocalError} step `token-exchange` (`TokenExchangeFailed`, `PeerUnauthorized`,
  *   `Network`, `Timeout`, …).
  * @example
  * ```ts

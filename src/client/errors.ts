@@ -1,7 +1,7 @@
 /**
  * Client-side error mapping (SPEC R8.1, R8.4): every failure of an outbound OAuth step — a
  * refused connection, a timeout, an OAuth error answer, a malformed answer — becomes one
- * {@link ReciprocalError} with a stable code, the step, a hint and whether a retry may help.
+ * {@link reciprocal-oauth!ReciprocalError} with a stable code, the step, a hint and whether a retry may help.
  *
  * Redaction rule: from the peer's answer only the HTTP status and the registered OAuth `error`
  * code are kept. `error_description`, response bodies and the original error object are never
@@ -168,7 +168,7 @@ function isAbort(error: unknown): boolean {
 }
 
 /**
- * Turns anything a client step threw into a {@link ReciprocalError} for `step`, without copying
+ * Turns anything a client step threw into a {@link reciprocal-oauth!ReciprocalError} for `step`, without copying
  * secrets (see the module comment). A `ReciprocalError` passes through unchanged.
  *
  * @example

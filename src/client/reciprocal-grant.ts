@@ -80,7 +80,7 @@ function invalidSuccess(what: string): ReciprocalError {
 /**
  * Processes B's answer to the reciprocal grant request (SPEC R3.4). Success is **200** with a JSON
  * object body (`{}` in the Google profile) or an empty body (the draft only says "200").
- * Everything else rejects with a {@link ReciprocalError} at step `deliver-code`: 400 →
+ * Everything else rejects with a {@link reciprocal-oauth!ReciprocalError} at step `deliver-code`: 400 →
  * `PeerRejected`, 401 → `PeerUnauthorized`, 403 → `PeerForbidden`, 5xx → `PeerUnavailable`
  * (retryable), a malformed 200 → `InvalidResponse`. Only the status and the OAuth `error` code
  * are kept; B's `error_description` is never copied (SPEC R8.4).
@@ -121,7 +121,7 @@ export async function processReciprocalGrantResponse(response: Response): Promis
  * {@link processReciprocalGrantResponse}, with network failures and timeouts mapped to retryable
  * `Network` / `Timeout` errors (SPEC R7.7, R8.1).
  *
- * @throws {@link ReciprocalError} with step `deliver-code`.
+ * @throws {@link reciprocal-oauth!ReciprocalError} with step `deliver-code`.
  * @example
  * ```ts
  * try {

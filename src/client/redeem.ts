@@ -29,7 +29,7 @@ export interface RedeemOptions {
  * is how SSRF starts. oauth4webapi's `authorizationCodeGrantRequest` is not used because it
  * requires a redirect URI and callback parameters that do not exist in this leg.
  *
- * @throws {@link ReciprocalError} step `redeem-code`: `RedemptionFailed` when A refuses the code
+ * @throws {@link reciprocal-oauth!ReciprocalError} step `redeem-code`: `RedemptionFailed` when A refuses the code
  *   (`invalid_grant`: expired, used, or minted for another client), `PeerUnauthorized` when A
  *   refuses B's client authentication, `Network` / `Timeout` / `PeerUnavailable` (retryable).
  * @example

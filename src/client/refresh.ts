@@ -14,7 +14,7 @@ import { tokenSetFromResponse, type TokenSet } from './token-set.js'
  * the peer does not rotate the refresh token, the old one is kept; when it says no `scope`, the
  * old scope is kept (RFC 6749 §6).
  *
- * @throws {@link ReciprocalError} step `refresh`: `NeedsReconsent` (not retryable) when there is
+ * @throws {@link reciprocal-oauth!ReciprocalError} step `refresh`: `NeedsReconsent` (not retryable) when there is
  *   no refresh token or the peer answers `invalid_grant` — the link needs the user again
  *   (SPEC R8.2); `Network` / `Timeout` / `PeerUnavailable` (retryable) for transient failures.
  * @example

@@ -16,7 +16,7 @@ export type TokenTypeHint = 'access_token' | 'refresh_token'
  *
  * @returns `true` when the peer confirmed (200), `false` when the peer has no revocation
  *   endpoint (nothing to do: the token simply expires).
- * @throws {@link ReciprocalError} step `revoke` when the peer refuses or cannot be reached.
+ * @throws {@link reciprocal-oauth!ReciprocalError} step `revoke` when the peer refuses or cannot be reached.
  * @example
  * ```ts
  * await revokeToken(peerB, tokens.refreshToken, 'refresh_token')
@@ -50,7 +50,7 @@ export async function revokeToken(
  * the revocation later (an unlink) knows it is not done.
  *
  * @returns `true` when the peer confirmed, `false` when it has no revocation endpoint.
- * @throws {@link ReciprocalError} step `revoke` when the peer refused or could not be reached.
+ * @throws {@link reciprocal-oauth!ReciprocalError} step `revoke` when the peer refused or could not be reached.
  * @example
  * ```ts
  * try {

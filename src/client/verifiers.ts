@@ -21,10 +21,10 @@ import { requestOptions, type PeerConfig } from './peer.js'
  * refresh token, or an answer without `client_id` and `sub` resolves `undefined`.
  *
  * A transport failure or an error answer (e.g. our introspection credentials are wrong) rejects
- * with a {@link ReciprocalError} at step `receive-code` instead: it says nothing about the token,
+ * with a {@link reciprocal-oauth!ReciprocalError} at step `receive-code` instead: it says nothing about the token,
  * so it must not be reported to A as a bad token.
  *
- * @throws {@link ReciprocalError} `Configuration` at creation when no introspection endpoint is set.
+ * @throws {@link reciprocal-oauth!ReciprocalError} `Configuration` at creation when no introspection endpoint is set.
  * @example
  * ```ts
  * const verifyAccessToken = introspectionVerifier({

@@ -110,7 +110,7 @@ export type PartyAState =
  * `consent-refused` — the user said no; `none-requested` — B sent no `reciprocal` and none is
  * configured for it (an authorization server not built for Reciprocal OAuth); `malformed` — B's
  * `reciprocal` is not a scope string; `nothing-to-offer` — nothing B asked for is within A's offer.
- * {@link PartyA.updateReciprocalScope} grants a scope later in every case.
+ * {@link reciprocal-oauth!PartyA.updateReciprocalScope} grants a scope later in every case.
  *
  * @group State machines
  */

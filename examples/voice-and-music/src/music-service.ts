@@ -2,18 +2,8 @@
 // (login, consent, token endpoint), asks for access back with `reciprocal` in its token
 // response, receives and redeems the assistant's reciprocal code, and calls the assistant's API.
 // Everything protocol-related comes from the SDK's public API.
-import {
-  ClientSecretBasic,
-  GRANT_TYPE_RECIPROCAL,
-  MemoryStorage,
-  ReciprocalError,
-  createAuthorizationServer,
-  createPartyB,
-  readRawRequest,
-  staticClients,
-  toResponse,
-  type PendingAuthorizationRequest,
-} from 'reciprocal-oauth'
+import { ClientSecretBasic, MemoryStorage, ReciprocalError, createAuthorizationServer, createPartyB, staticClients } from 'reciprocal-oauth'
+import { GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse, type PendingAuthorizationRequest } from 'reciprocal-oauth/server'
 import { html, page, type Brand } from './html.js'
 import { Sessions, seeOther } from './sessions.js'
 

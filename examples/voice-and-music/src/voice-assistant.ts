@@ -8,12 +8,11 @@ import {
   ReciprocalError,
   createAuthorizationServer,
   createPartyA,
-  readRawRequest,
   staticClients,
-  toResponse,
   type PartyAState,
   type SerializedError,
 } from 'reciprocal-oauth'
+import { readRawRequest, toResponse } from 'reciprocal-oauth/server'
 import { html, page, type Brand, type Html } from './html.js'
 import { MUSIC_SCOPES, RECIPROCAL_REQUEST } from './music-service.js'
 import { seeOther } from './sessions.js'

@@ -1,0 +1,35 @@
+/**
+ * `reciprocal-oauth/client`: each client-side protocol step on its own, in oauth4webapi's style —
+ * a request builder and a response processor, or one call that does both — for applications that
+ * drive the flow themselves instead of through `createPartyA` / `createPartyB`.
+ *
+ * @module reciprocal-oauth/client
+ */
+export {
+  discoverPeer,
+  supportsReciprocalGrant,
+  type DiscoverPeerOptions,
+  type PeerConfig,
+  type PeerTransport,
+  type TransportFetch,
+} from './client/peer.js'
+export {
+  createAuthorizationRequest,
+  exchangeCode,
+  handleCallback,
+  type AuthorizationRequestInput,
+  type PendingAuthorization,
+  type ValidatedCallback,
+} from './client/authorization.js'
+export {
+  deliverReciprocalCode,
+  processReciprocalGrantResponse,
+  reciprocalGrantRequest,
+  type ReciprocalGrantInput,
+} from './client/reciprocal-grant.js'
+export { redeemReciprocalCode, type RedeemOptions } from './client/redeem.js'
+export { refreshTokenSet } from './client/refresh.js'
+export { revokeToken, revokeTokenSet, type TokenTypeHint } from './client/revoke.js'
+export { tokenSetExpiresWithin, tokenSetFromResponse, type TokenSet, type TokenSetDefaults } from './client/token-set.js'
+export { introspectionVerifier, jwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './client/verifiers.js'
+export type { AccessTokenVerifier, VerifiedAccessToken } from './endpoints/reciprocal-receiver.js'
