@@ -16,7 +16,7 @@ export {
 export {
   createAuthorizationRequest,
   exchangeCode,
-  handleCallback,
+  validateCallback,
   type AuthorizationRequestInput,
   type PendingAuthorization,
   type ValidatedCallback,

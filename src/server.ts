@@ -20,7 +20,7 @@ export type { MintCodeInput, MintedCode } from './server/mint-code.js'
 export type {
   AuthorizationApproval,
   AuthorizationValidation,
-  PendingAuthorization as PendingAuthorizationRequest,
+  ValidAuthorizationRequest,
 } from './server/authorization-endpoint.js'
 export type { AccessTokenInfo } from './server/verify-access-token.js'
 export type { BearerCheck } from './server/resource-server.js'

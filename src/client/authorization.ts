@@ -101,7 +101,7 @@ export async function createAuthorizationRequest(
 }
 
 /**
- * A validated authorization response (output of {@link handleCallback}).
+ * A validated authorization response (output of {@link validateCallback}).
  *
  * @group Client
  */
@@ -130,13 +130,13 @@ function callbackInvalid(what: string, hint: string): ReciprocalError {
  *   `CallbackInvalid` for any other error response or failed check.
  * @example
  * ```ts
- * const callback = handleCallback(peerB, pending, request.url)
+ * const callback = validateCallback(peerB, pending, request.url)
  * const { tokens, reciprocal } = await exchangeCode(peerB, pending, callback, { now: runtime.now() })
  * ```
  * @group Client
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
  */
-export function handleCallback(peer: PeerConfig, pending: PendingAuthorization, callbackUrl: URL | string | URLSearchParams): ValidatedCallback {
+export function validateCallback(peer: PeerConfig, pending: PendingAuthorization, callbackUrl: URL | string | URLSearchParams): ValidatedCallback {
   // Never `new URL()` on what cannot be parsed: its TypeError would carry the code and state (SPEC R8.4).
   const text = String(callbackUrl)
   const base = URL.canParse(pending.redirectUri) ? pending.redirectUri : undefined

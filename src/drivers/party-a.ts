@@ -6,7 +6,7 @@
  * @module
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
-import { createAuthorizationRequest, exchangeCode, handleCallback } from '../client/authorization.js'
+import { createAuthorizationRequest, exchangeCode, validateCallback } from '../client/authorization.js'
 import { base64url } from '../lib/encoding.js'
 import { sha256 } from '../lib/hash.js'
 import {
@@ -311,7 +311,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
           throw error
         }
         try {
-          const params = handleCallback(peer.peer, state.pending, origin.url.searchParams)
+          const params = validateCallback(peer.peer, state.pending, origin.url.searchParams)
           const exchanged = await exchangeCode(peer.peer, state.pending, params, { now: runtime.now() })
           const event: PartyAEvent = {
             type: 'tokens-received',

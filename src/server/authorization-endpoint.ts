@@ -21,7 +21,7 @@ import { parameterError } from './wire.js'
  *
  * @group Authorization server
  */
-export interface PendingAuthorization {
+export interface ValidAuthorizationRequest {
   readonly clientId: string
   /** Exactly one of the client's registered redirect URIs. */
   readonly redirectUri: string
@@ -40,7 +40,7 @@ export interface PendingAuthorization {
  * @group Authorization server
  */
 export type AuthorizationValidation =
-  | { readonly ok: true; readonly request: PendingAuthorization }
+  | { readonly ok: true; readonly request: ValidAuthorizationRequest }
   | { readonly ok: false; readonly error: OAuthErrorResponse; readonly redirectTo?: string }
 
 /** The user's decision. @group Authorization server */
@@ -145,7 +145,7 @@ export async function validateAuthorizationRequest(context: ServerContext, url: 
  */
 export async function approveAuthorization(
   context: ServerContext,
-  request: PendingAuthorization,
+  request: ValidAuthorizationRequest,
   approval: AuthorizationApproval,
 ): Promise<string> {
   const granted = parseScope(approval.scope ?? request.scope)
@@ -182,7 +182,7 @@ export async function approveAuthorization(
  * @see RFC 6749 §4.1.2.1, §3.1.2.3
  * @group Authorization server
  */
-export async function denyAuthorization(context: ServerContext, request: PendingAuthorization): Promise<string> {
+export async function denyAuthorization(context: ServerContext, request: ValidAuthorizationRequest): Promise<string> {
   const client = await context.clients.findClient(request.clientId)
   if (client === undefined) throw new TypeError('deny: unknown client')
   // The same exact comparison as validateAuthorizationRequest (RFC 9700 §4.1.3).

@@ -18,7 +18,7 @@ import {
   validateAuthorizationRequest,
   type AuthorizationApproval,
   type AuthorizationValidation,
-  type PendingAuthorization,
+  type ValidAuthorizationRequest,
 } from './authorization-endpoint.js'
 import { verifyAccessToken, type AccessTokenInfo } from './verify-access-token.js'
 import { authenticateRequest, type BearerCheck } from './resource-server.js'
@@ -52,9 +52,9 @@ export interface AuthorizationServer {
   /** Authorization endpoint steps around the application's consent UI. */
   readonly authorization: {
     validate(url: URL | string): Promise<AuthorizationValidation>
-    approve(request: PendingAuthorization, approval: AuthorizationApproval): Promise<string>
+    approve(request: ValidAuthorizationRequest, approval: AuthorizationApproval): Promise<string>
     /** The error redirect for a refusal; rejects with `TypeError` when `request` was tampered with. */
-    deny(request: PendingAuthorization): Promise<string>
+    deny(request: ValidAuthorizationRequest): Promise<string>
   }
   /** The resource server's token check (SPEC R4.4). */
   verifyAccessToken(token: string): Promise<AccessTokenInfo | undefined>

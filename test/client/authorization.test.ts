@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   createAuthorizationRequest,
   exchangeCode,
-  handleCallback,
+  validateCallback,
   type PendingAuthorization,
 } from '../../src/client/authorization.js'
 import type { PeerConfig } from '../../src/client/peer.js'
@@ -98,28 +98,28 @@ describe('createAuthorizationRequest (SPEC R1.1, R7.1)', () => {
   })
 })
 
-describe('handleCallback (SPEC R1.2, R7.1)', () => {
+describe('validateCallback (SPEC R1.2, R7.1)', () => {
   const peer = peerConfig({ fetch: fakeFetch(() => json({})).fetch })
 
   it('returns the validated parameters', () => {
-    const result = handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
+    const result = validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
     expect(result.params.get('code')).toBe(AUTH_CODE)
     expect(result.reciprocal).toBeUndefined()
   })
 
   it('keeps the reciprocal parameter of the authorization response (SPEC R1.2)', () => {
-    const result = handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE, reciprocal: 'calendar.read' }))
+    const result = validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE, reciprocal: 'calendar.read' }))
     expect(result.reciprocal).toBe('calendar.read')
   })
 
   it('refuses a repeated reciprocal parameter', async () => {
     const url = callback([['code', AUTH_CODE], ['state', STATE], ['reciprocal', 'a'], ['reciprocal', 'b']])
-    expect((await expectReciprocalError(() => handleCallback(peer, pending, url))).code).toBe(ErrorCode.CallbackInvalid)
+    expect((await expectReciprocalError(() => validateCallback(peer, pending, url))).code).toBe(ErrorCode.CallbackInvalid)
   })
 
   it('refuses a state mismatch or a missing state (SPEC R7.1)', async () => {
     for (const params of [{ code: AUTH_CODE, state: 'forged' }, { code: AUTH_CODE }]) {
-      const error = await expectReciprocalError(() => handleCallback(peer, pending, callback(params)))
+      const error = await expectReciprocalError(() => validateCallback(peer, pending, callback(params)))
       expect(error.code).toBe(ErrorCode.CallbackInvalid)
       expect(error.step).toBe('callback')
       expect(error.message).toContain('state')
@@ -128,41 +128,41 @@ describe('handleCallback (SPEC R1.2, R7.1)', () => {
 
   it('refuses an iss mismatch when B advertises RFC 9207 support (SPEC R7.1)', async () => {
     const error = await expectReciprocalError(() =>
-      handleCallback(issPeer(), pending, callback({ code: AUTH_CODE, state: STATE, iss: 'https://evil.example' })),
+      validateCallback(issPeer(), pending, callback({ code: AUTH_CODE, state: STATE, iss: 'https://evil.example' })),
     )
     expect(error.code).toBe(ErrorCode.CallbackInvalid)
     expect(error.message).toContain('issuer')
   })
 
   it('refuses a missing iss when B advertises RFC 9207 support, accepts the right one (SPEC R7.1)', async () => {
-    const error = await expectReciprocalError(() => handleCallback(issPeer(), pending, callback({ code: AUTH_CODE, state: STATE })))
+    const error = await expectReciprocalError(() => validateCallback(issPeer(), pending, callback({ code: AUTH_CODE, state: STATE })))
     expect(error.code).toBe(ErrorCode.CallbackInvalid)
-    expect(handleCallback(issPeer(), pending, callback({ code: AUTH_CODE, state: STATE, iss: ISSUER })).params.get('code')).toBe(AUTH_CODE)
+    expect(validateCallback(issPeer(), pending, callback({ code: AUTH_CODE, state: STATE, iss: ISSUER })).params.get('code')).toBe(AUTH_CODE)
   })
 
   it('refuses a wrong iss even when B does not advertise RFC 9207', async () => {
     const error = await expectReciprocalError(() =>
-      handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE, iss: 'https://evil.example' })),
+      validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE, iss: 'https://evil.example' })),
     )
     expect(error.code).toBe(ErrorCode.CallbackInvalid)
   })
 
   it('maps error=access_denied to AuthorizationDenied', async () => {
     const error = await expectReciprocalError(() =>
-      handleCallback(peer, pending, callback({ error: 'access_denied', error_description: 'user said no', state: STATE })),
+      validateCallback(peer, pending, callback({ error: 'access_denied', error_description: 'user said no', state: STATE })),
     )
     expect(error.code).toBe(ErrorCode.AuthorizationDenied)
     expect(error.message).not.toContain('user said no')
   })
 
   it('maps other error responses to CallbackInvalid', async () => {
-    const error = await expectReciprocalError(() => handleCallback(peer, pending, callback({ error: 'invalid_scope', state: STATE })))
+    const error = await expectReciprocalError(() => validateCallback(peer, pending, callback({ error: 'invalid_scope', state: STATE })))
     expect(error.code).toBe(ErrorCode.CallbackInvalid)
     expect(error.message).toContain('invalid_scope')
   })
 
   it('refuses a response without a code', async () => {
-    const error = await expectReciprocalError(() => handleCallback(peer, pending, callback({ state: STATE })))
+    const error = await expectReciprocalError(() => validateCallback(peer, pending, callback({ state: STATE })))
     expect(error.code).toBe(ErrorCode.CallbackInvalid)
   })
 })
@@ -171,7 +171,7 @@ describe('exchangeCode (SPEC R1.1, R1.2)', () => {
   it('sends the code, redirect_uri and PKCE verifier to the configured token endpoint with client auth', async () => {
     const { fetch, requests } = fakeFetch(() => tokenResponse({ refresh_token: REFRESH_TOKEN, scope: 'music.play' }))
     const peer = peerConfig({ fetch })
-    const params = handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
+    const params = validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
     const result = await exchangeCode(peer, pending, params, { now: NOW })
 
     expect(requests).toHaveLength(1)
@@ -192,7 +192,7 @@ describe('exchangeCode (SPEC R1.1, R1.2)', () => {
 
   it('returns the reciprocal member of the token response (SPEC R1.2)', async () => {
     const peer = peerConfig({ fetch: fakeFetch(() => tokenResponse({ reciprocal: 'calendar.read contacts.read' })).fetch })
-    const params = handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE, reciprocal: 'other' }))
+    const params = validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE, reciprocal: 'other' }))
     const result = await exchangeCode(peer, pending, params, { now: NOW })
     expect(result.reciprocal).toBe('calendar.read contacts.read')
     expect(params.reciprocal).toBe('other')
@@ -202,7 +202,7 @@ describe('exchangeCode (SPEC R1.1, R1.2)', () => {
 
   it('refuses a non-string reciprocal member as InvalidResponse', async () => {
     const peer = peerConfig({ fetch: fakeFetch(() => tokenResponse({ reciprocal: ['calendar.read'] })).fetch })
-    const params = handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
+    const params = validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
     const error = await expectReciprocalError(() => exchangeCode(peer, pending, params, { now: NOW }))
     expect(error.code).toBe(ErrorCode.InvalidResponse)
     expect(error.step).toBe('token-exchange')
@@ -210,7 +210,7 @@ describe('exchangeCode (SPEC R1.1, R1.2)', () => {
 
   it('refuses a non-Bearer token type', async () => {
     const peer = peerConfig({ fetch: fakeFetch(() => tokenResponse({ token_type: 'DPoP' })).fetch })
-    const params = handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
+    const params = validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
     expect((await expectReciprocalError(() => exchangeCode(peer, pending, params, { now: NOW }))).code).toBe(ErrorCode.InvalidResponse)
   })
 
@@ -220,7 +220,7 @@ describe('exchangeCode (SPEC R1.1, R1.2)', () => {
       [401, 'invalid_client', ErrorCode.PeerUnauthorized],
     ] as const) {
       const peer = peerConfig({ fetch: fakeFetch(() => json({ error, error_description: `code ${AUTH_CODE}` }, status)).fetch })
-      const params = handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
+      const params = validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
       const thrown = await expectReciprocalError(() => exchangeCode(peer, pending, params, { now: NOW }))
       expect(thrown.code).toBe(code)
       expect(thrown.peer).toEqual({ status, error })
@@ -230,7 +230,7 @@ describe('exchangeCode (SPEC R1.1, R1.2)', () => {
 
   it('maps a token response that is not JSON to InvalidResponse', async () => {
     const peer = peerConfig({ fetch: fakeFetch(() => new Response('<html/>', { status: 200, headers: { 'content-type': 'text/html' } })).fetch })
-    const params = handleCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
+    const params = validateCallback(peer, pending, callback({ code: AUTH_CODE, state: STATE }))
     expect((await expectReciprocalError(() => exchangeCode(peer, pending, params, { now: NOW }))).code).toBe(ErrorCode.InvalidResponse)
   })
 })

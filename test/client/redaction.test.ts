@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { exchangeCode, handleCallback } from '../../src/client/authorization.js'
+import { exchangeCode, validateCallback } from '../../src/client/authorization.js'
 import { deliverReciprocalCode } from '../../src/client/reciprocal-grant.js'
 import { redeemReciprocalCode } from '../../src/client/redeem.js'
 import { refreshTokenSet } from '../../src/client/refresh.js'
@@ -51,7 +51,7 @@ describe('SPEC R7.4, R8.4: no thrown error carries a secret, code or token', () 
       () => redeemReciprocalCode(makePeer(), CODE, { now: 0 }),
       () => refreshTokenSet(makePeer(), { accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN }, { now: 0 }),
       () => revokeToken(makePeer(), REFRESH_TOKEN, 'refresh_token'),
-      () => exchangeCode(makePeer(), pending, handleCallback(makePeer(), pending, url), { now: 0 }),
+      () => exchangeCode(makePeer(), pending, validateCallback(makePeer(), pending, url), { now: 0 }),
     ]
     for (const step of steps) {
       let outcome: unknown
@@ -78,9 +78,9 @@ describe('SPEC R7.4, R8.4: no thrown error carries a secret, code or token', () 
     url.searchParams.set('error', 'access_denied')
     url.searchParams.set('error_description', echo)
     url.searchParams.set('state', STATE)
-    await expectReciprocalError(() => handleCallback(peer, pending, url))
+    await expectReciprocalError(() => validateCallback(peer, pending, url))
     url.searchParams.set('error', CODE)
-    const error = await expectReciprocalError(() => handleCallback(peer, pending, url))
+    const error = await expectReciprocalError(() => validateCallback(peer, pending, url))
     expect(error.message).toContain('unknown')
   })
 })

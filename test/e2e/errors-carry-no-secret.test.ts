@@ -3,7 +3,7 @@
 // enumerable or not, down the `cause` chain, carries a code, token, state, PKCE verifier or secret.
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { handleCallback } from '../../src/client/authorization.js'
+import { validateCallback } from '../../src/client/authorization.js'
 import { discoverPeer } from '../../src/client/peer.js'
 import { createPartyA } from '../../src/drivers/party-a.js'
 import { ErrorCode, ReciprocalError } from '../../src/errors.js'
@@ -131,9 +131,9 @@ describe('SPEC R8.4: no error of the public API carries a secret in any property
     const pending = { state: STATE, codeVerifier: `${CODE}-verifier-0123456789-abcdefghijklmnop`, redirectUri: 'https://a.example/cb', scope: 'music.play' }
     secrets.push(pending.codeVerifier)
     // Relative to the redirect URI: accepted.
-    expect(handleCallback(peer, pending, `/cb?code=${CODE}&state=${STATE}`).params.get('code')).toBe(CODE)
+    expect(validateCallback(peer, pending, `/cb?code=${CODE}&state=${STATE}`).params.get('code')).toBe(CODE)
     for (const garbage of [`http://[${CODE}?state=${STATE}`, `/cb?code=${CODE}&state=wrong-${STATE}`, `/cb?code=${CODE}&code=${CODE}&state=${STATE}`]) {
-      const error = await thrown(() => handleCallback(peer, { ...pending, redirectUri: `not a url ${STATE}` }, garbage))
+      const error = await thrown(() => validateCallback(peer, { ...pending, redirectUri: `not a url ${STATE}` }, garbage))
       expect(error).toMatchObject({ code: ErrorCode.CallbackInvalid })
       expectNothingSecretIn(error, secrets)
     }

@@ -3,7 +3,7 @@
 // response, receives and redeems the assistant's reciprocal code, and calls the assistant's API.
 // Everything protocol-related comes from the SDK's public API.
 import { ClientSecretBasic, MemoryStorage, ReciprocalError, createAuthorizationServer, createPartyB, staticClients } from 'reciprocal-oauth'
-import { GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse, type PendingAuthorizationRequest } from 'reciprocal-oauth/server'
+import { GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse, type ValidAuthorizationRequest } from 'reciprocal-oauth/server'
 import { html, page, type Brand } from './html.js'
 import { Sessions, seeOther } from './sessions.js'
 
@@ -35,7 +35,7 @@ export function createMusicService(config: MusicServiceConfig) {
   const outbound = config.fetch ?? fetch
   const storage = new MemoryStorage()
   const sessions = new Sessions<{ user: string }>('music_session')
-  const pendingRequests = new Map<string, PendingAuthorizationRequest>()
+  const pendingRequests = new Map<string, ValidAuthorizationRequest>()
   const clients = staticClients([
     {
       clientId: 'assistant',
@@ -207,7 +207,7 @@ ${problem ? html`<p class="no">${problem}</p>` : ''}
     )
   }
 
-  function consentPage(id: string, pending: PendingAuthorizationRequest): Response {
+  function consentPage(id: string, pending: ValidAuthorizationRequest): Response {
     const scopes = pending.scope.split(' ') as Array<keyof typeof MUSIC_SCOPES>
     return page(
       brand,
