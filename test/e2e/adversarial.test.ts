@@ -1,8 +1,8 @@
 // Adversarial tests over real HTTP: every attack gets a well-formed OAuth error, no exception
 // escapes, and no secret, token or code appears in any answer.
+import { ErrorCode } from 'reciprocal-oauth'
+import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode } from '../../src/errors.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import { SECRETS, type TwoServices, type TwoServicesOptions, twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()

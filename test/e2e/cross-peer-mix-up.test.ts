@@ -4,11 +4,9 @@
 // link, and M must never receive the token H issued to A.
 // (Before issue 6, one `createPartyA` per peer over one storage let this through: commit
 // 99eb1af has that test against the old API.)
+import { createPartyA, ErrorCode, type PartyA, type PartyAPeer } from 'reciprocal-oauth'
 import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
-import type { PartyAPeer } from '../../src/drivers/party-a-peers.js'
-import { ErrorCode } from '../../src/errors.js'
 import { serve, type Served } from '../helpers/serve.js'
 import { ASSISTANT_OFFER, MUSIC_SCOPE, startTwoServices, type TwoServices } from './two-services.js'
 

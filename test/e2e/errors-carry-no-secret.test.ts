@@ -1,12 +1,10 @@
 // SPEC R8.1, R8.4: the public party-A, party-B and client APIs, fed malformed input or talking to
 // peers that answer garbage, throw (or store) typed errors — and no property of those errors,
 // enumerable or not, down the `cause` chain, carries a code, token, state, PKCE verifier or secret.
+import { createPartyA, ErrorCode, ReciprocalError } from 'reciprocal-oauth'
+import { discoverPeer, validateCallback } from 'reciprocal-oauth/client'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { validateCallback } from '../../src/client/authorization.js'
-import { discoverPeer } from '../../src/client/peer.js'
-import { createPartyA } from '../../src/drivers/party-a.js'
-import { ErrorCode, ReciprocalError } from '../../src/errors.js'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
 import { SECRETS, twoServicesPerTest } from './two-services.js'
 

@@ -1,10 +1,9 @@
 // A state never claims more than the authorization server would honour (SPEC R5.1, R7.6): after
 // every path of the update flow, B's previous access token is live at A's resource server exactly
 // when party A's state still names the previous grant in `granted`.
+import { createPartyA, type PartyA, type PartyAState } from 'reciprocal-oauth'
+import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
-import type { PartyAState } from '../../src/machines/party-a.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import { linkAndConsent, type TwoServices, twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()

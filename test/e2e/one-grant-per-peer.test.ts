@@ -2,8 +2,8 @@
 // link of that user with that peer shares it. Unlinking a link that never delivered a code — one
 // abandoned before its callback, failed, or left without consent — must not revoke the grant
 // another link delivered, while that link still reports it (SPEC R5.2, R7.6).
+import { createPartyA, type PartyA } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
 import { linkAndConsent, type TwoServices, twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()

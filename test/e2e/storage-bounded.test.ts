@@ -5,8 +5,8 @@
 // and tombstone margins, the pending log and the retention of ended records — while both sides
 // keep refreshing their tokens, so the link stays live. What the two storages hold then is what
 // that one live link needs: the same whether N was 4 or 60, and the link still works both ways.
+import { type MemoryStorage } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import type { MemoryStorage } from '../../src/storage/memory.js'
 import { linkAndConsent, twoServicesPerTest } from './two-services.js'
 
 const HOUR = 3600

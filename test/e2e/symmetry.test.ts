@@ -1,15 +1,10 @@
 // Issue item 6 / SPEC R0: either service may start. Each service here runs ONE authorization
 // server, ONE party-A driver and ONE party-B driver over ONE storage; alice starts at the
 // assistant (assistant = A), bob starts at the music service (music = A). Both links complete.
+import { createAuthorizationServer, createPartyA, createPartyB, MemoryStorage, staticClients } from 'reciprocal-oauth'
+import { GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse } from 'reciprocal-oauth/server'
 import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createPartyA } from '../../src/drivers/party-a.js'
-import { createPartyB } from '../../src/drivers/party-b.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import { readRawRequest, toResponse } from '../../src/endpoints/web.js'
-import { createAuthorizationServer } from '../../src/server/authorization-server.js'
-import { staticClients } from '../../src/server/clients.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 import { serve, type Served } from '../helpers/serve.js'
 import { testRuntime } from './two-services.js'
 

@@ -1,6 +1,6 @@
 // End to end over real HTTP: party A and party B on 127.0.0.1, talking through real fetch.
+import { ErrorCode, ReciprocalError } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, ReciprocalError } from '../../src/errors.js'
 import { type TwoServices, type TwoServicesOptions, twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()

@@ -1,18 +1,10 @@
 // Test fixture: party A (a voice assistant) and party B (a music service) as two real HTTP
 // servers on 127.0.0.1, built only from the SDK's public functions.
+import { createAuthorizationServer, createPartyA, createPartyB, MemoryStorage, type PartyAOptions, type PartyBOptions, type RedemptionMode, type RegisteredClient, type Runtime, staticClients } from 'reciprocal-oauth'
+import { type ErrorProfile, GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse, withReciprocalParameter } from 'reciprocal-oauth/server'
 import { exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { afterEach } from 'vitest'
-import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
-import { createPartyB, type PartyBOptions, type RedemptionMode } from '../../src/drivers/party-b.js'
-import type { ErrorProfile } from '../../src/protocol/oauth-error.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import { readRawRequest, toResponse } from '../../src/endpoints/web.js'
-import { withReciprocalParameter } from '../../src/protocol/reciprocal-response.js'
-import { createAuthorizationServer } from '../../src/server/authorization-server.js'
-import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
-import type { Runtime } from '../../src/runtime.js'
 import { serve, type Served } from '../helpers/serve.js'
 
 export const SECRETS = {

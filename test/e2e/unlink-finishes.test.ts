@@ -1,8 +1,7 @@
 // Unlinking at party A (SPEC R5.2) must leave B with no access at A even when B cannot be
 // reached, and must record — and later finish — the revocation of A's tokens at B.
+import { createPartyA, ErrorCode } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { createPartyA } from '../../src/drivers/party-a.js'
-import { ErrorCode } from '../../src/errors.js'
 import { linkAndConsent, twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()

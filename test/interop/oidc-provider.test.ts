@@ -3,20 +3,15 @@
 // grant receiver — as an oidc-provider extension grant on its own token endpoint — verifying
 // party A's access tokens by RFC 7662 introspection at oidc-provider. Party A is this SDK, and
 // discovers B from its published metadata.
+import { type AuthorizationServer, createAuthorizationServer, createPartyA, createPartyB, type PartyA, type PartyB, staticClients } from 'reciprocal-oauth'
+import { discoverPeer, introspectionVerifier } from 'reciprocal-oauth/client'
+import { GRANT_TYPE_RECIPROCAL, withReciprocalScope } from 'reciprocal-oauth/server'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as oauth from 'oauth4webapi'
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UserAgent } from '../../examples/voice-and-music/src/user-agent.js'
-import { discoverPeer } from '../../src/client/peer.js'
-import { introspectionVerifier } from '../../src/client/verifiers.js'
-import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
-import { createPartyB, type PartyB } from '../../src/drivers/party-b.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import { withReciprocalScope } from '../../src/protocol/reciprocal-response.js'
-import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/authorization-server.js'
-import { staticClients } from '../../src/server/clients.js'
 import { serve, type Served } from '../helpers/serve.js'
 
 const SECRETS = {

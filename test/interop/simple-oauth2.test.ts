@@ -2,10 +2,9 @@
 // refreshes and revokes with simple-oauth2 (hapi's OAuth 2.0 client) against the SDK's
 // authorization server — client_secret_basic with RFC 6749 §2.3.1 form-encoded credentials, and
 // client_secret_post.
+import { type AuthorizationServer, createAuthorizationServer, staticClients } from 'reciprocal-oauth'
 import { AuthorizationCode } from 'simple-oauth2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/authorization-server.js'
-import { staticClients } from '../../src/server/clients.js'
 import { serve, type Served } from '../helpers/serve.js'
 
 // Characters that RFC 6749 §2.3.1 form-encoding must carry through HTTP Basic intact.
