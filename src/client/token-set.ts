@@ -46,7 +46,7 @@ export interface TokenSetDefaults {
  * @example
  * ```ts
  * const result = await oauth.processRefreshTokenResponse(as, client, response)
- * const tokens = tokenSetFromResponse(result, { now, step: 'refresh', defaults: { refreshToken: old.refreshToken } })
+ * const tokens = tokenSetFromResponse(result, { now, step: 'refresh', defaults: { refreshToken: link.tokens.refreshToken } })
  * ```
  * @group Client
  */
@@ -77,7 +77,7 @@ export function tokenSetFromResponse(
  *
  * @example
  * ```ts
- * if (tokenSetExpiresWithin(tokens, runtime.now(), 60)) tokens = await refreshTokenSet(peer, tokens, { now })
+ * const fresh = tokenSetExpiresWithin(tokens, now, 60) ? await refreshTokenSet(peer, tokens, { now }) : tokens
  * ```
  * @group Client
  */

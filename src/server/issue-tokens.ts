@@ -60,7 +60,7 @@ export interface NewRefreshToken {
  * @example
  * ```ts
  * const refreshToken = await newRefreshToken(context)
- * await writeGrant(context, grantId, { …, ...(refreshToken && { refreshTokenHash: refreshToken.hash }) }, takenAt)
+ * await writeGrant(context, grantId, { ...grant, ...(refreshToken && { refreshTokenHash: refreshToken.hash }) }, takenAt)
  * ```
  * @group Authorization server
  */
