@@ -35,7 +35,7 @@ export type {
   PendingAuthorization as PendingAuthorizationRequest,
 } from './server/authorization-endpoint.js'
 export type { AccessTokenInfo } from './server/verify-access-token.js'
-export type { BearerCheck } from './server/resource-server.js'
+export type { AuthenticateRequestOptions, BearerCheck, ProofCheck } from './server/resource-server.js'
 export type { AuthorizationServerMetadata } from './server/metadata.js'
 
 // Party B's receiver, for a B that runs another authorization server.
@@ -80,7 +80,7 @@ export {
 export { redeemReciprocalCode, type RedeemOptions } from './client/redeem.js'
 export { refreshTokenSet } from './client/refresh.js'
 export { revokeToken, revokeTokenSet, type TokenTypeHint } from './client/revoke.js'
-export { tokenSetExpiresWithin, tokenSetFromResponse, type TokenSet, type TokenSetDefaults } from './client/token-set.js'
+export { normalizeTokenType, tokenSetExpiresWithin, tokenSetFromResponse, tokenTypeOf, type TokenSet, type TokenSetDefaults } from './client/token-set.js'
 export { introspectionVerifier, jwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './client/verifiers.js'
 
 // State machines (pure).
