@@ -30,6 +30,6 @@ export {
 export { redeemReciprocalCode, type RedeemOptions } from './client/redeem.js'
 export { refreshTokenSet } from './client/refresh.js'
 export { revokeToken, revokeTokenSet, type TokenTypeHint } from './client/revoke.js'
-export { tokenSetExpiresWithin, tokenSetFromResponse, type TokenSet, type TokenSetDefaults } from './client/token-set.js'
+export { normalizeTokenType, tokenSetExpiresWithin, tokenSetFromResponse, tokenTypeOf, type TokenSet, type TokenSetDefaults } from './client/token-set.js'
 export { introspectionVerifier, jwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './client/verifiers.js'
 export type { AccessTokenVerifier, VerifiedAccessToken } from './endpoints/reciprocal-receiver.js'

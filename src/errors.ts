@@ -114,7 +114,7 @@ export interface ReciprocalErrorOptions {
  * @example
  * ```ts
  * try {
- *   await partyA.deliver(linkId)
+ *   await partyA.retryDelivery(linkId)
  * } catch (err) {
  *   if (err instanceof ReciprocalError && err.retryable) scheduleRetry()
  * }

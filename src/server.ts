@@ -23,7 +23,7 @@ export type {
   ValidAuthorizationRequest,
 } from './server/authorization-endpoint.js'
 export type { AccessTokenInfo } from './server/verify-access-token.js'
-export type { BearerCheck } from './server/resource-server.js'
+export type { AuthenticateRequestOptions, BearerCheck, ProofCheck } from './server/resource-server.js'
 export type { AuthorizationServerMetadata } from './server/metadata.js'
 export { authenticateClient, type ClientAuthContext } from './server/client-auth.js'
 

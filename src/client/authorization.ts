@@ -23,7 +23,7 @@ import { tokenSetFromResponse, type TokenSet } from './token-set.js'
  * @example
  * ```ts
  * const { url, pending } = await createAuthorizationRequest(peerB, { redirectUri, scope: 'music.play' })
- * await storage.set(`pending:${linkId}`, pending, 600)
+ * await save(linkId, pending) // e.g. in the user's session, until the callback
  * ```
  * @group Client
  */

@@ -173,6 +173,7 @@ function isAbort(error: unknown): boolean {
  *
  * @example
  * ```ts
+ * let response: Response
  * try {
  *   response = await oauth.refreshTokenGrantRequest(as, client, auth, rt, requestOptions(peer))
  * } catch (err) {

@@ -19,7 +19,7 @@ export type TokenTypeHint = 'access_token' | 'refresh_token'
  * @throws {@link reciprocal-oauth!ReciprocalError} step `revoke` when the peer refuses or cannot be reached.
  * @example
  * ```ts
- * await revokeToken(peerB, tokens.refreshToken, 'refresh_token')
+ * if (tokens.refreshToken !== undefined) await revokeToken(peerB, tokens.refreshToken, 'refresh_token')
  * ```
  * @group Client
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2

@@ -81,7 +81,7 @@ export interface JwtAccessTokenVerifierOptions {
   readonly audience?: string | string[]
   /** Accepted `alg` values. Default: what the key allows (jose never accepts `none`). */
   readonly algorithms?: string[]
-  /** Clock: seconds since the epoch. Default `Date.now`. */
+  /** Clock: seconds since the epoch. Default: the system clock. */
   readonly now?: () => number
   /** Clock tolerance for `exp` / `nbf`, seconds. Default 0. */
   readonly clockTolerance?: number

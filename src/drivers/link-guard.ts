@@ -9,7 +9,7 @@
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { base64url } from '../lib/encoding.js'
-import type { Runtime } from '../runtime.js'
+import { sleep, type Runtime } from '../runtime.js'
 import type { Storage } from '../core/storage.js'
 import { KeyedLock } from './keyed-lock.js'
 
@@ -27,7 +27,10 @@ export class LinkGuard {
     private readonly leaseSeconds: number,
   ) {}
 
-  /** Runs `task` holding the link's lease, waiting for it up to one lease lifetime. */
+  /**
+   * Runs `task` holding the link's lease, waiting for it up to one lease lifetime (plus a second)
+   * on the runtime's timer: a lease whose holder died lapses within that wait.
+   */
   run<T>(link: string, task: () => Promise<T>): Promise<T> {
     return this.#local.run(link, async () => {
       const lease = await this.#acquire(link, true)
@@ -63,11 +66,14 @@ export class LinkGuard {
   async #acquire(link: string, wait: boolean): Promise<{ key: string; owner: string } | undefined> {
     const key = `lease:${link}`
     const owner = base64url(this.runtime.randomBytes(16))
-    const deadline = performance.now() + this.leaseSeconds * 1000 + 1000
-    for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+    // The wait is counted in the milliseconds asked of the runtime's timer, not read from a clock:
+    // with an injected timer a test reaches the lapsed lease without sleeping, and a frozen test
+    // clock (which never lapses the lease) still ends the wait.
+    const budgetMs = this.leaseSeconds * 1000 + 1000
+    for (let waitedMs = 0, delay = 10; ; waitedMs += delay, delay = Math.min(delay * 2, 250)) {
       if (await this.storage.add(key, owner, this.leaseSeconds)) return { key, owner }
-      if (!wait || performance.now() > deadline) return undefined
-      await new Promise((resolve) => setTimeout(resolve, delay))
+      if (!wait || waitedMs > budgetMs) return undefined
+      await sleep(this.runtime, delay)
     }
   }
 }

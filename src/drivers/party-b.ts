@@ -114,7 +114,7 @@ export interface PartyB {
  *   verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
  *   peers: { assistant: { as: assistantMetadata, client: { client_id: 'music' }, clientAuth: ClientSecretBasic(secret) } },
  * })
- * const musicAs = createAuthorizationServer({ …, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
+ * const musicAs = createAuthorizationServer({ ...options, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
  * ```
  * @group Party B
  */

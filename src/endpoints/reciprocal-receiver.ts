@@ -132,7 +132,7 @@ export interface ReciprocalReceiver {
  *   clients, audiences: [issuer, `${issuer}/token`],
  *   verifyAccessToken: (t) => musicAs.verifyAccessToken(t),
  *   errorProfile: 'google',
- *   onCode: partyB.onCode,
+ *   onCode: async ({ peerClientId, userId, code }) => (await redeemLater(peerClientId, userId, code), { ok: true }),
  * })
  * // Mount it: app.post('/token', (c) => receiver.fetch(c.req.raw))
  * ```

@@ -26,7 +26,7 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304])
  * ```ts
  * const raw = await readRawRequest(request, 16 * 1024)
  * if (raw === 'too-large') return toResponse(renderOAuthError(invalidRequest('The request body is too large')))
- * const result = await tokenEndpoint.handle(raw)
+ * const result = await assistantAs.tokenEndpoint.handle(raw)
  * ```
  * @see RFC 9110 §8.6 (Content-Length)
  * @group HTTP
@@ -68,7 +68,7 @@ export function toResponse(result: HttpResult): Response {
  *
  * @example
  * ```ts
- * const fetch = webHandler((raw) => tokenEndpoint.handle(raw))
+ * const fetch = webHandler((raw) => assistantAs.tokenEndpoint.handle(raw))
  * Deno.serve(fetch) // or: export default { fetch } in a worker
  * ```
  * @group HTTP

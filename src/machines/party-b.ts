@@ -130,7 +130,7 @@ export type PartyBCommand =
  *
  * @example
  * ```ts
- * const t = stepPartyB(undefined, { type: 'code-received', pending: { code, receivedAt: now } }, { now }, link)
+ * const t = stepPartyB(undefined, { type: 'code-received', pending: { code, receivedAt: now } }, { now }, { peerClientId: 'assistant', userId: 'alice' })
  * // t.state.status === 'redeeming'; t.commands[0].type === 'redeem-code'
  * ```
  * @group State machines

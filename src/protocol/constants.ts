@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * createAuthorizationServer({ …, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
+ * createAuthorizationServer({ ...options, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
  * metadata.grant_types_supported?.includes(GRANT_TYPE_RECIPROCAL) // true: the peer takes reciprocal grants
  * ```
  * @group Protocol
@@ -66,7 +66,7 @@ export const SECRET_BYTES = 32
  * @example
  * ```ts
  * parseForm(body, DEFAULT_BODY_LIMIT_BYTES) // same as parseForm(body): over 16 KiB is invalid_request
- * createAuthorizationServer({ …, bodyLimitBytes: 4 * DEFAULT_BODY_LIMIT_BYTES })
+ * createAuthorizationServer({ ...options, bodyLimitBytes: 4 * DEFAULT_BODY_LIMIT_BYTES })
  * ```
  * @group Protocol
  */

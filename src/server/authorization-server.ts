@@ -21,7 +21,7 @@ import {
   type ValidAuthorizationRequest,
 } from './authorization-endpoint.js'
 import { verifyAccessToken, type AccessTokenInfo } from './verify-access-token.js'
-import { authenticateRequest, type BearerCheck } from './resource-server.js'
+import { authenticateRequest, type AuthenticateRequestOptions, type BearerCheck } from './resource-server.js'
 import { revokeGrant } from './grants.js'
 import { revokeLink } from './links.js'
 import { authorizationServerMetadata, type AuthorizationServerMetadata } from './metadata.js'
@@ -58,8 +58,8 @@ export interface AuthorizationServer {
   }
   /** The resource server's token check (SPEC R4.4). */
   verifyAccessToken(token: string): Promise<AccessTokenInfo | undefined>
-  /** RFC 6750 bearer authentication of a resource request. */
-  authenticateRequest(raw: RawHttpRequest, requiredScope?: string): Promise<BearerCheck>
+  /** RFC 6750 bearer authentication of a resource request; `options.proofCheck` adds a sender-constrained scheme (RFC 9449). */
+  authenticateRequest(raw: RawHttpRequest, requiredScope?: string, options?: AuthenticateRequestOptions): Promise<BearerCheck>
   /** The RFC 7009 revocation endpoint. */
   readonly revocationEndpoint: Endpoint
   /** Revokes a grant and all its tokens. */
@@ -99,7 +99,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       deny: (request) => denyAuthorization(context, request),
     },
     verifyAccessToken: (token) => verifyAccessToken(context, token),
-    authenticateRequest: (raw, requiredScope) => authenticateRequest(context, raw, requiredScope),
+    authenticateRequest: (raw, requiredScope, options) => authenticateRequest(context, raw, requiredScope, options),
     revocationEndpoint: endpoint(context, (raw) => handleRevocationRequest(context, raw)),
     revokeGrant: (grantId) => revokeGrant(context, grantId),
     revokeLink: (clientId, subject) => revokeLink(context, clientId, subject),

@@ -63,7 +63,7 @@ export async function writeGrant(context: ServerContext, grantId: string, grant:
  *
  * @example
  * ```ts
- * const grant = await liveGrant(context, record.grantId)
+ * const grant = await liveGrant(context, tokenRecord.grantId)
  * if (grant === undefined) return undefined // revoked: the token is dead
  * ```
  * @group Authorization server

@@ -19,11 +19,25 @@ import { keys, type RefreshReuseMarker, type TokenRecord } from './records.js'
  */
 export interface TokenResponseBody {
   readonly access_token: string
-  readonly token_type: 'Bearer'
+  readonly token_type: IssuedTokenType
   readonly expires_in: number
   readonly scope: string
   readonly refresh_token?: string
   readonly reciprocal?: string
+}
+
+/**
+ * The `token_type` this server issues (RFC 6749 §7.1): `Bearer` (RFC 6750). The one place a
+ * sender-constrained binding changes: DPoP would issue `DPoP` for a token bound to the key of the
+ * token request's proof (RFC 9449 §5, `docs/dpop-seam.md`).
+ *
+ * @group Authorization server
+ */
+export type IssuedTokenType = 'Bearer'
+
+/** See {@link IssuedTokenType}. A binding would take the grant info and the request's proof. */
+function issuedTokenType(): IssuedTokenType {
+  return 'Bearer'
 }
 
 /** Who and what the tokens are for. @group Authorization server */
@@ -60,7 +74,7 @@ export interface NewRefreshToken {
  * @example
  * ```ts
  * const refreshToken = await newRefreshToken(context)
- * await writeGrant(context, grantId, { …, ...(refreshToken && { refreshTokenHash: refreshToken.hash }) }, takenAt)
+ * await writeGrant(context, grantId, { ...grant, ...(refreshToken && { refreshTokenHash: refreshToken.hash }) }, takenAt)
  * ```
  * @group Authorization server
  */
@@ -102,7 +116,7 @@ export async function issueTokens(context: ServerContext, info: TokenGrantInfo):
     accessToken = await signJwtAccessToken(context, format, accessRecord, now)
   }
 
-  const body: TokenResponseBody = { access_token: accessToken, token_type: 'Bearer', expires_in: accessTtl, scope: info.accessScope }
+  const body: TokenResponseBody = { access_token: accessToken, token_type: issuedTokenType(), expires_in: accessTtl, scope: info.accessScope }
   const refresh = info.refreshToken
   if (refresh === undefined) return body
 

@@ -228,7 +228,7 @@ async function writeHint(context: ServerContext, clientId: string, subject: stri
  *
  * @example
  * ```ts
- * await hasNewerVersion(context, 'music', 'user-1', code.linkVersion) // false for the newest code
+ * await hasNewerVersion(context, 'music', 'user-1', codeRecord.linkVersion) // false for the newest code
  * ```
  * @group Authorization server
  */
@@ -254,7 +254,7 @@ export async function hasNewerVersion(
  *
  * @example
  * ```ts
- * if (await isCutAfter(context, code.clientId, code.subject, code.linkVersion)) return refuse()
+ * if (await isCutAfter(context, codeRecord.clientId, codeRecord.subject, codeRecord.linkVersion)) return refuse()
  * ```
  * @group Authorization server
  */
@@ -279,7 +279,7 @@ export async function isCutAfter(
  *
  * @example
  * ```ts
- * await cutVersion(context, code.clientId, code.subject, code.linkVersion)
+ * await cutVersion(context, codeRecord.clientId, codeRecord.subject, codeRecord.linkVersion)
  * ```
  * @group Authorization server
  */

@@ -18,7 +18,7 @@ import type { ClientRegistry } from './clients.js'
  *
  * @example
  * ```ts
- * createAuthorizationServer({ …, accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL_SECONDS / 4 }) // 15-minute tokens
+ * createAuthorizationServer({ ...options, accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL_SECONDS / 4 }) // 15-minute tokens
  * ```
  * @group Authorization server
  */
@@ -28,7 +28,7 @@ export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600
  *
  * @example
  * ```ts
- * createAuthorizationServer({ …, refreshTokenTtlSeconds: 3 * DEFAULT_REFRESH_TOKEN_TTL_SECONDS }) // 90 days
+ * createAuthorizationServer({ ...options, refreshTokenTtlSeconds: 3 * DEFAULT_REFRESH_TOKEN_TTL_SECONDS }) // 90 days
  * ```
  * @group Authorization server
  */

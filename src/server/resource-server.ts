@@ -27,6 +27,44 @@ export type BearerCheck =
   | { readonly ok: true; readonly token: AccessTokenInfo }
   | { readonly ok: false; readonly result: HttpResult }
 
+/**
+ * A proof-of-possession check for one sender-constrained authorization scheme: the seam where
+ * DPoP (RFC 9449 §7.1, scheme `DPoP`) plugs into the bearer check (`docs/dpop-seam.md`). Without
+ * one, only `Bearer` credentials are accepted; any other scheme gets the bare RFC 6750 challenge.
+ *
+ * @example
+ * ```ts
+ * const proofCheck: ProofCheck = {
+ *   scheme: 'DPoP',
+ *   // Resolve undefined when the request's proof holds for the token, else the error to answer with.
+ *   verify: async ({ token, tokenInfo, request }) => (token && tokenInfo.subject && request.headers ? undefined : invalidToken()),
+ * }
+ * const check = await authenticateRequest(context, raw, 'assistant.announce', { proofCheck })
+ * ```
+ * @see RFC 9449 §7.1
+ * @group Authorization server
+ */
+export interface ProofCheck {
+  /** The authorization scheme it verifies, e.g. `'DPoP'`; matched case-insensitively (RFC 9110 §11.1). */
+  readonly scheme: string
+  /**
+   * Called after the token itself was verified, with the whole request (a DPoP proof is the
+   * `DPoP` header, bound to the method, the URL and the token). Resolves `undefined` when the
+   * proof holds, or the OAuth error to answer with (e.g. RFC 9449's `invalid_dpop_proof`).
+   */
+  verify(input: {
+    readonly token: string
+    readonly tokenInfo: AccessTokenInfo
+    readonly request: RawHttpRequest
+  }): Promise<OAuthErrorResponse | undefined>
+}
+
+/** Options of `AuthorizationServer.authenticateRequest`. @group Authorization server */
+export interface AuthenticateRequestOptions {
+  /** Accept one more scheme than `Bearer`, with its proof check (see {@link ProofCheck}). */
+  readonly proofCheck?: ProofCheck
+}
+
 /** RFC 6750 §2.1: the b64token after `Bearer`. Linear: `=` is not in the class, so each character matches one way. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 
@@ -36,6 +74,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
  * code; a malformed header → 400 `invalid_request`; an unknown, expired or revoked token → 401
  * `invalid_token`; a token without `requiredScope` → 403 `insufficient_scope`; a storage
  * failure → 500 `server_error`. Throws `TypeError` only for a `requiredScope` that is not a scope.
+ * With `options.proofCheck`, its scheme is accepted too, and its proof checked after the token.
  *
  * @example
  * ```ts
@@ -50,6 +89,7 @@ export async function authenticateRequest(
   context: ServerContext,
   raw: RawHttpRequest,
   requiredScope?: string,
+  options: AuthenticateRequestOptions = {},
 ): Promise<BearerCheck> {
   const fail = (error: OAuthErrorResponse): BearerCheck => ({
     ok: false,
@@ -60,7 +100,10 @@ export async function authenticateRequest(
   if (needed === undefined) throw new TypeError('requiredScope is not a valid scope string')
   try {
     const authorization = headerValue(raw.headers, 'authorization')
-    const credentials = authorization === undefined ? undefined : authorizationCredentials(authorization, 'Bearer')
+    const { proofCheck } = options
+    const proofCredentials = authorization === undefined || proofCheck === undefined ? undefined : authorizationCredentials(authorization, proofCheck.scheme)
+    const credentials =
+      proofCredentials !== undefined || authorization === undefined ? proofCredentials : authorizationCredentials(authorization, 'Bearer')
     // No bearer credentials at all: RFC 6750 §3.1 says not to include an error code.
     if (credentials === undefined) return { ok: false, result: bareChallenge(context.realm) }
     if (credentials === null || !B64TOKEN.test(credentials)) {
@@ -68,6 +111,10 @@ export async function authenticateRequest(
     }
     const token = await verifyAccessToken(context, credentials)
     if (token === undefined) return fail(invalidToken('The access token is invalid, expired or revoked'))
+    if (proofCredentials !== undefined && proofCheck !== undefined) {
+      const refused = await proofCheck.verify({ token: credentials, tokenInfo: token, request: raw })
+      if (refused !== undefined) return fail(refused)
+    }
     if (!isScopeSubset(needed, parseScope(token.scope) ?? [])) {
       return fail(insufficientScope(needed.join(' '), 'The access token lacks the required scope'))
     }

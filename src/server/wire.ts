@@ -35,7 +35,7 @@ export function parameterError(issues: readonly v.BaseIssue<unknown>[]): OAuthEr
  *
  * @example
  * ```ts
- * return tokenResult({ access_token, token_type: 'Bearer', expires_in: 3600, scope })
+ * return tokenResult({ access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope })
  * ```
  * @group Authorization server
  */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { systemRuntime } from '../runtime.js'
 import { ExpiryHeap } from './expiry-heap.js'
 import type { JsonValue, Storage } from '../core/storage.js'
 
@@ -18,7 +19,7 @@ type ExpiringEntry = Entry & { readonly expiresAt: number }
 
 /** Options of {@link MemoryStorage}. @group Storage */
 export interface MemoryStorageOptions {
-  /** Seconds since the epoch; defaults to `Date.now()`. Tests pass their own clock. */
+  /** Seconds since the epoch; defaults to {@link systemRuntime}'s clock. Tests pass their own clock. */
   readonly now?: () => number
   /**
    * The most entries the store holds (a positive integer); unlimited by default. A write of a
@@ -116,7 +117,7 @@ export class MemoryStorage implements Storage {
     if (maxEntries !== undefined && !(Number.isSafeInteger(maxEntries) && maxEntries > 0)) {
       throw new TypeError('maxEntries must be a positive integer')
     }
-    this.#now = options.now ?? (() => Math.floor(Date.now() / 1000))
+    this.#now = options.now ?? systemRuntime.now
     this.#maxEntries = maxEntries
   }
 

@@ -186,7 +186,7 @@ describe('exchangeCode (SPEC R1.1, R1.2)', () => {
       code_verifier: VERIFIER,
     })
     expect(result).toEqual({
-      tokens: { accessToken: NEW_ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, expiresAt: NOW + 3600, scope: 'music.play' },
+      tokens: { accessToken: NEW_ACCESS_TOKEN, tokenType: 'Bearer', refreshToken: REFRESH_TOKEN, expiresAt: NOW + 3600, scope: 'music.play' },
     })
   })
 

@@ -25,7 +25,7 @@ describe("redeemReciprocalCode: B exchanges the code at A's token endpoint (SPEC
     const { fetch, requests } = fakeFetch(() => tokenResponse({ refresh_token: NEW_REFRESH_TOKEN, scope: 'calendar.read' }))
     const tokens = await redeemReciprocalCode(peerConfig({ fetch }), CODE, { now: NOW })
 
-    expect(tokens).toEqual({ accessToken: NEW_ACCESS_TOKEN, refreshToken: NEW_REFRESH_TOKEN, expiresAt: NOW + 3600, scope: 'calendar.read' })
+    expect(tokens).toEqual({ accessToken: NEW_ACCESS_TOKEN, tokenType: 'Bearer', refreshToken: NEW_REFRESH_TOKEN, expiresAt: NOW + 3600, scope: 'calendar.read' })
     expect(requests).toHaveLength(1)
     expect(requests[0]?.method).toBe('POST')
     expect(decodeBasic(requests[0]?.headers.get('authorization'))).toEqual([CLIENT_ID, CLIENT_SECRET])

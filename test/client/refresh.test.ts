@@ -25,7 +25,7 @@ describe('refreshTokenSet (SPEC R8.2)', () => {
     const fresh = await refreshTokenSet(peerConfig({ fetch }), tokens, { now: NOW })
     expect(requests[0]?.url).toBe(TOKEN_ENDPOINT)
     expect(Object.fromEntries(requests[0]?.body ?? [])).toEqual({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN })
-    expect(fresh).toEqual({ accessToken: NEW_ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, expiresAt: NOW + 3600, scope: 'music.play' })
+    expect(fresh).toEqual({ accessToken: NEW_ACCESS_TOKEN, tokenType: 'Bearer', refreshToken: REFRESH_TOKEN, expiresAt: NOW + 3600, scope: 'music.play' })
   })
 
   it('takes a rotated refresh token and a narrowed scope', async () => {

@@ -43,17 +43,26 @@ export const PUBLIC: RegisteredClient = {
   scope: 'assistant.read',
 }
 
-/** A clock the test moves by hand, and a runtime over it. */
+/**
+ * A clock the test moves by hand, and a runtime over it. Waiting on it (`sleep`) moves it too, in
+ * whole seconds once the milliseconds add up: nothing really sleeps.
+ */
 export class TestClock {
   t = 1_700_000_000
+  #sleptMs = 0 // milliseconds slept that do not make a whole second yet
   now = (): number => this.t
   advance(seconds: number): void {
     this.t += seconds
   }
+  sleep = async (ms: number): Promise<void> => {
+    this.#sleptMs += ms
+    this.advance(Math.floor(this.#sleptMs / 1000))
+    this.#sleptMs %= 1000
+  }
 }
 
 export function testRuntime(clock: TestClock): Runtime {
-  return { now: clock.now, randomBytes: (n) => new Uint8Array(randomBytes(n)) }
+  return { now: clock.now, randomBytes: (n) => new Uint8Array(randomBytes(n)), sleep: clock.sleep }
 }
 
 export interface Harness {

@@ -1,0 +1,59 @@
+// The link lease (SPEC R8.2) waits on the injected runtime's timer, so a test drives it with a
+// fake clock: a crashed worker's lease is taken over once it lapses, and nothing really sleeps.
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { LinkGuard } from '../../src/drivers/link-guard.js'
+import { ErrorCode } from '../../src/errors.js'
+import type { Runtime } from '../../src/runtime.js'
+import { MemoryStorage } from '../../src/storage/memory.js'
+import { TestClock, testRuntime } from '../server/fixtures.js'
+
+const LEASE_SECONDS = 30
+const LINK = 'link-1'
+
+/** Two workers over one storage and one fake clock; worker one holds the link and never finishes (it crashed). */
+async function crashedHolder(runtimeOf: (clock: TestClock) => Runtime = testRuntime) {
+  const clock = new TestClock()
+  const storage = new MemoryStorage({ now: clock.now })
+  const runtime = runtimeOf(clock)
+  const crashed = new LinkGuard(storage, runtime, LEASE_SECONDS)
+  await new Promise<void>((holding) => {
+    void crashed.run(LINK, () => {
+      holding()
+      return new Promise<never>(() => undefined)
+    })
+  })
+  return { clock, start: clock.now(), survivor: new LinkGuard(storage, runtime, LEASE_SECONDS) }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('LinkGuard: the lease runs on the injected clock', () => {
+  it("SPEC R8.2: a crashed worker's lease is taken over after the lease time, by the fake clock alone", async () => {
+    const realTimer = vi.spyOn(globalThis, 'setTimeout')
+    const { clock, start, survivor } = await crashedHolder()
+    const ranAt = await survivor.run(LINK, async () => clock.now())
+    expect(ranAt - start).toBeGreaterThanOrEqual(LEASE_SECONDS)
+    expect(realTimer).not.toHaveBeenCalled()
+  })
+
+  it('SPEC R8.2: tryRun does not wait for a held lease, and runs once it has lapsed', async () => {
+    const { clock, survivor } = await crashedHolder()
+    expect(await survivor.tryRun(LINK, async () => 'ran')).toBeUndefined()
+    clock.advance(LEASE_SECONDS)
+    expect(await survivor.tryRun(LINK, async () => 'ran')).toBe('ran')
+  })
+
+  it('SPEC R8.2: a wait on a clock that never moves ends with link_busy after one lease lifetime of waiting', async () => {
+    const waits: number[] = []
+    const frozen = (clock: TestClock): Runtime => ({
+      now: clock.now,
+      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      sleep: async (ms) => void waits.push(ms),
+    })
+    const { survivor } = await crashedHolder(frozen)
+    await expect(survivor.run(LINK, async () => 'ran')).rejects.toMatchObject({ code: ErrorCode.LinkBusy, retryable: true })
+    expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThan(LEASE_SECONDS * 1000)
+  })
+})
