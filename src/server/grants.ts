@@ -19,7 +19,7 @@
  */
 import type { ServerContext } from './options.js'
 import { keys, type ClosedLinkGrantSlot, type GrantRecord, type RefreshReuseMarker } from './records.js'
-import { grantTtlSeconds, LIFETIME_MARGIN_SECONDS } from './lifetimes.js'
+import { grantTtlSeconds, LIFETIME_MARGIN_SECONDS } from '../rules/lifetimes.js'
 
 /**
  * How long after it won its code or refresh token (its `take`) a request may still write the

@@ -53,7 +53,7 @@
 import type { ServerContext } from './options.js'
 import { keys, type ClosedLinkGrantSlot, type GrantRecord, type LinkGrantEntry, type LinkGrantHints, type LinkGrantSlot } from './records.js'
 import { closeLinkGrantSlot, revokeGrantRecord } from './grants.js'
-import { linkTtlSeconds } from './lifetimes.js'
+import { linkTtlSeconds } from '../rules/lifetimes.js'
 
 /** How many slots an append looks at to raise the low-water mark; more than the one slot each append ends. */
 const APPEND_ADVANCE_SLOTS = 4

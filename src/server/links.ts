@@ -57,7 +57,7 @@ import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
 import { keys, type LinkHint, type LinkVersionRecord } from './records.js'
 import { revokeLinkGrantsBelow } from './link-grants.js'
-import { linkTtlSeconds, SUPERSEDED_VERSION_TTL_SECONDS } from './lifetimes.js'
+import { linkTtlSeconds, SUPERSEDED_VERSION_TTL_SECONDS } from '../rules/lifetimes.js'
 
 /**
  * Versions {@link isCutAfter} reads before it answers "cut" without looking further (fail
