@@ -42,18 +42,19 @@ export interface CodePresentation {
 
 /**
  * The answer to a code presentation: a replay (the code is gone), a refusal — `consume: true`
- * when the code must be taken so nobody can use it — or go on with the link check named.
+ * when the code must be taken so nobody can use it — or go on with the link check named, for
+ * the code judged.
  *
  * @example
  * ```ts
- * const judged: CodeJudgement = { verdict: 'check-link', check: { kind: 'newer-cut', version: 0 } }
+ * const judged: CodeJudgement = { verdict: 'replay' }
  * ```
  * @group Rules
  */
 export type CodeJudgement =
   | { readonly verdict: 'replay' }
   | (Refused & { readonly consume: boolean })
-  | { readonly verdict: 'check-link'; readonly check: LinkCheck }
+  | { readonly verdict: 'check-link'; readonly check: LinkCheck; readonly code: CodeRecord }
 
 /**
  * Judges a code presentation before anything is taken. A missing code is a replay (redeemed
@@ -66,7 +67,7 @@ export type CodeJudgement =
  * ```ts
  * const code = { clientId: 'music', subject: 'u1', scope: 'a', expiresAt: 1060, grantId: 'g1', linkVersion: 0, supersede: false }
  * judgeCodePresentation(code, { clientId: 'thief' }, 1000) // { verdict: 'refuse', consume: true, … }
- * judgeCodePresentation(code, { clientId: 'music' }, 1000) // { verdict: 'check-link', check: { kind: 'newer-cut', version: 0 } }
+ * judgeCodePresentation(code, { clientId: 'music' }, 1000) // { verdict: 'check-link', check: { kind: 'newer-cut', version: 0 }, code }
  * ```
  * @see RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §2.1.1, §4.5
  * @group Rules
@@ -77,7 +78,7 @@ export function judgeCodePresentation(code: CodeRecord | undefined, presentation
   if (code.clientId !== presentation.clientId) return { ...refuseGrant('The authorization code was issued to another client'), consume: true }
   const mistake = requestMistake(code, presentation)
   if (mistake !== undefined) return { ...refuseGrant(mistake), consume: false }
-  return { verdict: 'check-link', check: linkCheckFor(code) }
+  return { verdict: 'check-link', check: linkCheckFor(code), code }
 }
 
 /**

@@ -28,7 +28,7 @@ import type { GrantRecord, RefreshReuseMarker, TokenRecord } from './records.js'
  * @example
  * ```ts
  * const token = { grantId: 'g1', clientId: 'music', subject: 'u1', scope: 'a', expiresAt: 2000 }
- * judgeRefreshToken(token, 'music', 1000) // { verdict: 'check-grant' }
+ * judgeRefreshToken(token, 'music', 1000) // { verdict: 'check-grant', token }
  * judgeRefreshToken(token, 'thief', 1000).verdict // 'refuse', revoking g1
  * judgeRefreshToken(undefined, 'music', 1000) // { verdict: 'replay' }
  * ```
@@ -38,11 +38,11 @@ export function judgeRefreshToken(
   token: TokenRecord | undefined,
   clientId: string,
   now: number,
-): Refused | { readonly verdict: 'replay' } | { readonly verdict: 'check-grant' } {
+): Refused | { readonly verdict: 'replay' } | { readonly verdict: 'check-grant'; readonly token: TokenRecord } {
   if (token === undefined) return { verdict: 'replay' }
   if (token.clientId !== clientId) return refuseGrant('The refresh token was issued to another client', token.grantId)
   if (token.expiresAt <= now) return refuseGrant('The refresh token has expired')
-  return { verdict: 'check-grant' }
+  return { verdict: 'check-grant', token }
 }
 
 /**
@@ -69,8 +69,8 @@ export function refreshReplay(marker: RefreshReuseMarker | undefined): Refused {
  * @example
  * ```ts
  * const grant = { clientId: 'music', subject: 'u1', scope: 'a b', createdAt: 0, linkVersion: 0, indexSlot: 0 }
- * judgeRefreshGrant(grant, { clientId: 'music', clientScope: 'a b', requestedScope: 'a' }) // { verdict: 'rotate', grantScope: 'a b', accessScope: 'a' }
- * judgeRefreshGrant(grant, { clientId: 'music', clientScope: 'a' }) // { verdict: 'rotate', grantScope: 'a', accessScope: 'a' }
+ * judgeRefreshGrant(grant, { clientId: 'music', clientScope: 'a b', requestedScope: 'a' }) // { verdict: 'rotate', grant, grantScope: 'a b', accessScope: 'a' }
+ * judgeRefreshGrant(grant, { clientId: 'music', clientScope: 'a' }) // { verdict: 'rotate', grant, grantScope: 'a', accessScope: 'a' }
  * ```
  * @see RFC 6749 §6
  * @group Rules
@@ -78,7 +78,7 @@ export function refreshReplay(marker: RefreshReuseMarker | undefined): Refused {
 export function judgeRefreshGrant(
   grant: GrantRecord | undefined,
   request: { readonly clientId: string; readonly clientScope: string; readonly requestedScope?: string },
-): Refused | { readonly verdict: 'rotate'; readonly grantScope: string; readonly accessScope: string } {
+): Refused | { readonly verdict: 'rotate'; readonly grant: GrantRecord; readonly grantScope: string; readonly accessScope: string } {
   if (grant === undefined || grant.clientId !== request.clientId) return refuseGrant('The grant was revoked')
   const grantScope = intersectScopes(parseScope(grant.scope) ?? [], parseScope(request.clientScope) ?? [])
   if (grantScope.length === 0) return refuseGrant('The client may no longer be granted this scope')
@@ -90,7 +90,7 @@ export function judgeRefreshGrant(
     }
     accessScope = requested
   }
-  return { verdict: 'rotate', grantScope: formatScope(grantScope), accessScope: formatScope(accessScope) }
+  return { verdict: 'rotate', grant, grantScope: formatScope(grantScope), accessScope: formatScope(accessScope) }
 }
 
 /**

