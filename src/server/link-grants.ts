@@ -36,10 +36,10 @@
  *   closed marker an hour), so when the last writer is done, `next` is past every recent claim,
  *   and every older slot is below it.
  * - **A request stalled past the hour protects nothing it claims late.** It writes no grant
- *   (`GRANT_WRITE_DEADLINE_SECONDS` in `grants.ts`), so an entry it adds below a raised `low`
+ *   (`GRANT_WRITE_DEADLINE_SECONDS` in `rules/grant-writes.ts`), so an entry it adds below a raised `low`
  *   names a grant that does not exist.
  *
- * Entries and hints live the link's lifetime (`lifetimes.ts`: the grant lifetime plus an hour);
+ * Entries and hints live the link's lifetime (`rules/lifetimes.ts`: the grant lifetime plus an hour);
  * every append writes the hints after its entry, so the hints outlive every entry. A revocation
  * of any kind closes the grant's slot (`grants.ts`).
  *

@@ -1,17 +1,8 @@
 /**
- * Link versions (SPEC R5.1–R5.3): every (client, subject) pair — a link — has a monotonic
- * version. A superseding code takes a new version; when it is redeemed its version is "cut", and
- * every grant of an older version is revoked. Removing a link takes a new, already-cut version.
- *
- * A removal must really remove access (SPEC R5.1, R7.6), even if the client never redeems the
- * code that tells it so: a superseding code that drops any scope of the previous version takes
- * its version already cut, so the older, wider grants die when the code is minted. A code that
- * only adds scopes leaves them live until it is redeemed, so the client keeps working meanwhile.
- * Comparing with the previous version alone suffices, by induction: the live grants of a link
- * are those of its newest cut version and of the versions after it, and each of those versions
- * was taken without a cut, so each one's scope contains the one before it. Every live grant is
- * therefore within the newest version's scope, and a new version that does not contain that
- * scope is taken cut.
+ * Link versions in storage (SPEC R5.1–R5.3). The rules — what a claim writes (the narrowing
+ * cut), which check a code needs before its redemption, when a redemption cuts — are pure, in
+ * `rules/link-versions.ts`; this module reads and writes what they need, atomically where it
+ * matters.
  *
  * Cutting a version revokes the older grants eagerly, through the link's grant index
  * (`link-grants.ts`): first the cut is written, then the index is scanned. A redeemer does the
@@ -34,7 +25,7 @@
  * - The newest version, its cut and the hint must outlive every grant and code of the link.
  *   Otherwise numbering would restart below a live grant (a later cut would not reach it), and a
  *   narrowing mint would find no previous scope to compare with, so a removed scope would survive
- *   (SPEC R7.6). They are written with the link's lifetime (`lifetimes.ts`: the grant lifetime
+ *   (SPEC R7.6). They are written with the link's lifetime (`rules/lifetimes.ts`: the grant lifetime
  *   plus an hour) when the version is claimed, and written again — immutable records, so with
  *   no race against a cut — whenever a plain code is minted or a grant refreshed
  *   ({@link keepLinkAlive}). A redemption needs no such write: its code was minted (and the link
@@ -290,5 +281,6 @@ export async function cutVersion(context: ServerContext, code: CodeRecord): Prom
  * @group Authorization server
  */
 export async function revokeLink(context: ServerContext, clientId: string, subject: string): Promise<void> {
+  // Here an "unlink" event would be emitted.
   await allocateLinkVersion(context, clientId, subject, { kind: 'unlink' })
 }

@@ -1,7 +1,7 @@
 /**
  * What the authorization server keeps in storage, and under which keys (SPEC R3.1, R7.2). Every
  * key derived from a code or token uses its SHA-256, never the value itself, so a storage dump
- * yields nothing a client could present. Every record expires (`lifetimes.ts`), and what is done
+ * yields nothing a client could present. Every record expires (`rules/lifetimes.ts`), and what is done
  * is deleted.
  *
  * | key | value | lives |

@@ -8,10 +8,10 @@ const dir = resolve(import.meta.dirname, '../../src/rules')
 const files = readdirSync(dir).filter((name) => name.endsWith('.ts'))
 
 describe('SPEC R4.2, R5.1–R5.3: src/rules is pure', () => {
-  it('imports only the pure protocol layer, the error model and its own files', () => {
+  it('imports only the pure protocol layer, the error model, the layers below (lib/, core/) and its own files', () => {
     for (const name of files) {
       const imports = [...readFileSync(join(dir, name), 'utf8').matchAll(/^import .* from '([^']+)'/gm)].map((match) => match[1] ?? '')
-      for (const path of imports) expect(path, `${name} imports ${path}`).toMatch(/^(\.\/[a-z-]+\.js|\.\.\/protocol\/[a-z-]+\.js|\.\.\/errors\.js)$/)
+      for (const path of imports) expect(path, `${name} imports ${path}`).toMatch(/^(\.\/[a-z-]+\.js|\.\.\/(protocol|lib|core)\/[a-z-]+\.js|\.\.\/errors\.js)$/)
     }
   })
 
