@@ -156,15 +156,15 @@ export function grantOfCode(
  * ```ts
  * const code = { clientId: 'music', subject: 'u1', scope: 'a', expiresAt: 1060, grantId: 'g1', linkVersion: 2, supersede: true }
  * judgeCreatedGrant(code, { cutSince: true }).effects // [{ type: 'revoke-grant', grantId: 'g1' }]
- * judgeCreatedGrant(code, { cutSince: false }) // { verdict: 'issue', effects: [] }
+ * judgeCreatedGrant(code, { cutSince: false }) // { verdict: 'issue' }
  * ```
  * @group Rules
  */
 export function judgeCreatedGrant(
   code: CodeRecord,
   facts: { readonly cutSince: boolean },
-): Refused | { readonly verdict: 'issue'; readonly effects: readonly [] } {
-  return facts.cutSince ? refuseGrant(SUPERSEDED, code.grantId) : { verdict: 'issue', effects: [] }
+): Refused | { readonly verdict: 'issue' } {
+  return facts.cutSince ? refuseGrant(SUPERSEDED, code.grantId) : { verdict: 'issue' }
 }
 
 const SUPERSEDED = 'The authorization code was superseded by a newer grant'
