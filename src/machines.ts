@@ -37,3 +37,43 @@ export {
   type ReciprocalScopeResolution,
   type ReciprocalScopeSource,
 } from './protocol/reciprocal-scope.js'
+
+// The authorization server's rules (pure): a code's life, a grant family's versions and cuts, a
+// refresh token's rotation. The server handlers load records, ask these, and carry out the answer.
+export {
+  codeReplay,
+  grantOfCode,
+  judgeCodePresentation,
+  judgeCodeScope,
+  judgeCreatedGrant,
+  type CodeJudgement,
+  type CodePresentation,
+} from './rules/code-redemption.js'
+export { mintedCode, REPLAY_MARKER_TTL_SECONDS, type CodeMint } from './rules/code-mint.js'
+export {
+  claimedVersionRecord,
+  cutsAtRedemption,
+  isVersionCut,
+  linkCheckFor,
+  mustFinishPreviousCut,
+  type LinkCheck,
+  type LinkVersionClaim,
+} from './rules/link-versions.js'
+export { GRANT_WRITE_DEADLINE_SECONDS, grantWriteStands, mayWriteGrant } from './rules/grant-writes.js'
+export {
+  judgeRefreshGrant,
+  judgeRefreshToken,
+  lostRotation,
+  refreshReplay,
+  reuseMarker,
+  rotatedGrant,
+} from './rules/refresh-rotation.js'
+export type { Refused, RevokeGrant } from './rules/outcome.js'
+export type {
+  CodeRecord,
+  GrantRecord,
+  LinkVersionRecord,
+  RefreshReuseMarker,
+  TokenRecord,
+  UsedMarker,
+} from './rules/records.js'

@@ -8,22 +8,21 @@ import * as v from 'valibot'
 import { CLIENT_AUTH_PARAMETERS } from '../protocol/client-credentials.js'
 import type { FormParams } from '../protocol/form.js'
 import type { HttpResult } from '../protocol/http.js'
-import { invalidGrant, renderOAuthError } from '../protocol/oauth-error.js'
+import { renderOAuthError } from '../protocol/oauth-error.js'
 import { withReciprocalScope } from '../protocol/reciprocal-response.js'
-import { AuthorizationCodeRequestSchema, formToObject, type AuthorizationCodeRequest } from '../protocol/schemas.js'
-import { formatScope, intersectScopes, parseScope } from '../protocol/scope.js'
+import { AuthorizationCodeRequestSchema, formToObject } from '../protocol/schemas.js'
+import { sha256 } from '../lib/hash.js'
+import { codeReplay, grantOfCode, judgeCodePresentation, judgeCodeScope, judgeCreatedGrant } from '../rules/code-redemption.js'
 import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
 import { keys, type CodeRecord, type UsedMarker } from './records.js'
-import { closeLinkGrantSlot, revokeGrant, writeGrant } from './grants.js'
-import { cutVersion, hasNewerVersion, isCutAfter } from './links.js'
+import { closeLinkGrantSlot, writeGrant } from './grants.js'
+import { cutVersion, isCutAfter, isSuperseded } from './links.js'
 import { appendLinkGrant } from './link-grants.js'
 import { issueTokens, newRefreshToken } from './issue-tokens.js'
-import { verifyS256 } from './pkce.js'
 import { askReciprocalScope } from './reciprocal-hook.js'
+import { refuse } from './run-decision.js'
 import { parameterError, tokenResult } from './wire.js'
-
-const refuse = (description: string): HttpResult => renderOAuthError(invalidGrant(description))
 
 /**
  * Redeems an authorization code for an authenticated client. Every check that can be made without
@@ -58,72 +57,71 @@ export async function authorizationCodeGrant(
 
   const codeKey = await keys.code(request.code)
   const record = await context.storage.get<CodeRecord>(codeKey)
-  if (record === undefined) return refuseReplay(context, request.code)
-  if (record.expiresAt <= context.runtime.now()) return refuse('The authorization code has expired')
-  if (record.clientId !== client.clientId) {
-    // Leaked: consume it (see above). A lost take means the rightful client redeemed it first,
-    // and the code has now been seen twice: a replay like any other.
-    if ((await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, request.code)
-    return refuse('The authorization code was issued to another client')
+  // The rules decide (rules/code-redemption.ts); this function reads, takes and writes.
+  const verifier = record === undefined ? undefined : request.code_verifier
+  const judged = judgeCodePresentation(
+    record,
+    {
+      clientId: client.clientId,
+      ...(request.redirect_uri === undefined ? {} : { redirectUri: request.redirect_uri }),
+      ...(verifier === undefined ? {} : { verifierS256: await sha256(verifier) }),
+    },
+    context.runtime.now(),
+  )
+  if (judged.verdict === 'replay') return refuseReplay(context, request.code)
+  if (judged.verdict === 'refuse') {
+    // Leaked to another client: consume it. A lost take means the rightful client redeemed it
+    // first, and the code has now been seen twice: a replay like any other.
+    if (judged.consume && (await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, request.code)
+    return refuse(context, judged)
   }
-  const mistake = await requestMistake(record, request)
-  if (mistake !== undefined) return refuse(mistake)
+  const { code } = judged
 
-  const superseded = record.supersede
-    ? await hasNewerVersion(context, record.clientId, record.subject, record.linkVersion)
-    : await isCutAfter(context, record.clientId, record.subject, record.linkVersion)
-  if (superseded) return refuse('The authorization code was superseded by a newer grant') // SPEC R5.3
-
-  // Never wider than the client may hold now, even if its registration shrank since (SPEC R7.6).
-  const scope = formatScope(intersectScopes(parseScope(record.scope) ?? [], parseScope(client.scope) ?? []))
-  if (scope === '') return refuse('The client may no longer be granted this scope')
+  const scoped = judgeCodeScope(code, {
+    superseded: await isSuperseded(context, code.clientId, code.subject, judged.check),
+    clientScope: client.scope,
+  })
+  if (scoped.verdict === 'refuse') return refuse(context, scoped)
 
   // Everything checked: this redemption will be honoured, if it is the first. RFC 6749 §4.1.2:
   // of concurrent redemptions that all passed the checks, the take decides; the others are
   // replays and revoke what the winner gets.
   if ((await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, request.code)
   const takenAt = context.runtime.now()
-  const reciprocal = askReciprocalScope(context, { clientId: client.clientId, subject: record.subject, scope })
+  const reciprocal = askReciprocalScope(context, { clientId: client.clientId, subject: code.subject, scope: scoped.scope })
 
   // SPEC R5.1: redeeming a superseding code revokes every older grant of the link (at once if
   // the code narrowed the link: then its version was cut when it was minted, see links.ts).
-  if (record.supersede) await cutVersion(context, record.clientId, record.subject, record.linkVersion)
+  await cutVersion(context, code)
   // The grant joins its link's index, so that a later cut finds and revokes it (link-grants.ts).
-  const indexSlot = await appendLinkGrant(context, record.clientId, record.subject, {
-    grantId: record.grantId,
-    linkVersion: record.linkVersion,
-  })
+  const indexSlot = await appendLinkGrant(context, code.clientId, code.subject, { grantId: code.grantId, linkVersion: code.linkVersion })
   // If a replay revoked this grant meanwhile, writeGrant leaves it revoked: the response below
   // still goes out (this request did win the code), but its tokens are already dead — and not
   // stored, nor is the index entry kept.
   const refreshToken = await newRefreshToken(context)
-  const live = await writeGrant(context, record.grantId, {
-    clientId: client.clientId,
-    subject: record.subject,
-    scope,
+  const grant = grantOfCode(code, {
+    scope: scoped.scope,
     createdAt: context.runtime.now(),
-    linkVersion: record.linkVersion,
     indexSlot,
     ...(refreshToken === undefined ? {} : { refreshTokenHash: refreshToken.hash }),
-  }, takenAt)
-  if (!live) await closeLinkGrantSlot(context, record.clientId, record.subject, indexSlot)
+  })
+  const live = await writeGrant(context, code.grantId, grant, takenAt)
+  if (!live) await closeLinkGrantSlot(context, code.clientId, code.subject, indexSlot)
   // Write, then check (SPEC R5.1, R5.3, R7.6): a newer version cut since the check above (a
   // narrowing mint, an unlink, a newer code redeemed) may have scanned the index before our
   // entry was in it. A cutter writes its cut before it scans, and we wrote our entry and grant
   // before this read: either its scan saw our entry, or this read sees its cut. No grant older
-  // than a cut survives. The grant has no tokens yet, so refusing leaves nothing usable behind.
-  // A cut written after this read still revokes the grant through the index; then the response
-  // below goes out with tokens that are already dead, as for a replay.
-  if (await isCutAfter(context, record.clientId, record.subject, record.linkVersion)) {
-    await revokeGrant(context, record.grantId)
-    return refuse('The authorization code was superseded by a newer grant')
-  }
+  // than a cut survives. A cut written after this read still revokes the grant through the
+  // index; then the response below goes out with tokens that are already dead, as for a replay.
+  const created = judgeCreatedGrant(code, { cutSince: await isCutAfter(context, code.clientId, code.subject, code.linkVersion) })
+  if (created.verdict === 'refuse') return refuse(context, created)
+  // Here a "code redeemed" event would be emitted.
   const body = await issueTokens(context, {
-    grantId: record.grantId,
+    grantId: code.grantId,
     clientId: client.clientId,
-    subject: record.subject,
-    accessScope: scope,
-    grantScope: scope,
+    subject: code.subject,
+    accessScope: scoped.scope,
+    grantScope: scoped.scope,
     ...(refreshToken === undefined ? {} : { refreshToken }),
     store: live,
   })
@@ -131,38 +129,13 @@ export async function authorizationCodeGrant(
 }
 
 /**
- * RFC 6749 §4.1.2: a code used twice is a stolen code; revoke what it was traded for. The marker
- * naming the grant was written when the code was minted (mint-code.ts), not after the winner's
- * take: a replay landing between that take and the winner's next write still finds it, and the
- * winner's writeGrant then sees the tombstone. A code that is merely expired finds it too;
- * revoking a grant that was never created is harmless.
+ * RFC 6749 §4.1.2: a code used twice is a stolen code; revoke what it was traded for
+ * (`codeReplay`). The marker naming the grant was written when the code was minted, not after
+ * the winner's take: a replay landing between that take and the winner's next write still
+ * finds it, and the winner's writeGrant then sees the tombstone.
  */
 async function refuseReplay(context: ServerContext, code: string): Promise<HttpResult> {
-  const minted = await context.storage.get<UsedMarker>(await keys.usedCode(code))
-  if (minted !== undefined) await revokeGrant(context, minted.grantId)
-  return refuse('The authorization code is invalid, expired or already used')
-}
-
-/**
- * What is wrong with the rightful client's own request for this code, if anything: these
- * refusals leave the code usable. The descriptions name parameters, never their values.
- */
-async function requestMistake(record: CodeRecord, request: AuthorizationCodeRequest): Promise<string | undefined> {
-  // RFC 6749 §4.1.3: identical to the authorization request's; a code minted without one (the
-  // reciprocal leg, SPEC R4.1) must be redeemed without one.
-  if (record.redirectUri === undefined && request.redirect_uri !== undefined) {
-    return 'redirect_uri was sent, but the authorization code was issued without one: leave it out'
-  }
-  if (record.redirectUri !== undefined && request.redirect_uri === undefined) {
-    return 'redirect_uri is required: the authorization request included one'
-  }
-  if (record.redirectUri !== request.redirect_uri) return 'redirect_uri does not match the authorization request'
-  if (record.codeChallenge !== undefined) {
-    if (request.code_verifier === undefined) return 'code_verifier is required'
-    if (!(await verifyS256(request.code_verifier, record.codeChallenge))) return 'PKCE verification failed'
-  } else if (request.code_verifier !== undefined) {
-    // RFC 9700 §2.1.1: a verifier for a code bound to no challenge is a PKCE downgrade attempt.
-    return 'code_verifier was sent for a code issued without code_challenge'
-  }
-  return undefined
+  const marker = await context.storage.get<UsedMarker>(await keys.usedCode(code))
+  // Here a "replay detected, family revoked" event would be emitted (when a marker names a grant).
+  return refuse(context, codeReplay(marker))
 }

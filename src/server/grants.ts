@@ -8,10 +8,9 @@
  *
  * Revocation writes a tombstone, then deletes the grant. A writer that (re)writes a grant record
  * — creation after a code redemption, the sliding lifetime of a refresh — writes first and reads
- * the tombstone after: whatever the interleaving, a revoked grant cannot come back. Such a writer
- * read the grant live (or won its code) moments before, so the tombstone only has to outlive one
- * request: it lives an hour, and a writer more than half an hour past its take writes nothing
- * ({@link GRANT_WRITE_DEADLINE_SECONDS}) — the hour is enforced, not assumed. Revocation also deletes what only the grant needed: its refresh
+ * the tombstone after: whatever the interleaving, a revoked grant cannot come back. The
+ * tombstone lives an hour, and a writer past its deadline writes nothing (the rules of both are
+ * in `rules/grant-writes.ts`). Revocation also deletes what only the grant needed: its refresh
  * token, the reuse markers of the tokens that one replaced (`issue-tokens.ts`), and its entry in
  * the link's grant index, which it closes (`link-grants.ts`).
  *
@@ -19,26 +18,13 @@
  */
 import type { ServerContext } from './options.js'
 import { keys, type ClosedLinkGrantSlot, type GrantRecord, type RefreshReuseMarker } from './records.js'
-import { grantTtlSeconds, LIFETIME_MARGIN_SECONDS } from './lifetimes.js'
-
-/**
- * How long after it won its code or refresh token (its `take`) a request may still write the
- * grant: half the life of a revocation's tombstone. The tombstone only stops writers it
- * outlives, so a request stalled longer (a suspended process, a storage call that hung) writes
- * nothing — its tokens are dead — rather than bring back a grant revoked an hour ago.
- *
- * @example
- * ```ts
- * const live = await writeGrant(context, grantId, grant, takenAt) // false once takenAt + GRANT_WRITE_DEADLINE_SECONDS has passed
- * ```
- * @group Authorization server
- */
-export const GRANT_WRITE_DEADLINE_SECONDS = LIFETIME_MARGIN_SECONDS / 2
+import { grantTtlSeconds, LIFETIME_MARGIN_SECONDS } from '../rules/lifetimes.js'
+import { grantWriteStands, mayWriteGrant, nextInRefreshChain } from '../rules/grant-writes.js'
 
 /**
  * Writes a grant record (new, or again to extend its lifetime) for a request that won its code
  * or refresh token at `takenAt` (seconds). Resolves `false` when the grant was revoked meanwhile,
- * or when the request is past {@link GRANT_WRITE_DEADLINE_SECONDS}: the record is then not
+ * or when the request is past its write deadline (`rules/grant-writes.ts`): the record is then not
  * written (or removed again) and its tokens stay dead.
  *
  * @example
@@ -48,11 +34,11 @@ export const GRANT_WRITE_DEADLINE_SECONDS = LIFETIME_MARGIN_SECONDS / 2
  * @group Authorization server
  */
 export async function writeGrant(context: ServerContext, grantId: string, grant: GrantRecord, takenAt: number): Promise<boolean> {
-  const late = (): boolean => context.runtime.now() - takenAt >= GRANT_WRITE_DEADLINE_SECONDS
-  if (late()) return false
+  if (!mayWriteGrant(takenAt, context.runtime.now())) return false
   await context.storage.set(keys.grant(grantId), grant, grantTtlSeconds(context))
   // Read the tombstone, then check the time: a revocation after this read sees our record.
-  if ((await context.storage.get(keys.revokedGrant(grantId))) === undefined && !late()) return true
+  const revoked = (await context.storage.get(keys.revokedGrant(grantId))) !== undefined
+  if (grantWriteStands({ revoked, takenAt, now: context.runtime.now() })) return true
   await context.storage.delete(keys.grant(grantId))
   return false
 }
@@ -149,6 +135,6 @@ async function forgetRefreshTokens(context: ServerContext, grantId: string, newe
     await context.storage.delete(keys.refreshTokenByHash(hash))
     const marker = await context.storage.get<RefreshReuseMarker>(keys.usedRefreshTokenByHash(hash))
     await context.storage.delete(keys.usedRefreshTokenByHash(hash))
-    hash = marker?.grantId === grantId ? marker.replaces : undefined
+    hash = nextInRefreshChain(marker, grantId)
   }
 }

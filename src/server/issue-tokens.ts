@@ -9,7 +9,8 @@ import { SECRET_BYTES } from '../protocol/constants.js'
 import { secretFromBytes } from '../lib/encoding.js'
 import { sha256 } from '../lib/hash.js'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
-import { keys, type RefreshReuseMarker, type TokenRecord } from './records.js'
+import { reuseMarker } from '../rules/refresh-rotation.js'
+import { keys, type TokenRecord } from './records.js'
 
 /**
  * A successful token response (RFC 6749 §5.1), plus `reciprocal` when the server asks for the
@@ -125,7 +126,7 @@ export async function issueTokens(context: ServerContext, info: TokenGrantInfo):
   // The reuse marker is written first, for as long as the token lives: once the token is taken
   // by its one rotation, any later presentation finds the marker and revokes the grant — with
   // no window between the take and a marker written afterwards (RFC 9700 §4.14.2).
-  const marker: RefreshReuseMarker = info.replaces === undefined ? { grantId: info.grantId } : { grantId: info.grantId, replaces: info.replaces }
+  const marker = reuseMarker(info.grantId, info.replaces)
   if (store) {
     await context.storage.set(keys.usedRefreshTokenByHash(refresh.hash), marker, refreshTtl)
     await context.storage.set(keys.refreshTokenByHash(refresh.hash), refreshRecord, refreshTtl)

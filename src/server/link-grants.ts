@@ -36,10 +36,10 @@
  *   closed marker an hour), so when the last writer is done, `next` is past every recent claim,
  *   and every older slot is below it.
  * - **A request stalled past the hour protects nothing it claims late.** It writes no grant
- *   (`GRANT_WRITE_DEADLINE_SECONDS` in `grants.ts`), so an entry it adds below a raised `low`
+ *   (`GRANT_WRITE_DEADLINE_SECONDS` in `rules/grant-writes.ts`), so an entry it adds below a raised `low`
  *   names a grant that does not exist.
  *
- * Entries and hints live the link's lifetime (`lifetimes.ts`: the grant lifetime plus an hour);
+ * Entries and hints live the link's lifetime (`rules/lifetimes.ts`: the grant lifetime plus an hour);
  * every append writes the hints after its entry, so the hints outlive every entry. A revocation
  * of any kind closes the grant's slot (`grants.ts`).
  *
@@ -53,7 +53,8 @@
 import type { ServerContext } from './options.js'
 import { keys, type ClosedLinkGrantSlot, type GrantRecord, type LinkGrantEntry, type LinkGrantHints, type LinkGrantSlot } from './records.js'
 import { closeLinkGrantSlot, revokeGrantRecord } from './grants.js'
-import { linkTtlSeconds } from './lifetimes.js'
+import { linkTtlSeconds } from '../rules/lifetimes.js'
+import { cutScanStep, firstSlotToTry, raiseLow } from '../rules/grant-index.js'
 
 /** How many slots an append looks at to raise the low-water mark; more than the one slot each append ends. */
 const APPEND_ADVANCE_SLOTS = 4
@@ -79,7 +80,7 @@ export async function appendLinkGrant(
   above = -1,
 ): Promise<number> {
   const hints = await readHints(context, clientId, subject)
-  let slot = Math.max(hints.next, hints.low, above + 1)
+  let slot = firstSlotToTry(hints, above)
   // Each failed add is a slot another grant holds, or a closed one; the loop ends at the first free one.
   while (!(await context.storage.add(keys.linkGrant(clientId, subject, slot), entry, linkTtlSeconds(context)))) slot++
   // Raise the low-water mark a little on the way, so that it keeps up with grants that simply
@@ -129,32 +130,30 @@ export async function revokeLinkGrantsBelow(
   const hints = await readHints(context, clientId, subject)
   let low = hints.low
   let slot = hints.low
-  for (; ; slot++) {
+  // What each slot means is decided by the rules (rules/grant-index.ts: cutScanStep).
+  scan: for (; ; slot++) {
     const key = keys.linkGrant(clientId, subject, slot)
-    let found = await context.storage.get<LinkGrantSlot>(key)
-    if (found === undefined) {
-      // Below `next` a free slot is one whose grant ended; at or above it, the end.
-      if (slot >= hints.next) break
-      // Close it only while the run at the bottom is closed: only that run lets `low` move.
-      if (low !== slot) continue
-      if (await closeLinkGrantSlot(context, clientId, subject, slot, true)) {
-        low = slot + 1
-        continue
+    let step = cutScanStep(await context.storage.get<LinkGrantSlot>(key), { slot, version, next: hints.next, low })
+    if (step.action === 'close-free') {
+      if (await closeLinkGrantSlot(context, clientId, subject, slot, true)) step = { action: 'pass' }
+      else {
+        // An append took it just now (a new grant, or a refresh moving its entry): look at it.
+        const found = await context.storage.get<LinkGrantSlot>(key)
+        step = found === undefined ? { action: 'skip' } : cutScanStep(found, { slot, version, next: hints.next, low })
       }
-      // An append took it just now (a new grant, or a refresh moving its entry): look at it.
-      found = await context.storage.get<LinkGrantSlot>(key)
-      if (found === undefined) continue
     }
-    if (isClosed(found)) {
-      if (low === slot) low = slot + 1
-      continue
+    switch (step.action) {
+      case 'end':
+        break scan
+      case 'skip':
+      case 'keep':
+        continue
+      case 'revoke':
+        // Here a "grant cut" event would be emitted.
+        await revokeGrantRecord(context, step.effect.grantId)
+        await closeLinkGrantSlot(context, clientId, subject, slot)
     }
-    if (found.linkVersion >= version) continue
-    // Always revoke, even a grant that looks gone: a refresh that read it just before it expired
-    // may be writing it again, and only the tombstone stops that write (grants.ts).
-    await revokeGrantRecord(context, found.grantId)
-    await closeLinkGrantSlot(context, clientId, subject, slot)
-    if (low === slot) low = slot + 1
+    low = raiseLow(low, slot)
   }
   if (low > hints.low || slot > hints.next) await writeHints(context, clientId, subject, { next: Math.max(slot, hints.next), low })
 }

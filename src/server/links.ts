@@ -1,17 +1,8 @@
 /**
- * Link versions (SPEC R5.1–R5.3): every (client, subject) pair — a link — has a monotonic
- * version. A superseding code takes a new version; when it is redeemed its version is "cut", and
- * every grant of an older version is revoked. Removing a link takes a new, already-cut version.
- *
- * A removal must really remove access (SPEC R5.1, R7.6), even if the client never redeems the
- * code that tells it so: a superseding code that drops any scope of the previous version takes
- * its version already cut, so the older, wider grants die when the code is minted. A code that
- * only adds scopes leaves them live until it is redeemed, so the client keeps working meanwhile.
- * Comparing with the previous version alone suffices, by induction: the live grants of a link
- * are those of its newest cut version and of the versions after it, and each of those versions
- * was taken without a cut, so each one's scope contains the one before it. Every live grant is
- * therefore within the newest version's scope, and a new version that does not contain that
- * scope is taken cut.
+ * Link versions in storage (SPEC R5.1–R5.3). The rules — what a claim writes (the narrowing
+ * cut), which check a code needs before its redemption, when a redemption cuts — are pure, in
+ * `rules/link-versions.ts`; this module reads and writes what they need, atomically where it
+ * matters.
  *
  * Cutting a version revokes the older grants eagerly, through the link's grant index
  * (`link-grants.ts`): first the cut is written, then the index is scanned. A redeemer does the
@@ -34,7 +25,7 @@
  * - The newest version, its cut and the hint must outlive every grant and code of the link.
  *   Otherwise numbering would restart below a live grant (a later cut would not reach it), and a
  *   narrowing mint would find no previous scope to compare with, so a removed scope would survive
- *   (SPEC R7.6). They are written with the link's lifetime (`lifetimes.ts`: the grant lifetime
+ *   (SPEC R7.6). They are written with the link's lifetime (`rules/lifetimes.ts`: the grant lifetime
  *   plus an hour) when the version is claimed, and written again — immutable records, so with
  *   no race against a cut — whenever a plain code is minted or a grant refreshed
  *   ({@link keepLinkAlive}). A redemption needs no such write: its code was minted (and the link
@@ -53,18 +44,20 @@
  *
  * @module
  */
-import { isScopeSubset, parseScope } from '../protocol/scope.js'
+import {
+  claimedVersionRecord,
+  cutsAtRedemption,
+  isVersionCut,
+  mustFinishPreviousCut,
+  newerCutProbe,
+  type LinkCheck,
+  type LinkVersionClaim,
+} from '../rules/link-versions.js'
+import type { CodeRecord } from '../rules/records.js'
 import type { ServerContext } from './options.js'
 import { keys, type LinkHint, type LinkVersionRecord } from './records.js'
 import { revokeLinkGrantsBelow } from './link-grants.js'
-import { linkTtlSeconds, SUPERSEDED_VERSION_TTL_SECONDS } from './lifetimes.js'
-
-/**
- * Versions {@link isCutAfter} reads before it answers "cut" without looking further (fail
- * closed). Only a redemption reads them, and only for a code with this many versions minted
- * above it during its short lifetime.
- */
-const MAX_PROBES = 10_000
+import { linkTtlSeconds, SUPERSEDED_VERSION_TTL_SECONDS } from '../rules/lifetimes.js'
 
 /**
  * The link's newest version (0 for a link never versioned). Versions are consecutive, so a
@@ -121,17 +114,7 @@ export async function keepLinkAlive(context: ServerContext, clientId: string, su
   return version
 }
 
-/**
- * Why a new link version is claimed: a superseding code of `scope` (RFC 6749 §3.3 string), or
- * unlinking.
- *
- * @example
- * ```ts
- * const claim: LinkVersionClaim = { kind: 'supersede', scope: 'assistant.read' }
- * ```
- * @group Authorization server
- */
-export type LinkVersionClaim = { readonly kind: 'supersede'; readonly scope: string } | { readonly kind: 'unlink' }
+export type { LinkVersionClaim } from '../rules/link-versions.js'
 
 /**
  * Claims the next version of a link, atomically: concurrent callers get distinct versions.
@@ -158,13 +141,12 @@ export async function allocateLinkVersion(
     // the previous one now. A record never changes once added, so this read is stable.
     const previous = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version))
     const previousCut = previous !== undefined && (await isCut(context, clientId, subject, version, previous))
-    const record: LinkVersionRecord =
-      claim.kind === 'unlink' ? { cut: true } : narrows(claim.scope, previous) ? { cut: true, scope: claim.scope } : { scope: claim.scope }
+    const record = claimedVersionRecord(claim, previous)
     // The previous version's cut may not have finished revoking its older grants (a crash or a
     // storage error between writing the cut and scanning the index; its caller saw the error).
     // Finish it before claiming above it, so a retried mint cannot leave them live. A cut of our
     // own covers it: it revokes everything below our version.
-    if (previousCut && record.cut !== true) await revokeLinkGrantsBelow(context, clientId, subject, version)
+    if (mustFinishPreviousCut(previousCut, record)) await revokeLinkGrantsBelow(context, clientId, subject, version)
     version++
     if (await context.storage.add(keys.linkVersion(clientId, subject, version), record, linkTtlSeconds(context))) {
       await writeHint(context, clientId, subject, version)
@@ -176,18 +158,10 @@ export async function allocateLinkVersion(
   }
 }
 
-/**
- * Whether `scope` drops a scope of the previous version. No previous version, or one without a
- * scope (taken by unlinking, which already revoked everything older), needs no cut.
- */
-function narrows(scope: string, previous: LinkVersionRecord | undefined): boolean {
-  if (previous?.scope === undefined) return false
-  return !isScopeSubset(parseScope(previous.scope) ?? [], parseScope(scope) ?? [])
-}
-
 /** Whether a version is cut: claimed cut, or cut since, when its code was redeemed. */
 async function isCut(context: ServerContext, clientId: string, subject: string, version: number, record: LinkVersionRecord): Promise<boolean> {
-  return record.cut === true || (await context.storage.get(keys.linkCut(clientId, subject, version))) !== undefined
+  // The cut key is read only when the record does not say it already.
+  return isVersionCut(record, record.cut !== true && (await context.storage.get(keys.linkCut(clientId, subject, version))) !== undefined)
 }
 
 /**
@@ -223,22 +197,19 @@ async function writeHint(context: ServerContext, clientId: string, subject: stri
 }
 
 /**
- * Whether a version newer than `version` exists (a newer superseding code was minted, or the link
- * was removed): a superseding code of `version` must then not be redeemed (SPEC R5.3).
+ * Runs the link check a code needs before its redemption (`rules/link-versions.ts`): whether a
+ * newer version exists (a superseding code), or a newer version is cut (a plain code). `true`
+ * means the code was superseded and must not be redeemed (SPEC R5.3).
  *
  * @example
  * ```ts
- * await hasNewerVersion(context, 'music', 'user-1', codeRecord.linkVersion) // false for the newest code
+ * await isSuperseded(context, 'music', 'user-1', { kind: 'newer-version', version: 3 }) // false for the newest code
  * ```
  * @group Authorization server
  */
-export async function hasNewerVersion(
-  context: ServerContext,
-  clientId: string,
-  subject: string,
-  version: number,
-): Promise<boolean> {
-  return (await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version + 1))) !== undefined
+export async function isSuperseded(context: ServerContext, clientId: string, subject: string, check: LinkCheck): Promise<boolean> {
+  if (check.kind === 'newer-cut') return isCutAfter(context, clientId, subject, check.version)
+  return (await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, check.version + 1))) !== undefined
 }
 
 /**
@@ -246,7 +217,7 @@ export async function hasNewerVersion(
  * redeemed, and a grant of `version` just created must be revoked again. Usually one read: the
  * next version does not exist. Only redemptions call it; token checks never do.
  *
- * It reads at most `MAX_PROBES` (10,000) versions. Past that it answers `true` without looking
+ * It reads at most `MAX_CUT_PROBES` (10,000) versions (`rules/link-versions.ts`). Past that it answers `true` without looking
  * further — failing closed rather than throwing (a 500 on the token endpoint) or reading on
  * without bound: the caller refuses the code with `invalid_grant`, or revokes the grant it just
  * created. That takes more than 10,000 superseding codes of the link minted while one code was
@@ -264,29 +235,30 @@ export async function isCutAfter(
   subject: string,
   version: number,
 ): Promise<boolean> {
-  for (let next = version + 1; next <= version + MAX_PROBES; next++) {
+  for (let next = version + 1, probes = 1; ; next++, probes++) {
     const record = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, next))
-    if (record === undefined) return false
-    if (await isCut(context, clientId, subject, next, record)) return true
+    const step = newerCutProbe(record, record !== undefined && (await isCut(context, clientId, subject, next, record)), probes)
+    if (step !== 'next') return step === 'cut'
   }
-  return true
 }
 
 /**
- * Marks a version cut: called once the superseding code of that version was redeemed, then
- * revokes every older grant of the link (SPEC R5.1). The cut is written before the grant index
+ * Marks a code's version cut once the code was redeemed, if the code supersedes, then revokes
+ * every older grant of the link (SPEC R5.1). The cut is written before the grant index
  * is read (see the module comment for why that order matters).
  *
  * @example
  * ```ts
- * await cutVersion(context, codeRecord.clientId, codeRecord.subject, codeRecord.linkVersion)
+ * await cutVersion(context, codeRecord)
  * ```
  * @group Authorization server
  */
-export async function cutVersion(context: ServerContext, clientId: string, subject: string, version: number): Promise<void> {
+export async function cutVersion(context: ServerContext, code: CodeRecord): Promise<void> {
+  if (!code.supersede) return
+  const { clientId, subject, linkVersion: version } = code
   const record = await context.storage.get<LinkVersionRecord>(keys.linkVersion(clientId, subject, version))
-  // Cut at minting already: that mint revoked the older grants (its code was stored only after).
-  if (record?.cut === true) return
+  // Not when cut at minting already: that mint revoked the older grants (its code was stored only after).
+  if (!cutsAtRedemption(code, record)) return
   // Only the holder of this version's code writes here (it took the code atomically). Its
   // lifetime is the version's as the newest; if a newer version is claimed meanwhile, this key
   // merely lives longer than needed.
@@ -309,5 +281,6 @@ export async function cutVersion(context: ServerContext, clientId: string, subje
  * @group Authorization server
  */
 export async function revokeLink(context: ServerContext, clientId: string, subject: string): Promise<void> {
+  // Here an "unlink" event would be emitted.
   await allocateLinkVersion(context, clientId, subject, { kind: 'unlink' })
 }

@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { MAX_CODE_TTL_SECONDS, SECRET_BYTES } from '../protocol/constants.js'
+import { SECRET_BYTES } from '../protocol/constants.js'
 import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
 import { secretFromBytes } from '../lib/encoding.js'
 import type { ServerContext } from './options.js'
-import { keys, type CodeRecord, type UsedMarker } from './records.js'
+import { mintedCode, REPLAY_MARKER_TTL_SECONDS } from '../rules/code-mint.js'
+import { keys } from './records.js'
 import { allocateLinkVersion, keepLinkAlive } from './links.js'
 
 /**
@@ -51,9 +52,6 @@ export interface MintedCode {
 
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 
-/** How long past the longest code lifetime a replayed code is still recognised, seconds. */
-const REPLAY_MARGIN_SECONDS = MAX_CODE_TTL_SECONDS
-
 /**
  * Mints a single-use authorization code with 256 bits from the runtime's random source, stored
  * only as its SHA-256 (SPEC R3.1). Throws `TypeError` when the client is unknown, the scope is
@@ -95,24 +93,20 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
     : await keepLinkAlive(context, input.clientId, input.subject)
   const code = secretFromBytes(context.runtime.randomBytes(SECRET_BYTES))
   const expiresAt = context.runtime.now() + context.codeTtlSeconds
-  const record: CodeRecord = {
+  const minted = mintedCode({
     clientId: input.clientId,
     subject: input.subject,
     scope: grantedScope,
-    expiresAt,
     ...(input.redirectUri === undefined ? {} : { redirectUri: input.redirectUri }),
     ...(input.codeChallenge === undefined ? {} : { codeChallenge: input.codeChallenge }),
-    grantId: secretFromBytes(context.runtime.randomBytes(16)),
-    linkVersion,
     supersede,
-  }
-  // The replay marker (code hash → grant) is written now, before the code exists for anyone,
-  // rather than after a redemption's take: a replay can then never look in the gap between the
-  // winner's take and its marker (RFC 6749 §4.1.2, SPEC R4.2). It outlives the longest code
-  // lifetime by a whole further code lifetime, so a replay is recognised at least that long
-  // after the last moment the code could have been redeemed.
-  const marker: UsedMarker = { grantId: record.grantId }
-  await context.storage.set(await keys.usedCode(code), marker, MAX_CODE_TTL_SECONDS + REPLAY_MARGIN_SECONDS)
-  await context.storage.set(await keys.code(code), record, context.codeTtlSeconds)
+    linkVersion,
+    grantId: secretFromBytes(context.runtime.randomBytes(16)),
+    expiresAt,
+  })
+  // The replay marker first, before the code exists for anyone (rules/code-mint.ts).
+  await context.storage.set(await keys.usedCode(code), minted.marker, REPLAY_MARKER_TTL_SECONDS)
+  await context.storage.set(await keys.code(code), minted.code, context.codeTtlSeconds)
+  // Here a "code minted" event would be emitted.
   return supersede ? { code, expiresAt, version: linkVersion } : { code, expiresAt }
 }

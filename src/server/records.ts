@@ -1,7 +1,7 @@
 /**
  * What the authorization server keeps in storage, and under which keys (SPEC R3.1, R7.2). Every
  * key derived from a code or token uses its SHA-256, never the value itself, so a storage dump
- * yields nothing a client could present. Every record expires (`lifetimes.ts`), and what is done
+ * yields nothing a client could present. Every record expires (`rules/lifetimes.ts`), and what is done
  * is deleted.
  *
  * | key | value | lives |
@@ -26,110 +26,19 @@
  */
 import { sha256 } from '../lib/hash.js'
 
-/**
- * An authorization code (SPEC R3.1, R7.2): bound to one client, one subject, one scope.
- *
- * @group Authorization server
- */
-export type CodeRecord = {
-  readonly clientId: string
-  readonly subject: string
-  readonly scope: string
-  readonly expiresAt: number
-  readonly redirectUri?: string
-  /** RFC 7636 S256 challenge. */
-  readonly codeChallenge?: string
-  /** The grant its tokens will belong to; chosen at minting so a replay can name it. */
-  readonly grantId: string
-  /** The link version the code was minted under (see `links.ts`). */
-  readonly linkVersion: number
-  /** Whether redeeming it replaces every older grant of the link (SPEC R5.1, R5.3). */
-  readonly supersede: boolean
-}
-
-/**
- * A grant: what the user consented to. Every token names its grant; a token is valid only while
- * its grant exists, so deleting the grant revokes all of its tokens at once.
- *
- * @group Authorization server
- */
-export type GrantRecord = {
-  readonly clientId: string
-  readonly subject: string
-  readonly scope: string
-  readonly createdAt: number
-  readonly linkVersion: number
-  /** Where the grant sits in its link's grant index (`link-grants.ts`), so a refresh can move the entry and a revocation close it. */
-  readonly indexSlot: number
-  /**
-   * SHA-256 of the grant's current refresh token, so that revoking the grant deletes it, and the
-   * reuse markers of the tokens it replaced (absent when refresh tokens are off).
-   */
-  readonly refreshTokenHash?: string
-}
-
-/**
- * An opaque access token or a refresh token, stored under its hash. The refresh token's `scope` is
- * the grant's scope (what a refresh may ask for); the access token's may be narrower.
- *
- * @group Authorization server
- */
-export type TokenRecord = {
-  readonly grantId: string
-  readonly clientId: string
-  readonly subject: string
-  readonly scope: string
-  readonly expiresAt: number
-}
-
-/** A used code: which grant to revoke on a second use. @group Authorization server */
-export type UsedMarker = { readonly grantId: string }
-
-/**
- * A refresh token's reuse marker: which grant to revoke if the token comes back after its
- * rotation, and the hash of the token it replaced — a chain that revoking the grant walks to
- * delete the markers.
- *
- * @group Authorization server
- */
-export type RefreshReuseMarker = { readonly grantId: string; readonly replaces?: string }
-
-/** Lower bound of a link's newest version; only a hint, the version keys are the truth. @group Authorization server */
-export type LinkHint = { readonly version: number }
-
-/**
- * One version of a link. `cut: true` when the version was claimed already cut: its code
- * narrowed the previous version's scope, or the link was removed. A version cut later, when its
- * superseding code is redeemed, has its cut in a key of its own (`link-cut:…`, only ever
- * `true`), so that this record never changes once added and can be written again with a new
- * lifetime without racing the cut. `scope` is the scope of the superseding code that holds the
- * version (absent for a version taken by unlinking).
- *
- * @group Authorization server
- */
-export type LinkVersionRecord = { readonly cut?: true; readonly scope?: string }
-
-/**
- * One entry of a link's grant index: a grant of the link and the version it was created under,
- * so that cutting a version can find and revoke the older grants (SPEC R5.1).
- *
- * @group Authorization server
- */
-export type LinkGrantEntry = { readonly grantId: string; readonly linkVersion: number }
-
-/** A slot of the grant index whose grant was revoked or whose entry moved (`link-grants.ts`). @group Authorization server */
-export type ClosedLinkGrantSlot = { readonly closed: true }
-
-/** What a slot of a link's grant index holds. @group Authorization server */
-export type LinkGrantSlot = LinkGrantEntry | ClosedLinkGrantSlot
-
-/**
- * Hints of a link's grant index (`link-grants.ts`): `next`, where the next append starts, and
- * `low`, below which every slot is closed for good.
- *
- * @group Authorization server
- */
-export type LinkGrantHints = { readonly next: number; readonly low: number }
+export type {
+  ClosedLinkGrantSlot,
+  CodeRecord,
+  GrantRecord,
+  LinkGrantEntry,
+  LinkGrantHints,
+  LinkGrantSlot,
+  LinkHint,
+  LinkVersionRecord,
+  RefreshReuseMarker,
+  TokenRecord,
+  UsedMarker,
+} from '../rules/records.js'
 
 /**
  * Builders of storage keys. Client ids and subjects are percent-encoded so that a `:` inside

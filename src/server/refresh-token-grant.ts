@@ -8,19 +8,18 @@ import * as v from 'valibot'
 import { CLIENT_AUTH_PARAMETERS } from '../protocol/client-credentials.js'
 import type { FormParams } from '../protocol/form.js'
 import type { HttpResult } from '../protocol/http.js'
-import { invalidGrant, invalidScope, renderOAuthError } from '../protocol/oauth-error.js'
+import { invalidGrant, renderOAuthError } from '../protocol/oauth-error.js'
 import { RefreshTokenRequestSchema, formToObject } from '../protocol/schemas.js'
-import { formatScope, intersectScopes, isScopeSubset, parseScope } from '../protocol/scope.js'
+import { judgeRefreshGrant, judgeRefreshToken, lostRotation, refreshReplay, rotatedGrant } from '../rules/refresh-rotation.js'
 import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
-import { keys, type GrantRecord, type RefreshReuseMarker, type TokenRecord } from './records.js'
-import { closeLinkGrantSlot, liveGrant, revokeGrant, writeGrant } from './grants.js'
+import { keys, type RefreshReuseMarker, type TokenRecord } from './records.js'
+import { closeLinkGrantSlot, liveGrant, writeGrant } from './grants.js'
 import { moveLinkGrant } from './link-grants.js'
 import { keepLinkAlive } from './links.js'
 import { issueTokens, newRefreshToken } from './issue-tokens.js'
+import { refuse } from './run-decision.js'
 import { parameterError, tokenResult } from './wire.js'
-
-const refuse = (description: string): HttpResult => renderOAuthError(invalidGrant(description))
 
 /**
  * Rotates a refresh token: checks it, then takes its record atomically and issues a new access
@@ -45,69 +44,61 @@ export async function refreshTokenGrant(
   client: RegisteredClient,
   params: FormParams,
 ): Promise<HttpResult> {
-  if (!context.refreshTokens) return refuse('Refresh tokens are not issued by this server')
+  if (!context.refreshTokens) return renderOAuthError(invalidGrant('Refresh tokens are not issued by this server'))
   const parsed = v.safeParse(RefreshTokenRequestSchema, formToObject(params, CLIENT_AUTH_PARAMETERS))
   if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))
   const request = parsed.output
 
+  // The rules decide (rules/refresh-rotation.ts); this function reads, takes and writes.
   const refreshKey = await keys.refreshToken(request.refresh_token)
   const record = await context.storage.get<TokenRecord>(refreshKey)
-  if (record === undefined) {
-    // The marker written at issuance outlives the rotation: a rotated refresh token came back,
-    // and one of its two holders is an attacker. Revoke the grant.
-    const used = await context.storage.get<RefreshReuseMarker>(await keys.usedRefreshToken(request.refresh_token))
-    if (used !== undefined) await revokeGrant(context, used.grantId)
-    return refuse('The refresh token is invalid, expired or already used')
+  const judged = judgeRefreshToken(record, client.clientId, context.runtime.now())
+  if (judged.verdict === 'replay') {
+    // The marker written at issuance outlives the rotation: a rotated refresh token came back.
+    const marker = await context.storage.get<RefreshReuseMarker>(await keys.usedRefreshToken(request.refresh_token))
+    // Here a "replay detected, family revoked" event would be emitted (when a marker names a grant).
+    return refuse(context, refreshReplay(marker))
   }
-
-  if (record.clientId !== client.clientId) {
-    // Bound to the client it was issued to (RFC 6749 §6); in another client's hands it has leaked.
-    await revokeGrant(context, record.grantId)
-    return refuse('The refresh token was issued to another client')
-  }
-  if (record.expiresAt <= context.runtime.now()) return refuse('The refresh token has expired')
-  const grant = await liveGrant(context, record.grantId)
-  if (grant === undefined || grant.clientId !== client.clientId) return refuse('The grant was revoked')
-
-  // What a refresh may ask for: the grant, within what the client may hold now (SPEC R7.6).
-  const grantScope = intersectScopes(parseScope(grant.scope) ?? [], parseScope(client.scope) ?? [])
-  if (grantScope.length === 0) return refuse('The client may no longer be granted this scope')
-  let accessScope = grantScope
-  if (request.scope !== undefined) {
-    const requested = parseScope(request.scope) ?? []
-    if (!isScopeSubset(requested, grantScope)) return renderOAuthError(invalidScope('The requested scope exceeds the grant'))
-    accessScope = requested
-  }
+  if (judged.verdict === 'refuse') return refuse(context, judged)
+  const { token } = judged
+  const rotation = judgeRefreshGrant(await liveGrant(context, token.grantId), {
+    clientId: client.clientId,
+    clientScope: client.scope,
+    ...(request.scope === undefined ? {} : { requestedScope: request.scope }),
+  })
+  if (rotation.verdict === 'refuse') return refuse(context, rotation)
+  const { grant } = rotation
 
   // Everything checked: rotate. Of concurrent rotations that all passed the checks, the take
   // decides; a lost take is a second use of the token, a replay (RFC 9700 §4.14.2).
   if ((await context.storage.take<TokenRecord>(refreshKey)) === undefined) {
-    await revokeGrant(context, record.grantId)
-    return refuse('The refresh token is invalid, expired or already used')
+    // Here a "replay detected, family revoked" event would be emitted.
+    return refuse(context, lostRotation(token.grantId))
   }
   const takenAt = context.runtime.now()
 
   // Sliding lifetime: the grant lives as long as its newest refresh token, and its entry in the
   // link's grant index as long as the grant, so that a later cut of the link still finds it. The
   // entry moves to the top of the index, so that the slots below can end (link-grants.ts).
-  const indexSlot = await moveLinkGrant(context, record.grantId, grant)
+  const indexSlot = await moveLinkGrant(context, token.grantId, grant)
   const refreshToken = await newRefreshToken(context)
-  const extended: GrantRecord = { ...grant, indexSlot, ...(refreshToken === undefined ? {} : { refreshTokenHash: refreshToken.hash }) }
+  const extended = rotatedGrant(grant, { indexSlot, ...(refreshToken === undefined ? {} : { refreshTokenHash: refreshToken.hash }) })
   // If the grant was revoked meanwhile — typically by a concurrent replay of this very token,
   // whose take lost to ours — writeGrant leaves it revoked. This request did win the rotation,
   // so its response still goes out (exactly one of concurrent refreshes succeeds), but its
   // tokens are already dead, and not stored (as for a code, authorization-code-grant.ts).
-  const live = await writeGrant(context, record.grantId, extended, takenAt)
+  const live = await writeGrant(context, token.grantId, extended, takenAt)
   await closeLinkGrantSlot(context, grant.clientId, grant.subject, grant.indexSlot)
   // What the grant's safety depends on — the newest link version, its cut — lives on with it.
   if (live) await keepLinkAlive(context, grant.clientId, grant.subject)
   else await closeLinkGrantSlot(context, grant.clientId, grant.subject, indexSlot)
+  // Here a "refresh" event would be emitted.
   const body = await issueTokens(context, {
-    grantId: record.grantId,
+    grantId: token.grantId,
     clientId: client.clientId,
     subject: grant.subject,
-    accessScope: formatScope(accessScope),
-    grantScope: formatScope(grantScope),
+    accessScope: rotation.accessScope,
+    grantScope: rotation.grantScope,
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(grant.refreshTokenHash === undefined ? {} : { replaces: grant.refreshTokenHash }),
     store: live,

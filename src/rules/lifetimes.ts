@@ -1,5 +1,5 @@
 /**
- * How long each record of the authorization server lives (the table in `records.ts` says which
+ * How long each record of the authorization server lives (the table in `server/records.ts` says which
  * key each one is). Every record expires, and each lifetime is tied to what the record protects:
  * a token lives as long as it can be used, a grant as long as its longest-lived token, what a
  * grant's safety depends on as long as the grant, and what only has to stop a racing write
@@ -8,18 +8,32 @@
  * @module
  */
 import { MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
-import type { ServerContext } from './options.js'
+
+/**
+ * The token lifetimes a server is configured with (a server's context has them), in seconds.
+ *
+ * @example
+ * ```ts
+ * const settings: TokenLifetimes = { accessTokenTtlSeconds: 3600, refreshTokens: true, refreshTokenTtlSeconds: 2_592_000 }
+ * ```
+ * @group Rules
+ */
+export interface TokenLifetimes {
+  readonly accessTokenTtlSeconds: number
+  readonly refreshTokens: boolean
+  readonly refreshTokenTtlSeconds: number
+}
 
 /**
  * Far longer than any request takes. Records that only stop a concurrent request from undoing
  * something (a tombstone, a closed index slot) live this long; records that must outlive others
- * outlive them by this much. It also exceeds the longest code lifetime, which `links.ts` relies on.
+ * outlive them by this much. It also exceeds the longest code lifetime, which `server/links.ts` relies on.
  *
  * @example
  * ```ts
- * await storage.set(keys.revokedGrant(grantId), true, LIFETIME_MARGIN_SECONDS)
+ * const tombstoneTtl = LIFETIME_MARGIN_SECONDS // 3600: a revoked grant's tombstone lives an hour
  * ```
- * @group Authorization server
+ * @group Rules
  */
 export const LIFETIME_MARGIN_SECONDS = 3600
 
@@ -28,14 +42,14 @@ export const LIFETIME_MARGIN_SECONDS = 3600
  *
  * @example
  * ```ts
- * grantTtlSeconds(context) // 2592000 with refresh tokens on their default lifetime
+ * grantTtlSeconds({ accessTokenTtlSeconds: 3600, refreshTokens: true, refreshTokenTtlSeconds: 2_592_000 }) // 2592000
  * ```
- * @group Authorization server
+ * @group Rules
  */
-export function grantTtlSeconds(context: ServerContext): number {
-  return context.refreshTokens
-    ? Math.max(context.refreshTokenTtlSeconds, context.accessTokenTtlSeconds)
-    : context.accessTokenTtlSeconds
+export function grantTtlSeconds(settings: TokenLifetimes): number {
+  return settings.refreshTokens
+    ? Math.max(settings.refreshTokenTtlSeconds, settings.accessTokenTtlSeconds)
+    : settings.accessTokenTtlSeconds
 }
 
 /**
@@ -48,12 +62,12 @@ export function grantTtlSeconds(context: ServerContext): number {
  *
  * @example
  * ```ts
- * await storage.add(keys.linkVersion(clientId, subject, version), record, linkTtlSeconds(context))
+ * linkTtlSeconds({ accessTokenTtlSeconds: 3600, refreshTokens: false, refreshTokenTtlSeconds: 0 }) // 7200
  * ```
- * @group Authorization server
+ * @group Rules
  */
-export function linkTtlSeconds(context: ServerContext): number {
-  return grantTtlSeconds(context) + LIFETIME_MARGIN_SECONDS
+export function linkTtlSeconds(settings: TokenLifetimes): number {
+  return grantTtlSeconds(settings) + LIFETIME_MARGIN_SECONDS
 }
 
 /**
@@ -63,8 +77,8 @@ export function linkTtlSeconds(context: ServerContext): number {
  *
  * @example
  * ```ts
- * await storage.set(keys.linkVersion(clientId, subject, version - 1), previous, SUPERSEDED_VERSION_TTL_SECONDS)
+ * SUPERSEDED_VERSION_TTL_SECONDS // 4200: the longest code lifetime (600) plus an hour
  * ```
- * @group Authorization server
+ * @group Rules
  */
 export const SUPERSEDED_VERSION_TTL_SECONDS = MAX_CODE_TTL_SECONDS + LIFETIME_MARGIN_SECONDS
