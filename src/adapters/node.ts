@@ -9,6 +9,7 @@ import { concatBytes } from '../io/bytes.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { invalidRequest, methodNotAllowed, renderOAuthError, serverError } from '../protocol/oauth-error.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * The parts of Node's `IncomingMessage` the adapter reads.
@@ -147,7 +148,7 @@ function assertCarriable(methods: readonly string[]): void {
     try {
       new Request('http://localhost/', { method })
     } catch (cause) {
-      throw new TypeError(`toNodeListener: a Web Request cannot carry the method ${JSON.stringify(method)}`, { cause })
+      throw invalidValue(`toNodeListener: a Web Request cannot carry the method ${JSON.stringify(method)}`, cause)
     }
   }
 }

@@ -30,6 +30,7 @@ import { peerTokensOf, runCommand } from './party-a-commands.js'
 import { CALLBACK_TTL_SECONDS, ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyALinks } from './party-a-links.js'
 import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
+import { invalidValue } from '../misuse.js'
 
 type StoredLink = LinkRecord<PartyAState>
 
@@ -160,7 +161,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   const peers = definePeers(options.peers)
   const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
-  if (!(Number.isInteger(retention) && retention > 0)) throw new TypeError('endedLinkRetentionSeconds must be a positive integer')
+  if (!(Number.isInteger(retention) && retention > 0)) throw invalidValue('endedLinkRetentionSeconds must be a positive integer')
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
   const links = partyALinks(storage, runtime, retention)

@@ -31,6 +31,7 @@ import type { Storage } from '../storage/storage.js'
 import { MemoryStorage } from '../storage/memory.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { webHandler } from './web.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * What B's own authorization server knows about an access token it issued (SPEC R3.3).
@@ -144,7 +145,7 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   const profile = options.errorProfile ?? 'draft'
   const parsedRequired = options.requiredScope === undefined ? [] : parseScope(options.requiredScope)
-  if (parsedRequired === undefined) throw new TypeError('requiredScope is not a valid scope')
+  if (parsedRequired === undefined) throw invalidValue('requiredScope is not a valid scope')
   const required: readonly string[] = parsedRequired
 
   const answer = (error: OAuthErrorResponse): HttpResult => renderOAuthError(applyErrorProfile(error, profile))

@@ -15,6 +15,7 @@ import type { ServerContext } from './options.js'
 import { mintCode } from './mint-code.js'
 import { askReciprocalScope } from './reciprocal-hook.js'
 import { parameterError } from './wire.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * A validated authorization request waiting for the user's decision.
@@ -150,7 +151,7 @@ export async function approveAuthorization(
 ): Promise<string> {
   const granted = parseScope(approval.scope ?? request.scope)
   if (granted === undefined || !isScopeSubset(granted, parseScope(request.scope) ?? [])) {
-    throw new TypeError('approve: the granted scope must be within the requested scope')
+    throw invalidValue('approve: the granted scope must be within the requested scope')
   }
   const scope = formatScope(granted)
   const reciprocal = askReciprocalScope(context, { clientId: request.clientId, subject: approval.subject, scope })
@@ -184,10 +185,10 @@ export async function approveAuthorization(
  */
 export async function denyAuthorization(context: ServerContext, request: PendingAuthorization): Promise<string> {
   const client = await context.clients.findClient(request.clientId)
-  if (client === undefined) throw new TypeError('deny: unknown client')
+  if (client === undefined) throw invalidValue('deny: unknown client')
   // The same exact comparison as validateAuthorizationRequest (RFC 9700 §4.1.3).
   if (!(client.redirectUris ?? []).includes(request.redirectUri) || !URL.canParse(request.redirectUri)) {
-    throw new TypeError('deny: redirectUri is not registered for the client')
+    throw invalidValue('deny: redirectUri is not registered for the client')
   }
   const error: OAuthErrorResponse = { error: 'access_denied', status: 400, description: 'The user denied the request' }
   return errorRedirect(context, request.redirectUri, error, request.state)

@@ -12,6 +12,7 @@ import type { Storage } from '../storage/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import type { ClientAuthContext } from './client-auth.js'
 import type { ClientRegistry } from './clients.js'
+import { invalidType, invalidValue } from '../misuse.js'
 
 /**
  * Default access token lifetime, seconds.
@@ -144,12 +145,14 @@ export interface ServerContext {
 const BUILT_IN_GRANTS = ['authorization_code', 'refresh_token']
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`)
+  if (typeof value !== 'number') throw invalidType(`${name} must be a number`)
+  if (!Number.isSafeInteger(value) || value <= 0) throw invalidValue(`${name} must be a positive integer`)
   return value
 }
 
 function absoluteUrl(name: string, value: string): string {
-  if (!URL.canParse(value)) throw new TypeError(`${name} must be an absolute URL`)
+  if (typeof value !== 'string') throw invalidType(`${name} must be a string`)
+  if (!URL.canParse(value)) throw invalidValue(`${name} must be an absolute URL`)
   return value
 }
 
@@ -168,15 +171,15 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
   const runtime = options.runtime ?? systemRuntime
   const codeTtlSeconds = positiveInteger('codeTtlSeconds', options.codeTtlSeconds ?? DEFAULT_CODE_TTL_SECONDS)
   if (codeTtlSeconds > MAX_CODE_TTL_SECONDS) {
-    throw new TypeError(`codeTtlSeconds must be at most ${MAX_CODE_TTL_SECONDS} (SPEC R3.1)`)
+    throw invalidValue(`codeTtlSeconds must be at most ${MAX_CODE_TTL_SECONDS} (SPEC R3.1)`)
   }
   const extensionGrants = { ...options.extensionGrants }
   for (const grantType of Object.keys(extensionGrants)) {
-    if (BUILT_IN_GRANTS.includes(grantType)) throw new TypeError(`extensionGrants cannot replace ${grantType}`)
+    if (BUILT_IN_GRANTS.includes(grantType)) throw invalidValue(`extensionGrants cannot replace ${grantType}`)
   }
   const format = options.accessTokenFormat ?? 'opaque'
-  if (format !== 'opaque' && (format.format !== 'jwt' || format.alg === '')) {
-    throw new TypeError('accessTokenFormat must be "opaque" or { format: "jwt", alg, privateKey, publicKey }')
+  if (format !== 'opaque' && (typeof format !== 'object' || format === null || format.format !== 'jwt' || format.alg === '')) {
+    throw invalidType('accessTokenFormat must be "opaque" or { format: "jwt", alg, privateKey, publicKey }')
   }
   return {
     issuer: absoluteUrl('issuer', options.issuer),

@@ -16,6 +16,7 @@ import {
 import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
 import { verifyAccessToken, type AccessTokenInfo } from './verify-access-token.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * The outcome of a bearer check (`AuthorizationServer.authenticateRequest`): the token, or the
@@ -57,7 +58,7 @@ export async function authenticateRequest(
   })
   // A bad requiredScope is the route's programming error, not the caller's: throw, don't answer.
   const needed = requiredScope === undefined ? [] : parseScope(requiredScope)
-  if (needed === undefined) throw new TypeError('requiredScope is not a valid scope string')
+  if (needed === undefined) throw invalidValue('requiredScope is not a valid scope string')
   try {
     const authorization = headerValue(raw.headers, 'authorization')
     const credentials = authorization === undefined ? undefined : authorizationCredentials(authorization, 'Bearer')
