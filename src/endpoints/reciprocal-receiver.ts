@@ -133,7 +133,8 @@ export interface ReciprocalReceiver {
  *   clients, audiences: [issuer, `${issuer}/token`],
  *   verifyAccessToken: (t) => musicAs.verifyAccessToken(t),
  *   errorProfile: 'google',
- *   onCode: partyB.onCode,
+ *   // Redeem `received.code` at A's token endpoint now or from a queue; `ok: false` answers A with the error.
+ *   onCode: async (received) => (await redemptions.enqueue(received), { ok: true }),
  * })
  * // Mount it: app.post('/token', (c) => receiver.fetch(c.req.raw))
  * ```
