@@ -31,6 +31,8 @@ import { CALLBACK_TTL_SECONDS, ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyA
 import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
 import { invalidValue } from '../misuse.js'
+import { eventEmitter, unexpectedFailure, type EventObserver } from '../events.js'
+import { observePartyA } from './link-events.js'
 
 type StoredLink = LinkRecord<PartyAState>
 
@@ -61,6 +63,8 @@ export interface PartyAOptions {
   readonly endedLinkRetentionSeconds?: number
   readonly storage?: Storage
   readonly runtime?: Runtime
+  /** Observer of every step of every link and every unexpected failure (see `docs/events.md`). Default: none. */
+  readonly onEvent?: EventObserver
 }
 
 /**
@@ -165,7 +169,9 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
   const links = partyALinks(storage, runtime, retention)
-  const commandContext = { authorizationServer: options.authorizationServer, runtime }
+  const emit = eventEmitter(options.onEvent, runtime, 'party-a')
+  const report = (error: unknown): void => emit(unexpectedFailure('party-a', error))
+  const commandContext = { authorizationServer: options.authorizationServer, runtime, report }
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
   const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
   const context = (peer: PartyAPeer): PartyAContext => ({
@@ -200,6 +206,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
   async function advance(record: StoredLink, event: PartyAEvent, peer: PartyAPeer): Promise<StoredLink> {
     const transition = stepPartyA(record.state, event, context(peer))
     let current = transition.state === record.state ? record : await links.save(record.state.linkId, record, transition.state)
+    if (current !== record) observePartyA(emit, record.state, event, current.state)
     for (const command of transition.commands) {
       await runCommand(current.state, command, peer, commandContext, async (result) => {
         current = await advance(current, result, peer)
@@ -250,7 +257,8 @@ export function createPartyA(options: PartyAOptions): PartyA {
         })
         if (after !== undefined && !hasWorkLeft(after.state)) finished++
       } catch (error) {
-        failures.push(error)
+        // The first failure is thrown once every link had its turn; report the others, or they are lost.
+        if (failures.push(error) > 1) report(error)
       }
     }
     if (failures.length > 0) throw failures[0]
@@ -271,6 +279,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       const { url, pending } = await createAuthorizationRequest(peer.peer, { redirectUri: peer.redirectUri, scope: peer.scope })
       await links.save(linkId, undefined, startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
       await storage.set(await stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
+      emit({ type: 'link-started', linkId, peerId })
       return { linkId, url }
     },
 
@@ -322,7 +331,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
           }
           return (await advance(record, event, peer)).state
         } catch (err) {
-          return (await advance(record, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') }, peer)).state
+          return (await advance(record, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange', report) }, peer)).state
         }
       })
     },

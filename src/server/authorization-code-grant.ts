@@ -127,6 +127,7 @@ export async function authorizationCodeGrant(
     ...(refreshToken === undefined ? {} : { refreshToken }),
     store: live,
   })
+  context.emit({ type: 'code-redeemed', clientId: client.clientId, subject: record.subject, scope, grantId: record.grantId })
   return tokenResult(reciprocal === undefined ? body : withReciprocalScope(body, reciprocal))
 }
 
@@ -140,6 +141,7 @@ export async function authorizationCodeGrant(
 async function refuseReplay(context: ServerContext, code: string): Promise<HttpResult> {
   const minted = await context.storage.get<UsedMarker>(await keys.usedCode(code))
   if (minted !== undefined) await revokeGrant(context, minted.grantId)
+  if (minted !== undefined) context.emit({ type: 'replay-detected', credential: 'code', grantId: minted.grantId })
   return refuse('The authorization code is invalid, expired or already used')
 }
 

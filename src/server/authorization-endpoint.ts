@@ -6,7 +6,8 @@
  * @module
  */
 import * as v from 'valibot'
-import { invalidRequest, invalidScope, serverError, type OAuthErrorResponse } from '../protocol/oauth-error.js'
+import { failureResponse, invalidRequest, invalidScope, type OAuthErrorResponse } from '../protocol/oauth-error.js'
+import { unexpectedFailure } from '../events.js'
 import { withReciprocalParameter } from '../protocol/reciprocal-response.js'
 import { AuthorizationRequestSchema } from '../protocol/schemas.js'
 import { formatScope, intersectScopes, isScopeSubset, parseScope } from '../protocol/scope.js'
@@ -85,8 +86,9 @@ export async function validateAuthorizationRequest(context: ServerContext, url: 
   let client: RegisteredClient | undefined
   try {
     client = await context.clients.findClient(clientId)
-  } catch {
-    return { ok: false, error: serverError() }
+  } catch (error) {
+    context.emit(unexpectedFailure('authorization-endpoint', error))
+    return { ok: false, error: failureResponse(error) }
   }
   if (client === undefined) return { ok: false, error: invalidRequest('Unknown client') }
   const redirectUri = single('redirect_uri')

@@ -116,5 +116,6 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
   const marker: UsedMarker = { grantId: record.grantId }
   await context.storage.set(await keys.usedCode(code), marker, MAX_CODE_TTL_SECONDS + REPLAY_MARGIN_SECONDS)
   await context.storage.set(await keys.code(code), record, context.codeTtlSeconds)
+  context.emit({ type: 'code-minted', clientId: input.clientId, subject: input.subject, scope: grantedScope, ...(supersede ? { version: linkVersion } : {}) })
   return supersede ? { code, expiresAt, version: linkVersion } : { code, expiresAt }
 }

@@ -13,6 +13,7 @@ import { systemRuntime, type Runtime } from '../runtime.js'
 import type { ClientAuthContext } from './client-auth.js'
 import type { ClientRegistry } from './clients.js'
 import { invalidType, invalidValue } from '../misuse.js'
+import { eventEmitter, type Emit, type EventObserver } from '../events.js'
 
 /**
  * Default access token lifetime, seconds.
@@ -115,6 +116,8 @@ export interface AuthorizationServerOptions {
   readonly reciprocalScope?: ReciprocalScopeHook
   /** Grant types dispatched to another handler (e.g. party B's reciprocal grant receiver). */
   readonly extensionGrants?: Readonly<Record<string, ExtensionGrantHandler>>
+  /** Observer of every protocol step and unexpected failure (see `docs/events.md`). Default: none. */
+  readonly onEvent?: EventObserver
 }
 
 /**
@@ -140,6 +143,8 @@ export interface ServerContext {
   readonly realm: string
   readonly reciprocalScope: ReciprocalScopeHook | undefined
   readonly extensionGrants: Readonly<Record<string, ExtensionGrantHandler>>
+  /** Tells the observer about a step or a failure; never throws. */
+  readonly emit: Emit
 }
 
 const BUILT_IN_GRANTS = ['authorization_code', 'refresh_token']
@@ -203,6 +208,7 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
     realm: options.realm ?? 'oauth',
     reciprocalScope: options.reciprocalScope,
     extensionGrants,
+    emit: eventEmitter(options.onEvent, runtime, 'authorization-server'),
   }
 }
 

@@ -57,12 +57,14 @@ export async function refreshTokenGrant(
     // and one of its two holders is an attacker. Revoke the grant.
     const used = await context.storage.get<RefreshReuseMarker>(await keys.usedRefreshToken(request.refresh_token))
     if (used !== undefined) await revokeGrant(context, used.grantId)
+    if (used !== undefined) context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: used.grantId })
     return refuse('The refresh token is invalid, expired or already used')
   }
 
   if (record.clientId !== client.clientId) {
     // Bound to the client it was issued to (RFC 6749 §6); in another client's hands it has leaked.
     await revokeGrant(context, record.grantId)
+    context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: record.grantId })
     return refuse('The refresh token was issued to another client')
   }
   if (record.expiresAt <= context.runtime.now()) return refuse('The refresh token has expired')
@@ -83,6 +85,7 @@ export async function refreshTokenGrant(
   // decides; a lost take is a second use of the token, a replay (RFC 9700 §4.14.2).
   if ((await context.storage.take<TokenRecord>(refreshKey)) === undefined) {
     await revokeGrant(context, record.grantId)
+    context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: record.grantId })
     return refuse('The refresh token is invalid, expired or already used')
   }
   const takenAt = context.runtime.now()
@@ -112,5 +115,6 @@ export async function refreshTokenGrant(
     ...(grant.refreshTokenHash === undefined ? {} : { replaces: grant.refreshTokenHash }),
     store: live,
   })
+  context.emit({ type: 'token-refreshed', clientId: client.clientId, subject: grant.subject, scope: formatScope(accessScope), grantId: record.grantId })
   return tokenResult(body)
 }

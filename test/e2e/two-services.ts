@@ -13,6 +13,7 @@ import { createAuthorizationServer } from '../../src/server/authorization-server
 import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import type { Runtime } from '../../src/runtime.js'
+import type { EventObserver } from '../../src/events.js'
 import { serve, type Served } from '../helpers/serve.js'
 
 export const SECRETS = {
@@ -44,6 +45,8 @@ export interface TwoServicesOptions {
   readonly timeoutMs?: number
   /** More clients of A's authorization server (other peers of party A). */
   readonly extraClientsAtAssistant?: readonly RegisteredClient[]
+  /** One observer for every component of both services. */
+  readonly onEvent?: EventObserver
 }
 
 /** A clock the tests move; starts at the real time because the servers talk through real fetch. */
@@ -63,6 +66,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
   const [a, b]: [Served, Served] = await Promise.all([serve(), serve()])
   const storageA = new MemoryStorage({ now: runtime.now })
   const storageB = new MemoryStorage({ now: runtime.now })
+  const observed = options.onEvent === undefined ? {} : { onEvent: options.onEvent }
 
   // How each party authenticates at the other.
   const musicKeys = options.musicAuthAtAssistant === 'private_key_jwt' ? await generateKeyPair('ES256', { extractable: true }) : undefined
@@ -81,6 +85,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     clients: staticClients([musicRegistration, ...(options.extraClientsAtAssistant ?? [])]),
     storage: storageA,
     runtime,
+    ...observed,
   })
 
   // Party B: its receiver, then its own authorization server for the initial flow.
@@ -115,6 +120,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     authorizationServer: { revokeLink: (clientId: string, subject: string) => musicAs.revokeLink(clientId, subject) },
     storage: storageB,
     runtime,
+    ...observed,
   }
   const partyB = createPartyB(partyBOptions)
   const musicAs = createAuthorizationServer({
@@ -127,6 +133,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     runtime,
     reciprocalScope: () => options.reciprocalInTokenResponse,
     extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
+    ...observed,
   })
 
   const partyAOptions: PartyAOptions = {
@@ -156,6 +163,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     authorizationServer: assistantAs,
     storage: storageA,
     runtime,
+    ...observed,
   }
   const partyA = createPartyA(partyAOptions)
 
