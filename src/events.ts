@@ -34,28 +34,10 @@ export type FailureSite =
  */
 export type ObservedError = SerializedError | { readonly name: string; readonly code?: string; readonly message?: string }
 
-/** Fields of every event. @group Events */
-interface EventBase {
-  /** When, in seconds since the epoch, from the component's injected runtime. */
-  readonly at: number
-  readonly source: EventSource
-}
-
-/** A link's identity as the party drivers see it. @group Events */
-interface LinkFields {
-  readonly linkId: string
-  /** The peer's key in the party's `peers` option. */
-  readonly peerId: string
-}
-
-/** A grant's identity at the authorization server: the client and the user (`subject`). @group Events */
-interface GrantFields {
-  readonly clientId: string
-  readonly subject: string
-}
-
 /**
- * Every event, discriminated on `type`. See `docs/events.md` for when each one happens.
+ * Every event, discriminated on `type`. See `docs/events.md` for when each one happens. Party
+ * events name the link (`linkId`, and `peerId`, the peer's key in the party's `peers`); the
+ * authorization server's and the receiver's name the client and the user (`clientId`, `subject`).
  *
  * @example
  * ```ts
@@ -66,23 +48,26 @@ interface GrantFields {
  * ```
  * @group Events
  */
-export type ReciprocalEvent = EventBase &
-  (
-    | ({ readonly type: 'link-started' } & LinkFields)
-    | ({ readonly type: 'callback-accepted'; readonly status: string } & LinkFields)
-    | ({ readonly type: 'code-delivered'; readonly scope: string; readonly version: number } & LinkFields)
-    | ({ readonly type: 'link-refreshed' } & LinkFields)
-    | ({ readonly type: 'unlinked' } & LinkFields)
-    | ({ readonly type: 'link-granted'; readonly scope?: string } & LinkFields)
-    | ({ readonly type: 'code-received' } & GrantFields)
-    | ({ readonly type: 'code-minted'; readonly scope: string; readonly version?: number } & GrantFields)
-    | ({ readonly type: 'code-redeemed'; readonly scope: string; readonly grantId: string } & GrantFields)
-    | { readonly type: 'replay-detected'; readonly credential: 'code' | 'refresh-token'; readonly grantId: string }
-    | ({ readonly type: 'grant-cut'; readonly version: number } & GrantFields)
-    | ({ readonly type: 'link-revoked' } & GrantFields)
-    | ({ readonly type: 'token-refreshed'; readonly scope: string; readonly grantId: string } & GrantFields)
-    | { readonly type: 'unexpected-failure'; readonly where: FailureSite; readonly error: ObservedError }
-  )
+export type ReciprocalEvent = {
+  /** When, in seconds since the epoch, from the component's injected runtime. */
+  readonly at: number
+  readonly source: EventSource
+} & (
+  | { readonly type: 'link-started'; readonly linkId: string; readonly peerId: string }
+  | { readonly type: 'callback-accepted'; readonly status: string; readonly linkId: string; readonly peerId: string }
+  | { readonly type: 'code-delivered'; readonly scope: string; readonly version: number; readonly linkId: string; readonly peerId: string }
+  | { readonly type: 'link-refreshed'; readonly linkId: string; readonly peerId: string }
+  | { readonly type: 'unlinked'; readonly linkId: string; readonly peerId: string }
+  | { readonly type: 'link-granted'; readonly scope?: string; readonly linkId: string; readonly peerId: string }
+  | { readonly type: 'code-received'; readonly clientId: string; readonly subject: string }
+  | { readonly type: 'code-minted'; readonly scope: string; readonly version?: number; readonly clientId: string; readonly subject: string }
+  | { readonly type: 'code-redeemed'; readonly scope: string; readonly grantId: string; readonly clientId: string; readonly subject: string }
+  | { readonly type: 'replay-detected'; readonly credential: 'code' | 'refresh-token'; readonly grantId: string }
+  | { readonly type: 'grant-cut'; readonly version: number; readonly clientId: string; readonly subject: string }
+  | { readonly type: 'link-revoked'; readonly clientId: string; readonly subject: string }
+  | { readonly type: 'token-refreshed'; readonly scope: string; readonly grantId: string; readonly clientId: string; readonly subject: string }
+  | { readonly type: 'unexpected-failure'; readonly where: FailureSite; readonly error: ObservedError }
+)
 
 /** The type of an event's `type` field. @group Events */
 export type ReciprocalEventType = ReciprocalEvent['type']

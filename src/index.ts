@@ -48,7 +48,7 @@ export {
   type ReciprocalReceiverOptions,
   type VerifiedAccessToken,
 } from './endpoints/reciprocal-receiver.js'
-export { readRawRequest, toResponse, webHandler } from './endpoints/web.js'
+export { readRawRequest, toResponse, webHandler, type WebHandlerOptions } from './endpoints/web.js'
 
 // Client-side protocol steps (oauth4webapi underneath), each usable on its own.
 // oauth4webapi's client-authentication strategies, re-exported so one import is enough.
@@ -166,6 +166,7 @@ export {
   type SerializedError,
   type Step,
 } from './errors.js'
+export type { EventObserver, EventSource, FailureSite, ObservedError, ReciprocalEvent, ReciprocalEventType } from './events.js'
 export { systemRuntime, type Runtime } from './runtime.js'
 export type { JsonValue, Storage } from './storage/storage.js'
 export { MemoryStorage, StorageFullError, type MemoryStorageOptions, type MemoryStorageStats } from './storage/memory.js'

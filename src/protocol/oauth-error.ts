@@ -221,11 +221,19 @@ export function renderOAuthError(err: OAuthErrorResponse): HttpResult {
  *   profile, as RFC 6749 §5.2 requires of a client that authenticated with the `Authorization`
  *   header, and a method other than POST, which stays 405 with `Allow: POST`;
  * - `'google'`: Google Linked Account Sign-In's — 401 `invalid_client`, 401 `invalid_token` with
- *   `WWW-Authenticate: Bearer`, 403 `insufficient_permission`, 400 for the rest.
+ *   `WWW-Authenticate: Bearer`, 403 `insufficient_permission`, 400 for the rest;
+ * - a function, to match another peer's expectations: it gets each error (with the status the
+ *   SDK would send) and returns the one to send. A 5xx, a 405 and a failed HTTP Basic
+ *   authentication are never passed to it: HTTP and RFC 6749 §5.2 fix those answers.
  *
+ * @example
+ * ```ts
+ * // A peer that wants 401 for every token problem, and the draft's 400 otherwise:
+ * const profile: ErrorProfile = (error) => (error.error === 'invalid_token' ? { ...error, status: 401 } : { ...error, status: 400 })
+ * ```
  * @group OAuth errors
  */
-export type ErrorProfile = 'draft' | 'google'
+export type ErrorProfile = 'draft' | 'google' | ((error: OAuthErrorResponse) => OAuthErrorResponse)
 
 /**
  * Maps an error to the chosen {@link ErrorProfile}.
@@ -246,6 +254,7 @@ export function applyErrorProfile(err: OAuthErrorResponse, profile: ErrorProfile
   // RFC 6749 §5.2: the client authenticated with the Authorization header, so 401 and a challenge
   // are a MUST, whatever the profile.
   if (err.challenge === 'Basic') return err
+  if (typeof profile === 'function') return profile(err)
   if (profile === 'draft') {
     // The draft: "400 if not valid". Keep the registered code so the client can still tell why.
     const { challenge: _challenge, ...rest } = err
