@@ -17,46 +17,98 @@
  * @group Errors
  */
 export const ErrorCode = {
-  /** A configuration value is missing or inconsistent (a programming error). */
+  /**
+   * A configuration value is missing or inconsistent, or a local failure (storage) stopped a
+   * command. When: an unusable peer endpoint, metadata that is not https, a rejected argument.
+   * Do: fix the configuration named in `hint`; when `retryable`, check the storage and retry.
+   */
   Configuration: 'ERR_CONFIGURATION',
-  /** An event arrived that the current state cannot take (e.g. a callback for an unknown flow). */
+  /**
+   * An operation the link's current state cannot take. When: a callback for an unknown or
+   * finished flow, consent on a link that is not awaiting it, an unknown link id. Do: read the
+   * link's state and start a new link if it has ended.
+   */
   InvalidState: 'ERR_INVALID_STATE',
-  /** The authorization response failed validation (`state`, `iss`, missing `code`). */
+  /**
+   * The authorization response failed validation. When: a wrong or missing `state`, an `iss`
+   * that is not the peer's (RFC 9207), no `code`. Do: treat it as an attack or a stale tab;
+   * start the authorization again.
+   */
   CallbackInvalid: 'ERR_CALLBACK_INVALID',
-  /** The user or the authorization server refused the initial authorization. */
+  /**
+   * The user or the peer's authorization server refused the initial authorization. When: the
+   * callback carries `error` (e.g. `access_denied`). Do: tell the user; start again if they want.
+   */
   AuthorizationDenied: 'ERR_AUTHORIZATION_DENIED',
-  /** The token request of the initial flow failed. */
+  /**
+   * The token request of the initial flow was refused. When: the code expired or was used, or
+   * the redirect URI / PKCE verifier does not match. Do: start the authorization again.
+   */
   TokenExchangeFailed: 'ERR_TOKEN_EXCHANGE_FAILED',
-  /** Nothing is left to offer after intersecting the requested and configured reciprocal scope. */
+  /**
+   * Nothing is left to offer after intersecting the requested and the offered reciprocal scope
+   * (SPEC R1.3). When: `consent()` on such a one-way link. Do: widen the peer's
+   * `reciprocal.offer`, or grant a scope with `updateReciprocalScope`.
+   */
   NothingToOffer: 'ERR_NOTHING_TO_OFFER',
   /**
    * The peer asked for no reciprocal scope and none is configured for it — as with an
-   * authorization server not built for Reciprocal OAuth (SPEC R1.3).
+   * authorization server not built for Reciprocal OAuth (SPEC R1.3). When: `consent()` on such a
+   * one-way link. Do: configure `reciprocal.configured`, or grant with `updateReciprocalScope`.
    */
   NothingRequested: 'ERR_NOTHING_REQUESTED',
-  /** The user refused the reciprocal consent. */
+  /**
+   * The user already refused the reciprocal consent for this link. When: `consent()` again on
+   * the refused link. Do: grant after all with `updateReciprocalScope`.
+   */
   ConsentRefused: 'ERR_CONSENT_REFUSED',
-  /** The consent decision is not acceptable (e.g. it grants more than was requested). */
+  /**
+   * The consent decision is not acceptable (SPEC R7.6). When: it grants more than was offered,
+   * or the scope is not scope tokens. Do: grant only scopes listed in `hint`.
+   */
   ConsentInvalid: 'ERR_CONSENT_INVALID',
-  /** The peer answered 400: it considers our request invalid. */
+  /**
+   * The peer answered 400: it considers our request invalid. When: delivering a code to a peer
+   * that does not support the reciprocal grant, or a revocation it refuses. Do: check the peer's
+   * configuration; retrying the same request will not help.
+   */
   PeerRejected: 'ERR_PEER_REJECTED',
-  /** The peer answered 401: our client authentication or the access token was refused. */
+  /**
+   * The peer answered 401: our client authentication or the access token was refused. Do: check
+   * the client id and credentials for this peer; for a token, refresh it and try again.
+   */
   PeerUnauthorized: 'ERR_PEER_UNAUTHORIZED',
-  /** The peer answered 403: the access token lacks the scope needed for reciprocal OAuth. */
+  /**
+   * The peer answered 403: the access token lacks the scope the peer requires for reciprocal
+   * OAuth (SPEC R3.4). Do: request that scope in the initial flow.
+   */
   PeerForbidden: 'ERR_PEER_FORBIDDEN',
-  /** The peer answered 5xx or another unexpected status; retrying later may help. */
+  /** The peer answered 5xx, 408, 429 or another unexpected status. Do: retry later with backoff (`retryable`). */
   PeerUnavailable: 'ERR_PEER_UNAVAILABLE',
-  /** The peer's answer was not the JSON the protocol requires. */
+  /**
+   * The peer's answer was not the JSON the protocol requires (or a redirect, never followed).
+   * When: a wrong endpoint URL, a proxy's HTML page. Do: check the endpoint speaks OAuth.
+   */
   InvalidResponse: 'ERR_INVALID_RESPONSE',
-  /** The request never got an answer (DNS, connection refused, reset). */
+  /** The request never got an answer (DNS, connection refused, reset). Do: check the URL and connectivity; retry. */
   Network: 'ERR_NETWORK',
-  /** The request timed out (SPEC R7.7). */
+  /** The request timed out (SPEC R7.7). Do: retry later, or raise the peer's `timeoutMs`. */
   Timeout: 'ERR_TIMEOUT',
-  /** The peer refused to redeem the reciprocal code (`invalid_grant` and friends). */
+  /**
+   * The peer refused to redeem the reciprocal code (`invalid_grant` and friends, SPEC R4.2).
+   * When: the code expired, was used, or was minted for another client. Do: wait for a new
+   * code from the peer; the same code will never be redeemed.
+   */
   RedemptionFailed: 'ERR_REDEMPTION_FAILED',
-  /** A refresh token is dead: the link needs the user's consent again (SPEC R8.2). */
+  /**
+   * A refresh token is dead (expired or revoked), or there is none: the link needs the user's
+   * consent again (SPEC R8.2). Do: start a new link for the user.
+   */
   NeedsReconsent: 'ERR_NEEDS_RECONSENT',
-  /** Another worker holds the link for an operation of its own; retry shortly. */
+  /**
+   * Another worker holds the link's lease for an operation of its own. Do: retry shortly
+   * (`retryable`); a stopped worker's lease lapses on its own.
+   */
   LinkBusy: 'ERR_LINK_BUSY',
 } as const
 

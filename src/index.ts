@@ -45,6 +45,7 @@ export {
   type SerializedError,
   type Step,
 } from './errors.js'
+export type { EventObserver, ReciprocalEvent } from './events.js'
 
 // Ports: storage and runtime.
 export type { JsonValue, Storage } from './core/storage.js'

@@ -69,4 +69,7 @@ export {
 
 // The HTTP doors.
 export { jsonResult, type HeaderBag, type HttpResult, type RawHttpRequest } from './protocol/http.js'
-export { readRawRequest, toResponse, webHandler } from './endpoints/web.js'
+export { readRawRequest, toResponse, webHandler, type WebHandlerOptions } from './endpoints/web.js'
+
+// The vocabulary of the `onEvent` observer's events (docs/events.md).
+export type { EventSource, FailureSite, ObservedError, ReciprocalEventType } from './events.js'

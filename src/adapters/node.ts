@@ -8,7 +8,10 @@
 import { concatBytes } from '../lib/bytes.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
-import { invalidRequest, methodNotAllowed, renderOAuthError, serverError } from '../protocol/oauth-error.js'
+import { failureResponse, invalidRequest, methodNotAllowed, renderOAuthError } from '../protocol/oauth-error.js'
+import { eventEmitter, unexpectedFailure, type EventObserver } from '../events.js'
+import { systemRuntime, type Runtime } from '../runtime.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * The parts of Node's `IncomingMessage` the adapter reads.
@@ -43,6 +46,10 @@ export interface NodeListenerOptions {
    * `request.url`. Default: `http://` + the `Host` header. Behind a TLS-terminating proxy, set it.
    */
   readonly origin?: string
+  /** Told of every unexpected failure (`unexpected-failure` at `http-adapter`); see `docs/events.md`. */
+  readonly onEvent?: EventObserver
+  /** The clock of the events' `at`. Default {@link systemRuntime}. */
+  readonly runtime?: Pick<Runtime, 'now'>
   /**
    * `toNodeListener` only: the methods it hands to the handler. Any other method is answered 405
    * with an `Allow` header listing these, before the body is read — so is a method the Fetch API
@@ -129,14 +136,16 @@ export function toNodeRawListener(
   options: NodeListenerOptions = {},
 ): NodeListener {
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES
+  const emit = eventEmitter(options.onEvent, options.runtime ?? systemRuntime, 'http')
   return async (message, response) => {
     try {
       const read = await readMessage(message, limit, options.origin)
       if ('status' in read) return writeResult(response, read)
       const raw: RawHttpRequest = { method: message.method ?? 'GET', headers: message.headers, body: read.body, url: read.url }
       writeResult(response, await handle(raw))
-    } catch {
-      writeResult(response, renderOAuthError(serverError()))
+    } catch (error) {
+      emit(unexpectedFailure('http-adapter', error))
+      writeResult(response, renderOAuthError(failureResponse(error)))
     }
   }
 }
@@ -147,7 +156,7 @@ function assertCarriable(methods: readonly string[]): void {
     try {
       new Request('http://localhost/', { method })
     } catch (cause) {
-      throw new TypeError(`toNodeListener: a Web Request cannot carry the method ${JSON.stringify(method)}`, { cause })
+      throw invalidValue(`toNodeListener: a Web Request cannot carry the method ${JSON.stringify(method)}`, cause)
     }
   }
 }
@@ -170,6 +179,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
   const methods = options.methods ?? DEFAULT_NODE_METHODS
   assertCarriable(methods)
   const refusal = renderOAuthError(methodNotAllowed(methods, 'The request method is not supported'))
+  const emit = eventEmitter(options.onEvent, options.runtime ?? systemRuntime, 'http')
   return async (message, response) => {
     try {
       const method = message.method ?? 'GET'
@@ -195,8 +205,9 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
       if (cookies.length > 0) outHeaders['set-cookie'] = cookies
       response.writeHead(answer.status, outHeaders)
       response.end(new Uint8Array(await answer.arrayBuffer()))
-    } catch {
-      writeResult(response, renderOAuthError(serverError()))
+    } catch (error) {
+      emit(unexpectedFailure('http-adapter', error))
+      writeResult(response, renderOAuthError(failureResponse(error)))
     }
   }
 }

@@ -117,7 +117,7 @@ export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerR
       signal: init.signal ?? makeSignal(),
     })
     if (isRedirect(response)) {
-      await response.body?.cancel().catch(() => undefined)
+      await response.body?.cancel().catch(() => undefined /* expected: the refused body is dropped either way */)
       throw new RedirectRefusedError(response.status)
     }
     // Buffer the answer under a limit: a peer is not trusted to answer small.

@@ -63,7 +63,7 @@ function errorCodeOf(body: string, response: Response): string | undefined {
     const parsed = v.safeParse(ErrorResponseSchema, JSON.parse(body))
     if (parsed.success) return parsed.output.error
   } catch {
-    // Not JSON: fall through to the header.
+    // expected: an error answer that is not JSON; fall through to the header.
   }
   return /\berror="?([A-Za-z_]+)"?/.exec(response.headers.get('www-authenticate') ?? '')?.[1]
 }
@@ -108,6 +108,7 @@ export async function processReciprocalGrantResponse(response: Response): Promis
   try {
     json = JSON.parse(body)
   } catch {
+    // expected: a success answer that is not JSON is the peer's error, thrown as InvalidResponse.
     throw invalidSuccess('the success answer is not JSON')
   }
   // valibot's object schemas take any non-null object, arrays included: refuse arrays explicitly.

@@ -119,7 +119,7 @@ export function jwtAccessTokenVerifier(options: JwtAccessTokenVerifierOptions): 
       if (scope !== undefined && typeof scope !== 'string') return undefined
       return verified(clientId, sub, scope, exp)
     } catch {
-      // Signature, claim or format failure: the token is not one of ours, or no longer valid.
+      // expected: signature, claim or format failure: the token is not one of ours, or no longer valid.
       return undefined
     }
   }

@@ -21,6 +21,8 @@ import { toSerializedError } from './run-error.js'
 export interface CommandContext {
   readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
   readonly runtime: Runtime
+  /** Tells the observer of a failure that is not a protocol error (`unexpected-failure`). */
+  readonly report: (error: unknown) => void
 }
 
 /**
@@ -37,7 +39,7 @@ export async function runCommand(
   context: CommandContext,
   emit: (event: PartyAEvent) => Promise<void>,
 ): Promise<void> {
-  const { authorizationServer, runtime } = context
+  const { authorizationServer, runtime, report } = context
   switch (command.type) {
     case 'deliver-code': {
       let refreshed: TokenSet | undefined
@@ -45,7 +47,7 @@ export async function runCommand(
         refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
       } catch (err) {
         // No code was minted; a dead refresh token then ends the link in needs-reconsent (SPEC R8.2).
-        const error = toSerializedError(err, 'refresh')
+        const error = toSerializedError(err, 'refresh', report)
         await emit({ type: 'delivery-failed', error, minted: false })
         if (error.code === ErrorCode.NeedsReconsent) await emit({ type: 'refresh-failed', error })
         return
@@ -62,7 +64,7 @@ export async function runCommand(
         minted = { version: code.version ?? 1 }
         await deliverReciprocalCode(peer, { code: code.code, accessToken })
       } catch (err) {
-        const error = toSerializedError(err, 'deliver-code')
+        const error = toSerializedError(err, 'deliver-code', report)
         await emit(minted === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted })
         return
       }
@@ -73,7 +75,7 @@ export async function runCommand(
       try {
         await authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
       } catch (err) {
-        await emit({ type: 'local-revocation-failed', error: toSerializedError(err, 'revoke') })
+        await emit({ type: 'local-revocation-failed', error: toSerializedError(err, 'revoke', report) })
         return
       }
       await emit({ type: 'local-grant-revoked' })
@@ -83,7 +85,7 @@ export async function runCommand(
         // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.
         await revokeTokenSet(peer, command.tokens)
       } catch (err) {
-        await emit({ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke') })
+        await emit({ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke', report) })
         return
       }
       await emit({ type: 'peer-tokens-revoked' })

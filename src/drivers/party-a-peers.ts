@@ -8,6 +8,7 @@
  */
 import type { PeerConfig } from '../client/peer.js'
 import { parseScope } from '../protocol/scope.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * One peer of party A: a service B that A's users link to.
@@ -105,28 +106,28 @@ function arrivedAt(callbackUrl: string, redirectUri: string): boolean {
  */
 export function definePeers(peers: Readonly<Record<string, PartyAPeer>>): PartyAPeers {
   const entries = Object.entries(peers)
-  if (entries.length === 0) throw new TypeError('peers must name at least one peer')
+  if (entries.length === 0) throw invalidValue('peers must name at least one peer')
   for (const [peerId, peer] of entries) {
-    if (!PEER_ID.test(peerId)) throw new TypeError(`peer id "${peerId.slice(0, 64)}" must be 1–64 letters, digits, "_" or "-"`)
-    if (parseScope(peer.scope) === undefined) throw new TypeError(`peers.${peerId}.scope is not a valid scope`)
-    if (parseScope(peer.reciprocal.offer) === undefined) throw new TypeError(`peers.${peerId}.reciprocal.offer is not a valid scope`)
-    if (!URL.canParse(peer.redirectUri)) throw new TypeError(`peers.${peerId}.redirectUri is not an absolute URL`)
+    if (!PEER_ID.test(peerId)) throw invalidValue(`peer id "${peerId.slice(0, 64)}" must be 1–64 letters, digits, "_" or "-"`)
+    if (parseScope(peer.scope) === undefined) throw invalidValue(`peers.${peerId}.scope is not a valid scope`)
+    if (parseScope(peer.reciprocal.offer) === undefined) throw invalidValue(`peers.${peerId}.reciprocal.offer is not a valid scope`)
+    if (!URL.canParse(peer.redirectUri)) throw invalidValue(`peers.${peerId}.redirectUri is not an absolute URL`)
   }
   // RFC 9700 §4.4: every callback must be attributable to exactly one peer.
   for (const [peerId, peer] of entries) {
     for (const [otherId, other] of entries) {
       // A's authorization server keys a grant by client id and user: two peers with one client id would share grants.
       if (otherId > peerId && peer.reciprocal.peerClientId === other.reciprocal.peerClientId) {
-        throw new TypeError(`peers ${peerId} and ${otherId} have the same reciprocal.peerClientId: each peer needs its own client at A's authorization server`)
+        throw invalidValue(`peers ${peerId} and ${otherId} have the same reciprocal.peerClientId: each peer needs its own client at A's authorization server`)
       }
       if (otherId <= peerId || pathOf(peer.redirectUri) !== pathOf(other.redirectUri)) continue
       if (peer.peer.as.authorization_response_iss_parameter_supported !== true || other.peer.as.authorization_response_iss_parameter_supported !== true) {
-        throw new TypeError(
+        throw invalidValue(
           `peers ${peerId} and ${otherId} share the redirect URI path ${pathOf(peer.redirectUri)} but do not both send RFC 9207 "iss": give each its own redirect URI (RFC 9700 §4.4)`,
         )
       }
       if (peer.peer.as.issuer === other.peer.as.issuer) {
-        throw new TypeError(`peers ${peerId} and ${otherId} have the same issuer and redirect URI path: a callback could not be told apart`)
+        throw invalidValue(`peers ${peerId} and ${otherId} have the same issuer and redirect URI path: a callback could not be told apart`)
       }
     }
   }

@@ -30,6 +30,9 @@ import { peerTokensOf, runCommand } from './party-a-commands.js'
 import { CALLBACK_TTL_SECONDS, ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyALinks } from './party-a-links.js'
 import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
+import { invalidValue } from '../misuse.js'
+import { eventEmitter, unexpectedFailure, type EventObserver } from '../events.js'
+import { observePartyA } from './link-events.js'
 
 type StoredLink = LinkRecord<PartyAState>
 
@@ -60,6 +63,8 @@ export interface PartyAOptions {
   readonly endedLinkRetentionSeconds?: number
   readonly storage?: Storage
   readonly runtime?: Runtime
+  /** Observer of every step of every link and every unexpected failure (see `docs/events.md`). Default: none. */
+  readonly onEvent?: EventObserver
 }
 
 /**
@@ -160,11 +165,13 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   const peers = definePeers(options.peers)
   const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
-  if (!(Number.isInteger(retention) && retention > 0)) throw new TypeError('endedLinkRetentionSeconds must be a positive integer')
+  if (!(Number.isInteger(retention) && retention > 0)) throw invalidValue('endedLinkRetentionSeconds must be a positive integer')
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
   const refreshes = new SingleFlight()
   const links = partyALinks(storage, runtime, retention)
-  const commandContext = { authorizationServer: options.authorizationServer, runtime }
+  const emit = eventEmitter(options.onEvent, runtime, 'party-a')
+  const report = (error: unknown): void => emit(unexpectedFailure('party-a', error))
+  const commandContext = { authorizationServer: options.authorizationServer, runtime, report }
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
   const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
   const context = (peer: PartyAPeer): PartyAContext => ({
@@ -199,6 +206,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
   async function advance(record: StoredLink, event: PartyAEvent, peer: PartyAPeer): Promise<StoredLink> {
     const transition = stepPartyA(record.state, event, context(peer))
     let current = transition.state === record.state ? record : await links.save(record.state.linkId, record, transition.state)
+    if (current !== record) observePartyA(emit, record.state, event, current.state)
     for (const command of transition.commands) {
       await runCommand(current.state, command, peer, commandContext, async (result) => {
         current = await advance(current, result, peer)
@@ -249,7 +257,8 @@ export function createPartyA(options: PartyAOptions): PartyA {
         })
         if (after !== undefined && !hasWorkLeft(after.state)) finished++
       } catch (error) {
-        failures.push(error)
+        // The first failure is thrown once every link had its turn; report the others, or they are lost.
+        if (failures.push(error) > 1) report(error)
       }
     }
     if (failures.length > 0) throw failures[0]
@@ -270,6 +279,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       const { url, pending } = await createAuthorizationRequest(peer.peer, { redirectUri: peer.redirectUri, scope: peer.scope })
       await links.save(linkId, undefined, startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
       await storage.set(await stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
+      emit({ type: 'link-started', linkId, peerId })
       return { linkId, url }
     },
 
@@ -321,7 +331,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
           }
           return (await advance(record, event, peer)).state
         } catch (err) {
-          return (await advance(record, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange') }, peer)).state
+          return (await advance(record, { type: 'exchange-failed', error: toSerializedError(err, 'token-exchange', report) }, peer)).state
         }
       })
     },

@@ -10,6 +10,7 @@ import type { PartyBState } from '../machines/party-b.js'
 import type { Runtime } from '../runtime.js'
 import type { Storage } from '../core/storage.js'
 import { LinkRecords, type LinkRecord } from './link-records.js'
+import { invalidValue } from '../misuse.js'
 
 /** Default of `PartyBOptions.endedLinkRetentionSeconds`: 7 days. @internal */
 export const DEFAULT_ENDED_LINK_RETENTION_SECONDS = 7 * 24 * 3600
@@ -45,7 +46,7 @@ export function partyBLinkId(peerClientId: string, userId: string): string {
  * @internal
  */
 export function partyBLinks(storage: Storage, runtime: Runtime, retentionSeconds: number): LinkRecords<PartyBState> {
-  if (!(retentionSeconds > 0)) throw new TypeError('endedLinkRetentionSeconds must be positive')
+  if (!(retentionSeconds > 0)) throw invalidValue('endedLinkRetentionSeconds must be positive')
   return new LinkRecords<PartyBState>(storage, runtime, {
     // The link id is the whole key (partyBLinkId), as it always was.
     recordPrefix: '',

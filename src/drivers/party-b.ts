@@ -26,6 +26,8 @@ import { DEFAULT_ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyBLinkId, partyB
 import { LinkGuard } from './link-guard.js'
 import { liveAccessToken } from './refresh-if-expiring.js'
 import { toSerializedError } from './run-error.js'
+import { eventEmitter, unexpectedFailure } from '../events.js'
+import { observePartyB } from './link-events.js'
 
 interface Link {
   readonly peerClientId: string
@@ -125,6 +127,8 @@ export function createPartyB(options: PartyBOptions): PartyB {
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)))
   const refreshes = new SingleFlight()
   const keyOf = (link: Link): string => partyBLinkId(link.peerClientId, link.userId)
+  const emit = eventEmitter(options.onEvent, runtime, 'party-b')
+  const report = (error: unknown): void => emit(unexpectedFailure('party-b', error))
 
   const peerOf = (peerClientId: string): PeerConfig => {
     const peer = Object.hasOwn(options.peers, peerClientId) ? options.peers[peerClientId] : undefined
@@ -142,7 +146,9 @@ export function createPartyB(options: PartyBOptions): PartyB {
   async function apply(record: LinkRecord | undefined, event: PartyBEvent, link: Link): Promise<{ record: LinkRecord; commands: readonly PartyBCommand[] }> {
     const { state, commands } = stepPartyB(record?.state, event, { now: runtime.now() }, link)
     if (record !== undefined && state === record.state) return { record, commands }
-    return { record: await links.save(keyOf(link), record, state), commands }
+    const saved = await links.save(keyOf(link), record, state)
+    observePartyB(emit, record?.state, event, saved.state)
+    return { record: saved, commands }
   }
 
   /** Steps, persists, then runs the commands, feeding their results back in (under the link's lease). */
@@ -166,14 +172,14 @@ export function createPartyB(options: PartyBOptions): PartyB {
           const tokens = await redeemReciprocalCode(peerOf(state.peerClientId), command.code, { now: runtime.now() })
           return [{ type: 'redeemed', tokens }]
         } catch (err) {
-          return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code') }]
+          return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code', report) }]
         }
       case 'revoke-local-grant':
         try {
           await options.authorizationServer?.revokeLink(state.peerClientId, state.userId)
           return [{ type: 'revoked', target: 'local-grant' }]
         } catch (err) {
-          return [{ type: 'revoke-failed', target: 'local-grant', error: toSerializedError(err, 'revoke') }]
+          return [{ type: 'revoke-failed', target: 'local-grant', error: toSerializedError(err, 'revoke', report) }]
         }
       case 'revoke-peer-tokens':
         try {
@@ -181,7 +187,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
           await revokeTokenSet(peerOf(state.peerClientId), command.tokens)
           return [{ type: 'revoked', target: 'peer-tokens' }]
         } catch (err) {
-          return [{ type: 'revoke-failed', target: 'peer-tokens', error: toSerializedError(err, 'revoke') }]
+          return [{ type: 'revoke-failed', target: 'peer-tokens', error: toSerializedError(err, 'revoke', report) }]
         }
     }
   }
@@ -236,7 +242,8 @@ export function createPartyB(options: PartyBOptions): PartyB {
         return undefined
       })
       if (refused !== undefined) return refused
-      mode.waitUntil(redeemPending(key).catch(() => undefined))
+      // After the answer nobody awaits the redemption: a failure it did not record in the link is reported.
+      mode.waitUntil(redeemPending(key).catch(report))
       return { ok: true }
     }
     const outcome = await guard.run(key, async () => {

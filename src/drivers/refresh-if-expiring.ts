@@ -49,7 +49,8 @@ export async function liveAccessToken(
   try {
     refreshed = await refreshIfExpiring(peer, tokens, now)
   } catch (err) {
-    await record({ type: 'refresh-failed', error: toSerializedError(err, 'refresh') })
+    // The error is thrown on to the caller as it is: nothing to report here.
+    await record({ type: 'refresh-failed', error: toSerializedError(err, 'refresh', () => undefined) })
     throw err
   }
   if (refreshed === undefined) return tokens.accessToken

@@ -6,7 +6,7 @@
  * @module
  */
 import * as v from 'valibot'
-import { GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
+import { DEFAULT_BODY_LIMIT_BYTES, GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
 import { parseFormRequest, type FormParams } from '../protocol/form.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { jsonResult } from '../protocol/http.js'
@@ -30,7 +30,9 @@ import type { ClientRegistry } from '../server/clients.js'
 import type { Storage } from '../core/storage.js'
 import { MemoryStorage } from '../storage/memory.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
-import { webHandler } from './web.js'
+import { webDoor } from './web.js'
+import { eventEmitter, type EventObserver } from '../events.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * What B's own authorization server knows about an access token it issued (SPEC R3.3).
@@ -104,6 +106,8 @@ export interface ReciprocalReceiverOptions {
   readonly bodyLimitBytes?: number
   /** Called once per accepted code. */
   readonly onCode: (received: ReceivedReciprocalCode) => Promise<ReceiveOutcome>
+  /** Observer of each accepted code and every unexpected failure (see `docs/events.md`). Default: none. */
+  readonly onEvent?: EventObserver
 }
 
 /**
@@ -132,6 +136,7 @@ export interface ReciprocalReceiver {
  *   clients, audiences: [issuer, `${issuer}/token`],
  *   verifyAccessToken: (t) => musicAs.verifyAccessToken(t),
  *   errorProfile: 'google',
+ *   // Redeem the code at A's token endpoint now or later; `ok: false` answers A with the error.
  *   onCode: async ({ peerClientId, userId, code }) => (await redeemLater(peerClientId, userId, code), { ok: true }),
  * })
  * // Mount it: app.post('/token', (c) => receiver.fetch(c.req.raw))
@@ -144,8 +149,9 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   const profile = options.errorProfile ?? 'draft'
   const parsedRequired = options.requiredScope === undefined ? [] : parseScope(options.requiredScope)
-  if (parsedRequired === undefined) throw new TypeError('requiredScope is not a valid scope')
+  if (parsedRequired === undefined) throw invalidValue('requiredScope is not a valid scope')
   const required: readonly string[] = parsedRequired
+  const emit = eventEmitter(options.onEvent, runtime, 'reciprocal-receiver')
 
   const answer = (error: OAuthErrorResponse): HttpResult => renderOAuthError(applyErrorProfile(error, profile))
 
@@ -183,13 +189,19 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
       code: parsed.output.code,
       receivedAt: now,
     })
+    if (outcome.ok) emit({ type: 'code-received', clientId: client.value.clientId, subject: token.subject })
     return outcome.ok ? jsonResult(200, {}) : answer(outcome.error)
   }
 
-  const handle = guarded(async (raw) => {
-    const params = parseFormRequest(raw, options.bodyLimitBytes)
-    return params.ok ? receive(raw, params.value) : answer(params.error)
-  })
-  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> => guarded((r) => receive(r, params))(raw)
-  return { handle, handleParsed, fetch: webHandler(handle, options.bodyLimitBytes) }
+  const handle = guarded(
+    async (raw) => {
+      const params = parseFormRequest(raw, options.bodyLimitBytes)
+      return params.ok ? receive(raw, params.value) : answer(params.error)
+    },
+    emit,
+    'reciprocal-receiver',
+  )
+  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> =>
+    guarded((r) => receive(r, params), emit, 'reciprocal-receiver')(raw)
+  return { handle, handleParsed, fetch: webDoor(handle, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, emit) }
 }

@@ -7,7 +7,9 @@
  */
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
-import { invalidRequest, renderOAuthError, serverError } from '../protocol/oauth-error.js'
+import { failureResponse, invalidRequest, renderOAuthError } from '../protocol/oauth-error.js'
+import { eventEmitter, unexpectedFailure, type Emit, type EventObserver } from '../events.js'
+import { systemRuntime, type Runtime } from '../runtime.js'
 import { readLimited } from '../lib/bytes.js'
 
 /** Statuses whose response must not have a body (Fetch standard "null body status"). */
@@ -60,11 +62,20 @@ export function toResponse(result: HttpResult): Response {
   return new Response(body, { status: result.status, headers: result.headers })
 }
 
+/** Options of {@link webHandler}. @group HTTP */
+export interface WebHandlerOptions {
+  /** Told of every unexpected failure (`unexpected-failure` at `http-adapter`); see `docs/events.md`. */
+  readonly onEvent?: EventObserver
+  /** The clock of the events' `at`. Default {@link systemRuntime}. */
+  readonly runtime?: Pick<Runtime, 'now'>
+}
+
 /**
  * Wraps a lower-door handler as a `(Request) => Promise<Response>` handler: reads the request
  * with {@link readRawRequest}, answers a body over the limit with `invalid_request`, and turns
- * any unexpected throw into a bare `server_error` 500 — never a stack trace or message, which
- * could carry a secret (SPEC R7.4, R7.5).
+ * any unexpected throw (a body stream that fails, a handler that throws) into an
+ * `unexpected-failure` event and a bare `server_error` 500 (503 for a full storage) — never a
+ * stack trace or message, which could carry a secret (SPEC R7.4, R7.5).
  *
  * @example
  * ```ts
@@ -76,14 +87,25 @@ export function toResponse(result: HttpResult): Response {
 export function webHandler(
   handle: (raw: RawHttpRequest) => Promise<HttpResult>,
   limitBytes: number = DEFAULT_BODY_LIMIT_BYTES,
+  options: WebHandlerOptions = {},
+): (request: Request) => Promise<Response> {
+  return webDoor(handle, limitBytes, eventEmitter(options.onEvent, options.runtime ?? systemRuntime, 'http'))
+}
+
+/** {@link webHandler} for the SDK's own handlers, which already have an emitter. @internal */
+export function webDoor(
+  handle: (raw: RawHttpRequest) => Promise<HttpResult>,
+  limitBytes: number,
+  emit: Emit,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     try {
       const raw = await readRawRequest(request, limitBytes)
       if (raw === 'too-large') return toResponse(renderOAuthError(invalidRequest('The request body is too large')))
       return toResponse(await handle(raw))
-    } catch {
-      return toResponse(renderOAuthError(serverError()))
+    } catch (error) {
+      emit(unexpectedFailure('http-adapter', error))
+      return toResponse(renderOAuthError(failureResponse(error)))
     }
   }
 }

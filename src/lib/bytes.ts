@@ -47,7 +47,7 @@ export async function readLimited(
       total += value.byteLength
       if (total > limitBytes) {
         // Stop the producer: nothing more of this body will be read or buffered.
-        await reader.cancel().catch(() => undefined)
+        await reader.cancel().catch(() => undefined /* expected: a stream we give up on; its failure changes nothing */)
         return 'too-large'
       }
       chunks.push(value)

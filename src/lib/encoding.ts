@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { invalidValue } from '../misuse.js'
 
 /**
  * Base64url without padding (RFC 4648 §5).
@@ -31,6 +32,6 @@ export function base64url(bytes: Uint8Array): string {
  * @group Crypto
  */
 export function secretFromBytes(bytes: Uint8Array): string {
-  if (bytes.byteLength < 16) throw new TypeError('a secret needs at least 128 bits of randomness')
+  if (bytes.byteLength < 16) throw invalidValue('a secret needs at least 128 bits of randomness')
   return base64url(bytes)
 }

@@ -126,6 +126,7 @@ function parseBasic(header: string): { clientId: string; secret: string } | unde
     const binary = atob(token)
     decoded = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
   } catch {
+    // expected: Basic credentials that are not base64 of UTF-8 are malformed (invalid_client).
     return null
   }
   const colon = decoded.indexOf(':')
@@ -137,6 +138,7 @@ function parseBasic(header: string): { clientId: string; secret: string } | unde
     if (clientId === '') return null
     return { clientId, secret }
   } catch {
+    // expected: a bad percent-escape in the id or secret is malformed credentials (invalid_client).
     return null
   }
 }

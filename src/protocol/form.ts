@@ -48,6 +48,7 @@ export function parseForm(
     try {
       text = decoder.decode(body)
     } catch {
+      // expected: a body that is not UTF-8 is the client's malformed request (invalid_request).
       return { ok: false, error: invalidRequest('The request body is not UTF-8') }
     }
   }
@@ -97,6 +98,7 @@ function percentDecodeUtf8(encoded: string): string | undefined {
   try {
     return valueDecoder.decode(out.subarray(0, length))
   } catch {
+    // expected: percent-decoded bytes that are not UTF-8 are a malformed form (invalid_request).
     return undefined
   }
 }

@@ -25,6 +25,8 @@ export interface OAuthErrorResponse {
   readonly scope?: string
   /** The methods the resource serves, sent as the `Allow` header of a 405 (RFC 9110 §15.5.6). */
   readonly allow?: readonly string[]
+  /** Seconds after which a retry may succeed, sent as the `Retry-After` header of a 503 (RFC 9110 §10.2.3). */
+  readonly retryAfter?: number
 }
 
 function make(error: string, status: number, description?: string): OAuthErrorResponse {
@@ -151,6 +153,29 @@ export const methodNotAllowed = (allow: readonly string[], description?: string)
  */
 export const serverError = (): OAuthErrorResponse => make('server_error', 500, 'The server could not handle the request')
 
+/** How long a client is asked to wait when the storage is full, seconds. */
+const STORAGE_FULL_RETRY_AFTER_SECONDS = 60
+
+/**
+ * The answer to an unexpected failure: `503 temporarily_unavailable` with `Retry-After` when the
+ * storage is full (an error whose `code` is `ERR_STORAGE_FULL`, as `StorageFullError`'s is) — a
+ * capacity limit that lifts as records expire — else a bare `500 server_error`. Neither carries
+ * anything of the error.
+ *
+ * @example
+ * ```ts
+ * failureResponse(new Error('boom')) // serverError()
+ * failureResponse(new StorageFullError(10_000)) // { error: 'temporarily_unavailable', status: 503, retryAfter: 60, … }
+ * ```
+ * @see RFC 6749 §4.1.2.1, RFC 9110 §15.6.4
+ * @group OAuth errors
+ */
+export function failureResponse(error: unknown): OAuthErrorResponse {
+  const full = typeof error === 'object' && error !== null && 'code' in error && error.code === 'ERR_STORAGE_FULL'
+  if (!full) return serverError()
+  return { ...make('temporarily_unavailable', 503, 'The server is at capacity; retry later'), retryAfter: STORAGE_FULL_RETRY_AFTER_SECONDS }
+}
+
 /** Characters RFC 6749 §5.2 allows in `error_description` (%x20-21 / %x23-5B / %x5D-7E). */
 const UNSAFE_DESCRIPTION = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
 
@@ -185,6 +210,7 @@ export function renderOAuthError(err: OAuthErrorResponse): HttpResult {
     headers['www-authenticate'] = `${err.challenge} ${params.join(', ')}`
   }
   if (err.allow !== undefined) headers['allow'] = err.allow.join(', ')
+  if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter)
   return jsonResult(err.status, body, headers)
 }
 
@@ -195,11 +221,19 @@ export function renderOAuthError(err: OAuthErrorResponse): HttpResult {
  *   profile, as RFC 6749 §5.2 requires of a client that authenticated with the `Authorization`
  *   header, and a method other than POST, which stays 405 with `Allow: POST`;
  * - `'google'`: Google Linked Account Sign-In's — 401 `invalid_client`, 401 `invalid_token` with
- *   `WWW-Authenticate: Bearer`, 403 `insufficient_permission`, 400 for the rest.
+ *   `WWW-Authenticate: Bearer`, 403 `insufficient_permission`, 400 for the rest;
+ * - a function, to match another peer's expectations: it gets each error (with the status the
+ *   SDK would send) and returns the one to send. A 5xx, a 405 and a failed HTTP Basic
+ *   authentication are never passed to it: HTTP and RFC 6749 §5.2 fix those answers.
  *
+ * @example
+ * ```ts
+ * // A peer that wants 401 for every token problem, and the draft's 400 otherwise:
+ * const profile: ErrorProfile = (error) => (error.error === 'invalid_token' ? { ...error, status: 401 } : { ...error, status: 400 })
+ * ```
  * @group OAuth errors
  */
-export type ErrorProfile = 'draft' | 'google'
+export type ErrorProfile = 'draft' | 'google' | ((error: OAuthErrorResponse) => OAuthErrorResponse)
 
 /**
  * Maps an error to the chosen {@link ErrorProfile}.
@@ -220,6 +254,7 @@ export function applyErrorProfile(err: OAuthErrorResponse, profile: ErrorProfile
   // RFC 6749 §5.2: the client authenticated with the Authorization header, so 401 and a challenge
   // are a MUST, whatever the profile.
   if (err.challenge === 'Basic') return err
+  if (typeof profile === 'function') return profile(err)
   if (profile === 'draft') {
     // The draft: "400 if not valid". Keep the registered code so the client can still tell why.
     const { challenge: _challenge, ...rest } = err

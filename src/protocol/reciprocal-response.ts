@@ -7,10 +7,11 @@
  */
 import { RECIPROCAL_PARAMETER } from './constants.js'
 import { isValidScope } from './scope.js'
+import { invalidValue } from '../misuse.js'
 
 function assertScope(scope: string): void {
   // A programming error, not wire input: the scope is the application's own value.
-  if (!isValidScope(scope)) throw new TypeError('the reciprocal scope must be a non-empty RFC 6749 §3.3 scope string')
+  if (!isValidScope(scope)) throw invalidValue('the reciprocal scope must be a non-empty RFC 6749 §3.3 scope string')
 }
 
 /**
@@ -48,7 +49,7 @@ export function withReciprocalParameter(redirectUrl: URL | string, scope: string
   assertScope(scope)
   // Checked first: `new URL` would throw a TypeError whose `input` holds the URL, code and state
   // included (SPEC R7.4, R8.4).
-  if (!URL.canParse(redirectUrl)) throw new TypeError('withReciprocalParameter: redirectUrl must be an absolute URL')
+  if (!URL.canParse(redirectUrl)) throw invalidValue('withReciprocalParameter: redirectUrl must be an absolute URL')
   const url = new URL(redirectUrl)
   url.searchParams.set(RECIPROCAL_PARAMETER, scope)
   return url.href

@@ -4,6 +4,7 @@
  * @module
  */
 import { intersectScopes, parseScope } from './scope.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * Where the reciprocal scope request came from (SPEC R1.2, R1.3).
@@ -64,7 +65,7 @@ export type ReciprocalScopeResolution =
  */
 export function resolveReciprocalScope(input: ReciprocalScopeInput): ReciprocalScopeResolution {
   const offer = input.offer === '' ? [] : parseScope(input.offer)
-  if (offer === undefined) throw new TypeError('the configured reciprocal offer is not a valid scope string')
+  if (offer === undefined) throw invalidValue('the configured reciprocal offer is not a valid scope string')
 
   const chosen = pick(input)
   if (chosen === undefined) return { ok: false, reason: 'none-requested' }

@@ -115,7 +115,6 @@ export async function authorizationCodeGrant(
   // index; then the response below goes out with tokens that are already dead, as for a replay.
   const created = judgeCreatedGrant(code, { cutSince: await isCutAfter(context, code.clientId, code.subject, code.linkVersion) })
   if (created.verdict === 'refuse') return refuse(context, created)
-  // Here a "code redeemed" event would be emitted.
   const body = await issueTokens(context, {
     grantId: code.grantId,
     clientId: client.clientId,
@@ -125,6 +124,7 @@ export async function authorizationCodeGrant(
     ...(refreshToken === undefined ? {} : { refreshToken }),
     store: live,
   })
+  context.emit({ type: 'code-redeemed', clientId: client.clientId, subject: code.subject, scope: scoped.scope, grantId: code.grantId })
   return tokenResult(reciprocal === undefined ? body : withReciprocalScope(body, reciprocal))
 }
 
@@ -136,6 +136,6 @@ export async function authorizationCodeGrant(
  */
 async function refuseReplay(context: ServerContext, code: string): Promise<HttpResult> {
   const marker = await context.storage.get<UsedMarker>(await keys.usedCode(code))
-  // Here a "replay detected, family revoked" event would be emitted (when a marker names a grant).
+  if (marker !== undefined) context.emit({ type: 'replay-detected', credential: 'code', grantId: marker.grantId })
   return refuse(context, codeReplay(marker))
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import * as v from 'valibot'
-import { invalidRequest, invalidScope, serverError, type OAuthErrorResponse } from '../protocol/oauth-error.js'
+import { failureResponse, invalidRequest, invalidScope, type OAuthErrorResponse } from '../protocol/oauth-error.js'
+import { unexpectedFailure } from '../events.js'
 import { withReciprocalParameter } from '../protocol/reciprocal-response.js'
 import { AuthorizationRequestSchema } from '../protocol/schemas.js'
 import { formatScope, intersectScopes, isScopeSubset, parseScope } from '../protocol/scope.js'
@@ -15,6 +16,7 @@ import type { ServerContext } from './options.js'
 import { mintCode } from './mint-code.js'
 import { askReciprocalScope } from './reciprocal-hook.js'
 import { parameterError } from './wire.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * A validated authorization request waiting for the user's decision.
@@ -84,8 +86,9 @@ export async function validateAuthorizationRequest(context: ServerContext, url: 
   let client: RegisteredClient | undefined
   try {
     client = await context.clients.findClient(clientId)
-  } catch {
-    return { ok: false, error: serverError() }
+  } catch (error) {
+    context.emit(unexpectedFailure('authorization-endpoint', error))
+    return { ok: false, error: failureResponse(error) }
   }
   if (client === undefined) return { ok: false, error: invalidRequest('Unknown client') }
   const redirectUri = single('redirect_uri')
@@ -150,7 +153,7 @@ export async function approveAuthorization(
 ): Promise<string> {
   const granted = parseScope(approval.scope ?? request.scope)
   if (granted === undefined || !isScopeSubset(granted, parseScope(request.scope) ?? [])) {
-    throw new TypeError('approve: the granted scope must be within the requested scope')
+    throw invalidValue('approve: the granted scope must be within the requested scope')
   }
   const scope = formatScope(granted)
   const reciprocal = askReciprocalScope(context, { clientId: request.clientId, subject: approval.subject, scope })
@@ -184,10 +187,10 @@ export async function approveAuthorization(
  */
 export async function denyAuthorization(context: ServerContext, request: ValidAuthorizationRequest): Promise<string> {
   const client = await context.clients.findClient(request.clientId)
-  if (client === undefined) throw new TypeError('deny: unknown client')
+  if (client === undefined) throw invalidValue('deny: unknown client')
   // The same exact comparison as validateAuthorizationRequest (RFC 9700 §4.1.3).
   if (!(client.redirectUris ?? []).includes(request.redirectUri) || !URL.canParse(request.redirectUri)) {
-    throw new TypeError('deny: redirectUri is not registered for the client')
+    throw invalidValue('deny: redirectUri is not registered for the client')
   }
   const error: OAuthErrorResponse = { error: 'access_denied', status: 400, description: 'The user denied the request' }
   return errorRedirect(context, request.redirectUri, error, request.state)

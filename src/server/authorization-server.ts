@@ -7,7 +7,8 @@
  * @module
  */
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
-import { webHandler } from '../endpoints/web.js'
+import { webDoor } from '../endpoints/web.js'
+import type { FailureSite } from '../events.js'
 import { resolveServerOptions, type AuthorizationServerOptions, type ServerContext } from './options.js'
 import { mintCode, type MintCodeInput, type MintedCode } from './mint-code.js'
 import { handleTokenRequest } from './token-endpoint.js'
@@ -92,7 +93,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const context: ServerContext = resolveServerOptions(options)
   return {
     mintCode: (input) => mintCode(context, input),
-    tokenEndpoint: endpoint(context, (raw) => handleTokenRequest(context, raw)),
+    tokenEndpoint: endpoint(context, 'token-endpoint', (raw) => handleTokenRequest(context, raw)),
     authorization: {
       validate: (url) => validateAuthorizationRequest(context, url),
       approve: (request, approval) => approveAuthorization(context, request, approval),
@@ -100,14 +101,14 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     },
     verifyAccessToken: (token) => verifyAccessToken(context, token),
     authenticateRequest: (raw, requiredScope, options) => authenticateRequest(context, raw, requiredScope, options),
-    revocationEndpoint: endpoint(context, (raw) => handleRevocationRequest(context, raw)),
+    revocationEndpoint: endpoint(context, 'revocation-endpoint', (raw) => handleRevocationRequest(context, raw)),
     revokeGrant: (grantId) => revokeGrant(context, grantId),
     revokeLink: (clientId, subject) => revokeLink(context, clientId, subject),
     metadata: () => authorizationServerMetadata(context),
   }
 }
 
-function endpoint(context: ServerContext, handle: (raw: RawHttpRequest) => Promise<HttpResult>): Endpoint {
-  const safe = guarded(handle)
-  return { handle: safe, fetch: webHandler(safe, context.bodyLimitBytes) }
+function endpoint(context: ServerContext, where: FailureSite, handle: (raw: RawHttpRequest) => Promise<HttpResult>): Endpoint {
+  const safe = guarded(handle, context.emit, where)
+  return { handle: safe, fetch: webDoor(safe, context.bodyLimitBytes, context.emit) }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
 import { timingSafeEqual } from '../lib/constant-time.js'
 import { invalidClient } from '../protocol/oauth-error.js'
 import { extractClientCredentials, type ClientAuthMethod, type PresentedClientCredentials } from '../protocol/client-credentials.js'
@@ -93,22 +93,25 @@ export async function authenticateClientRequest(
 
 async function verifyAssertion(assertion: string, client: RegisteredClient, context: ClientAuthContext): Promise<boolean> {
   if (client.jwks === undefined) return false
+  let payload: JWTPayload
   try {
-    const { payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
+    ;({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
       issuer: client.clientId,
       subject: client.clientId,
       audience: [...context.audiences],
       currentDate: new Date(context.now * 1000),
       requiredClaims: ['exp', 'jti'],
       clockTolerance: 30,
-    })
-    const exp = payload.exp ?? context.now
-    const ttl = Math.max(1, exp - context.now + 30)
-    // RFC 7523 §3: the authorization server may refuse a replayed assertion — we always do.
-    return await context.storage.add(`jti:${client.clientId}:${await sha256(String(payload.jti))}`, true, ttl)
+    }))
   } catch {
+    // expected: a bad signature, claim or key set is a failed authentication (invalid_client).
     return false
   }
+  const exp = payload.exp ?? context.now
+  const ttl = Math.max(1, exp - context.now + 30)
+  // RFC 7523 §3: the authorization server may refuse a replayed assertion — we always do. Outside
+  // the try: a storage failure here is not a failed authentication, the endpoint reports it.
+  return await context.storage.add(`jti:${client.clientId}:${await sha256(String(payload.jti))}`, true, ttl)
 }
 
 /** Names the registered method (RFC 8414 name), and nothing else about the client. */
@@ -125,6 +128,7 @@ function unverifiedIssuer(jwt: string): string | undefined {
     const { iss } = decodeJwt(jwt)
     return typeof iss === 'string' ? iss : undefined
   } catch {
+    // expected: not a JWT at all, so there is no issuer to pick a key set by (invalid_client).
     return undefined
   }
 }

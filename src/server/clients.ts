@@ -5,6 +5,7 @@
  */
 import type { JSONWebKeySet } from 'jose'
 import type { ClientAuthMethod } from '../protocol/client-credentials.js'
+import { invalidType, invalidValue } from '../misuse.js'
 
 /**
  * A client registered at one of our authorization-server roles: party B at A's token endpoint,
@@ -49,7 +50,8 @@ export interface ClientRegistry {
  * @group Server
  */
 export function staticClients(list: readonly RegisteredClient[]): ClientRegistry {
+  if (!Array.isArray(list)) throw invalidType('staticClients takes an array of clients')
   const byId = new Map(list.map((client) => [client.clientId, client]))
-  if (byId.size !== list.length) throw new TypeError('client ids must be unique')
+  if (byId.size !== list.length) throw invalidValue('client ids must be unique')
   return { findClient: (clientId) => byId.get(clientId) }
 }

@@ -149,7 +149,6 @@ export async function revokeLinkGrantsBelow(
       case 'keep':
         continue
       case 'revoke':
-        // Here a "grant cut" event would be emitted.
         await revokeGrantRecord(context, step.effect.grantId)
         await closeLinkGrantSlot(context, clientId, subject, slot)
     }

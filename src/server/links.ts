@@ -153,6 +153,7 @@ export async function allocateLinkVersion(
       // From now on only codes minted before this claim read the previous version.
       if (previous !== undefined) await rewriteVersion(context, clientId, subject, version - 1, previous, SUPERSEDED_VERSION_TTL_SECONDS, previousCut)
       if (record.cut === true) await revokeLinkGrantsBelow(context, clientId, subject, version)
+      if (record.cut === true && claim.kind === 'supersede') context.emit({ type: 'grant-cut', clientId, subject, version })
       return version
     }
   }
@@ -265,6 +266,7 @@ export async function cutVersion(context: ServerContext, code: CodeRecord): Prom
   await context.storage.set(keys.linkCut(clientId, subject, version), true, linkTtlSeconds(context))
   // If this scan fails midway, the next version's claim finishes it (allocateLinkVersion).
   await revokeLinkGrantsBelow(context, clientId, subject, version)
+  context.emit({ type: 'grant-cut', clientId, subject, version })
 }
 
 /**
@@ -281,6 +283,6 @@ export async function cutVersion(context: ServerContext, code: CodeRecord): Prom
  * @group Authorization server
  */
 export async function revokeLink(context: ServerContext, clientId: string, subject: string): Promise<void> {
-  // Here an "unlink" event would be emitted.
   await allocateLinkVersion(context, clientId, subject, { kind: 'unlink' })
+  context.emit({ type: 'link-revoked', clientId, subject })
 }

@@ -11,6 +11,7 @@ import type { ServerContext } from './options.js'
 import { mintedCode, REPLAY_MARKER_TTL_SECONDS } from '../rules/code-mint.js'
 import { keys } from './records.js'
 import { allocateLinkVersion, keepLinkAlive } from './links.js'
+import { invalidType, invalidValue } from '../misuse.js'
 
 /**
  * What a code is bound to.
@@ -67,21 +68,22 @@ const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
  */
 export async function mintCode(context: ServerContext, input: MintCodeInput): Promise<MintedCode> {
   const client = await context.clients.findClient(input.clientId)
-  if (client === undefined) throw new TypeError('mintCode: unknown client')
-  if (input.subject === '') throw new TypeError('mintCode: subject must not be empty')
+  if (client === undefined) throw invalidValue('mintCode: unknown client')
+  if (typeof input.subject !== 'string') throw invalidType('mintCode: subject must be a string')
+  if (input.subject === '') throw invalidValue('mintCode: subject must not be empty')
   const scope = parseScope(input.scope)
-  if (scope === undefined) throw new TypeError('mintCode: scope must be a non-empty RFC 6749 §3.3 scope string')
+  if (scope === undefined) throw invalidValue('mintCode: scope must be a non-empty RFC 6749 §3.3 scope string')
   if (!isScopeSubset(scope, parseScope(client.scope) ?? [])) {
-    throw new TypeError("mintCode: scope is wider than the client's registered scope (SPEC R7.6)")
+    throw invalidValue("mintCode: scope is wider than the client's registered scope (SPEC R7.6)")
   }
   if (input.redirectUri !== undefined && !(client.redirectUris ?? []).includes(input.redirectUri)) {
-    throw new TypeError('mintCode: redirectUri is not registered for the client')
+    throw invalidValue('mintCode: redirectUri is not registered for the client')
   }
   if (input.codeChallenge !== undefined && !S256_CHALLENGE.test(input.codeChallenge)) {
-    throw new TypeError('mintCode: codeChallenge must be an S256 challenge (43 base64url characters)')
+    throw invalidValue('mintCode: codeChallenge must be an S256 challenge (43 base64url characters)')
   }
   if (client.tokenEndpointAuthMethod === 'none' && input.codeChallenge === undefined) {
-    throw new TypeError('mintCode: a code for a public client needs a PKCE challenge')
+    throw invalidValue('mintCode: a code for a public client needs a PKCE challenge')
   }
 
   const supersede = input.supersede === true
@@ -107,6 +109,6 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
   // The replay marker first, before the code exists for anyone (rules/code-mint.ts).
   await context.storage.set(await keys.usedCode(code), minted.marker, REPLAY_MARKER_TTL_SECONDS)
   await context.storage.set(await keys.code(code), minted.code, context.codeTtlSeconds)
-  // Here a "code minted" event would be emitted.
+  context.emit({ type: 'code-minted', clientId: input.clientId, subject: input.subject, scope: grantedScope, ...(supersede ? { version: linkVersion } : {}) })
   return supersede ? { code, expiresAt, version: linkVersion } : { code, expiresAt }
 }

@@ -12,6 +12,8 @@ import type { Storage } from '../core/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import type { ClientAuthContext } from './client-auth.js'
 import type { ClientRegistry } from './clients.js'
+import { invalidType, invalidValue } from '../misuse.js'
+import { eventEmitter, type Emit, type EventObserver } from '../events.js'
 
 /**
  * Default access token lifetime, seconds.
@@ -114,6 +116,8 @@ export interface AuthorizationServerOptions {
   readonly reciprocalScope?: ReciprocalScopeHook
   /** Grant types dispatched to another handler (e.g. party B's reciprocal grant receiver). */
   readonly extensionGrants?: Readonly<Record<string, ExtensionGrantHandler>>
+  /** Observer of every protocol step and unexpected failure (see `docs/events.md`). Default: none. */
+  readonly onEvent?: EventObserver
 }
 
 /**
@@ -139,17 +143,21 @@ export interface ServerContext {
   readonly realm: string
   readonly reciprocalScope: ReciprocalScopeHook | undefined
   readonly extensionGrants: Readonly<Record<string, ExtensionGrantHandler>>
+  /** Tells the observer about a step or a failure; never throws. */
+  readonly emit: Emit
 }
 
 const BUILT_IN_GRANTS = ['authorization_code', 'refresh_token']
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`)
+  if (typeof value !== 'number') throw invalidType(`${name} must be a number`)
+  if (!Number.isSafeInteger(value) || value <= 0) throw invalidValue(`${name} must be a positive integer`)
   return value
 }
 
 function absoluteUrl(name: string, value: string): string {
-  if (!URL.canParse(value)) throw new TypeError(`${name} must be an absolute URL`)
+  if (typeof value !== 'string') throw invalidType(`${name} must be a string`)
+  if (!URL.canParse(value)) throw invalidValue(`${name} must be an absolute URL`)
   return value
 }
 
@@ -168,15 +176,15 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
   const runtime = options.runtime ?? systemRuntime
   const codeTtlSeconds = positiveInteger('codeTtlSeconds', options.codeTtlSeconds ?? DEFAULT_CODE_TTL_SECONDS)
   if (codeTtlSeconds > MAX_CODE_TTL_SECONDS) {
-    throw new TypeError(`codeTtlSeconds must be at most ${MAX_CODE_TTL_SECONDS} (SPEC R3.1)`)
+    throw invalidValue(`codeTtlSeconds must be at most ${MAX_CODE_TTL_SECONDS} (SPEC R3.1)`)
   }
   const extensionGrants = { ...options.extensionGrants }
   for (const grantType of Object.keys(extensionGrants)) {
-    if (BUILT_IN_GRANTS.includes(grantType)) throw new TypeError(`extensionGrants cannot replace ${grantType}`)
+    if (BUILT_IN_GRANTS.includes(grantType)) throw invalidValue(`extensionGrants cannot replace ${grantType}`)
   }
   const format = options.accessTokenFormat ?? 'opaque'
-  if (format !== 'opaque' && (format.format !== 'jwt' || format.alg === '')) {
-    throw new TypeError('accessTokenFormat must be "opaque" or { format: "jwt", alg, privateKey, publicKey }')
+  if (format !== 'opaque' && (typeof format !== 'object' || format === null || format.format !== 'jwt' || format.alg === '')) {
+    throw invalidType('accessTokenFormat must be "opaque" or { format: "jwt", alg, privateKey, publicKey }')
   }
   return {
     issuer: absoluteUrl('issuer', options.issuer),
@@ -200,6 +208,7 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
     realm: options.realm ?? 'oauth',
     reciprocalScope: options.reciprocalScope,
     extensionGrants,
+    emit: eventEmitter(options.onEvent, runtime, 'authorization-server'),
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { isValidScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
+import { invalidValue } from '../misuse.js'
 
 /**
  * The scope to put in `reciprocal`, or `undefined` for none (no hook, or the hook returned
@@ -25,6 +26,6 @@ export function askReciprocalScope(
 ): string | undefined {
   const scope = context.reciprocalScope?.(info)
   if (scope === undefined || scope === '') return undefined
-  if (!isValidScope(scope)) throw new TypeError('reciprocalScope must return a valid scope string or undefined')
+  if (!isValidScope(scope)) throw invalidValue('reciprocalScope must return a valid scope string or undefined')
   return scope
 }

@@ -56,10 +56,14 @@ export async function refreshTokenGrant(
   if (judged.verdict === 'replay') {
     // The marker written at issuance outlives the rotation: a rotated refresh token came back.
     const marker = await context.storage.get<RefreshReuseMarker>(await keys.usedRefreshToken(request.refresh_token))
-    // Here a "replay detected, family revoked" event would be emitted (when a marker names a grant).
+    if (marker !== undefined) context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: marker.grantId })
     return refuse(context, refreshReplay(marker))
   }
-  if (judged.verdict === 'refuse') return refuse(context, judged)
+  if (judged.verdict === 'refuse') {
+    // A refusal that revokes is a leaked token: shown by a client it was not issued to.
+    for (const effect of judged.effects) context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: effect.grantId })
+    return refuse(context, judged)
+  }
   const { token } = judged
   const rotation = judgeRefreshGrant(await liveGrant(context, token.grantId), {
     clientId: client.clientId,
@@ -72,7 +76,7 @@ export async function refreshTokenGrant(
   // Everything checked: rotate. Of concurrent rotations that all passed the checks, the take
   // decides; a lost take is a second use of the token, a replay (RFC 9700 §4.14.2).
   if ((await context.storage.take<TokenRecord>(refreshKey)) === undefined) {
-    // Here a "replay detected, family revoked" event would be emitted.
+    context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: token.grantId })
     return refuse(context, lostRotation(token.grantId))
   }
   const takenAt = context.runtime.now()
@@ -92,7 +96,6 @@ export async function refreshTokenGrant(
   // What the grant's safety depends on — the newest link version, its cut — lives on with it.
   if (live) await keepLinkAlive(context, grant.clientId, grant.subject)
   else await closeLinkGrantSlot(context, grant.clientId, grant.subject, indexSlot)
-  // Here a "refresh" event would be emitted.
   const body = await issueTokens(context, {
     grantId: token.grantId,
     clientId: client.clientId,
@@ -103,5 +106,6 @@ export async function refreshTokenGrant(
     ...(grant.refreshTokenHash === undefined ? {} : { replaces: grant.refreshTokenHash }),
     store: live,
   })
+  context.emit({ type: 'token-refreshed', clientId: client.clientId, subject: grant.subject, scope: rotation.accessScope, grantId: token.grantId })
   return tokenResult(body)
 }

@@ -6,16 +6,18 @@
  */
 import { authorizationCredentials, headerValue, jsonResult, type HttpResult, type RawHttpRequest } from '../protocol/http.js'
 import {
+  failureResponse,
   insufficientScope,
   invalidRequest,
   invalidToken,
   renderOAuthError,
-  serverError,
   type OAuthErrorResponse,
 } from '../protocol/oauth-error.js'
 import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
 import { verifyAccessToken, type AccessTokenInfo } from './verify-access-token.js'
+import { invalidValue } from '../misuse.js'
+import { unexpectedFailure } from '../events.js'
 
 /**
  * The outcome of a bearer check (`AuthorizationServer.authenticateRequest`): the token, or the
@@ -97,7 +99,7 @@ export async function authenticateRequest(
   })
   // A bad requiredScope is the route's programming error, not the caller's: throw, don't answer.
   const needed = requiredScope === undefined ? [] : parseScope(requiredScope)
-  if (needed === undefined) throw new TypeError('requiredScope is not a valid scope string')
+  if (needed === undefined) throw invalidValue('requiredScope is not a valid scope string')
   try {
     const authorization = headerValue(raw.headers, 'authorization')
     const { proofCheck } = options
@@ -119,8 +121,9 @@ export async function authenticateRequest(
       return fail(insufficientScope(needed.join(' '), 'The access token lacks the required scope'))
     }
     return { ok: true, token }
-  } catch {
-    return { ok: false, result: renderOAuthError(serverError()) }
+  } catch (error) {
+    context.emit(unexpectedFailure('resource-server', error))
+    return { ok: false, result: renderOAuthError(failureResponse(error)) }
   }
 }
 

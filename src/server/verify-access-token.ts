@@ -89,6 +89,7 @@ export async function readJwt(
     if (typeof scope !== 'string' || typeof gid !== 'string') return undefined
     return { grantId: gid, clientId, subject: sub, scope, expiresAt: exp }
   } catch {
+    // expected: a signature, claim or format failure means the token is not a live one of ours.
     return undefined
   }
 }

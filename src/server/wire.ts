@@ -6,7 +6,8 @@
  */
 import * as v from 'valibot'
 import { jsonResult, type HttpResult, type RawHttpRequest } from '../protocol/http.js'
-import { invalidRequest, renderOAuthError, serverError, type OAuthErrorResponse } from '../protocol/oauth-error.js'
+import { failureResponse, invalidRequest, renderOAuthError, type OAuthErrorResponse } from '../protocol/oauth-error.js'
+import { unexpectedFailure, type Emit, type FailureSite } from '../events.js'
 
 /** Parameter names we may quote: the schemas' own keys, never a value the client sent. */
 const KNOWN_NAME = /^[a-z_]{1,40}$/
@@ -44,23 +45,28 @@ export function tokenResult(body: object): HttpResult {
 }
 
 /**
- * Wraps a handler's lower door so an unexpected throw (a storage outage, a bug) becomes a bare
- * `500 server_error` — no message, no stack, nothing that could carry a secret.
+ * Wraps a handler's lower door so an unexpected throw (a storage outage, a bug) is told to the
+ * observer as an `unexpected-failure` at `where`, and answered with {@link failureResponse}: a
+ * bare `500 server_error` (or `503` with `Retry-After` for a full storage) — no message, no
+ * stack, nothing that could carry a secret.
  *
  * @example
  * ```ts
- * const handle = guarded((raw) => handleTokenRequest(context, raw))
+ * const handle = guarded((raw) => handleTokenRequest(context, raw), context.emit, 'token-endpoint')
  * ```
  * @group Authorization server
  */
 export function guarded(
   handle: (raw: RawHttpRequest) => Promise<HttpResult>,
+  emit: Emit,
+  where: FailureSite,
 ): (raw: RawHttpRequest) => Promise<HttpResult> {
   return async (raw) => {
     try {
       return await handle(raw)
-    } catch {
-      return renderOAuthError(serverError())
+    } catch (error) {
+      emit(unexpectedFailure(where, error))
+      return renderOAuthError(failureResponse(error))
     }
   }
 }

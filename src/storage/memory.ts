@@ -6,6 +6,7 @@
 import { systemRuntime } from '../runtime.js'
 import { ExpiryHeap } from './expiry-heap.js'
 import type { JsonValue, Storage } from '../core/storage.js'
+import { invalidType, invalidValue } from '../misuse.js'
 
 interface Entry {
   readonly key: string
@@ -114,8 +115,9 @@ export class MemoryStorage implements Storage {
 
   constructor(options: MemoryStorageOptions = {}) {
     const { maxEntries } = options
+    if (maxEntries !== undefined && typeof maxEntries !== 'number') throw invalidType('maxEntries must be a number')
     if (maxEntries !== undefined && !(Number.isSafeInteger(maxEntries) && maxEntries > 0)) {
-      throw new TypeError('maxEntries must be a positive integer')
+      throw invalidValue('maxEntries must be a positive integer')
     }
     this.#now = options.now ?? systemRuntime.now
     this.#maxEntries = maxEntries
@@ -164,7 +166,7 @@ export class MemoryStorage implements Storage {
   }
 
   #entry(key: string, value: JsonValue, ttlSeconds: number | undefined): Entry {
-    if (ttlSeconds !== undefined && !(ttlSeconds > 0)) throw new TypeError('ttlSeconds must be positive')
+    if (ttlSeconds !== undefined && !(ttlSeconds > 0)) throw invalidValue('ttlSeconds must be positive')
     const expiresAt = ttlSeconds === undefined ? undefined : this.#now() + ttlSeconds
     return { key, json: JSON.stringify(value), expiresAt, heapIndex: -1 }
   }

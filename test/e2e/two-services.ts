@@ -1,6 +1,6 @@
 // Test fixture: party A (a voice assistant) and party B (a music service) as two real HTTP
 // servers on 127.0.0.1, built only from the SDK's public functions.
-import { createAuthorizationServer, createPartyA, createPartyB, MemoryStorage, type PartyAOptions, type PartyBOptions, type RedemptionMode, type RegisteredClient, type Runtime, staticClients } from 'reciprocal-oauth'
+import { createAuthorizationServer, createPartyA, createPartyB, type EventObserver, MemoryStorage, type PartyAOptions, type PartyBOptions, type RedemptionMode, type RegisteredClient, type Runtime, staticClients } from 'reciprocal-oauth'
 import { type ErrorProfile, GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse, withReciprocalParameter } from 'reciprocal-oauth/server'
 import { exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
@@ -36,6 +36,8 @@ export interface TwoServicesOptions {
   readonly timeoutMs?: number
   /** More clients of A's authorization server (other peers of party A). */
   readonly extraClientsAtAssistant?: readonly RegisteredClient[]
+  /** One observer for every component of both services. */
+  readonly onEvent?: EventObserver
 }
 
 /** A clock the tests move; starts at the real time because the servers talk through real fetch. */
@@ -55,6 +57,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
   const [a, b]: [Served, Served] = await Promise.all([serve(), serve()])
   const storageA = new MemoryStorage({ now: runtime.now })
   const storageB = new MemoryStorage({ now: runtime.now })
+  const observed = options.onEvent === undefined ? {} : { onEvent: options.onEvent }
 
   // How each party authenticates at the other.
   const musicKeys = options.musicAuthAtAssistant === 'private_key_jwt' ? await generateKeyPair('ES256', { extractable: true }) : undefined
@@ -73,6 +76,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     clients: staticClients([musicRegistration, ...(options.extraClientsAtAssistant ?? [])]),
     storage: storageA,
     runtime,
+    ...observed,
   })
 
   // Party B: its receiver, then its own authorization server for the initial flow.
@@ -107,6 +111,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     authorizationServer: { revokeLink: (clientId: string, subject: string) => musicAs.revokeLink(clientId, subject) },
     storage: storageB,
     runtime,
+    ...observed,
   }
   const partyB = createPartyB(partyBOptions)
   const musicAs = createAuthorizationServer({
@@ -119,6 +124,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     runtime,
     reciprocalScope: () => options.reciprocalInTokenResponse,
     extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
+    ...observed,
   })
 
   const partyAOptions: PartyAOptions = {
@@ -148,6 +154,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     authorizationServer: assistantAs,
     storage: storageA,
     runtime,
+    ...observed,
   }
   const partyA = createPartyA(partyAOptions)
 

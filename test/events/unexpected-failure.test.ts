@@ -1,0 +1,116 @@
+// SPEC R8.1, R7.4: an unexpected failure behind any door — a storage that throws — is told to the
+// observer with its (redacted) error, and answered with a bare 500 that carries nothing of it.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { toNodeRawListener } from '../../src/adapters/node.js'
+import { createReciprocalReceiver } from '../../src/endpoints/reciprocal-receiver.js'
+import { webHandler } from '../../src/endpoints/web.js'
+import type { ReciprocalEvent } from '../../src/events.js'
+import type { HttpResult } from '../../src/protocol/http.js'
+import { staticClients } from '../../src/server/clients.js'
+import { MemoryStorage, StorageFullError } from '../../src/storage/memory.js'
+import type { Storage } from '../../src/core/storage.js'
+import { bearer, formPost, makeServer, MUSIC, MUSIC_REDIRECT, wrapStorage } from '../server/fixtures.js'
+
+const SECRET = 'Secret-In-The-Error-8f3a'
+const broken = (): Error => Object.assign(new Error(`storage down while reading code:${SECRET}`), { code: 'ECONNRESET' })
+const throwing = (error: () => Error = broken): Storage => {
+  const fail = (): never => {
+    throw error()
+  }
+  return wrapStorage(new MemoryStorage(), { get: fail, set: fail, add: fail, take: fail, delete: fail })
+}
+
+function observed() {
+  const events: ReciprocalEvent[] = []
+  return { events, onEvent: (event: ReciprocalEvent) => void events.push(event) }
+}
+
+function expectBare500(result: { status: number; body: string }, events: ReciprocalEvent[], where: string): void {
+  expect(result.status).toBe(500)
+  expect(JSON.parse(result.body)).toEqual({ error: 'server_error', error_description: 'The server could not handle the request' })
+  expect(events).toEqual([expect.objectContaining({ type: 'unexpected-failure', where, error: { name: 'Error', code: 'ECONNRESET' } })])
+  expect(JSON.stringify(events)).not.toContain(SECRET)
+}
+
+const redeem = formPost({ grant_type: 'authorization_code', code: 'some-code' })
+
+describe('SPEC R8.1: every door reports an unexpected failure and answers a bare 500', () => {
+  it('token endpoint, both doors', async () => {
+    for (const door of ['handle', 'fetch'] as const) {
+      const { events, onEvent } = observed()
+      const { server } = makeServer({ storage: throwing(), onEvent })
+      const result =
+        door === 'handle'
+          ? await server.tokenEndpoint.handle(redeem)
+          : await (async () => {
+              const response = await server.tokenEndpoint.fetch(new Request('https://as.example/token', { method: 'POST', headers: redeem.headers as Record<string, string>, body: String(redeem.body) }))
+              return { status: response.status, body: await response.text() }
+            })()
+      expectBare500(result, events, 'token-endpoint')
+    }
+  })
+
+  it('revocation endpoint', async () => {
+    const { events, onEvent } = observed()
+    const { server } = makeServer({ storage: throwing(), onEvent })
+    expectBare500(await server.revocationEndpoint.handle(formPost({ token: 'some-token' })), events, 'revocation-endpoint')
+  })
+
+  it('resource server (bearer check)', async () => {
+    const { events, onEvent } = observed()
+    const { server } = makeServer({ storage: throwing(), onEvent })
+    const check = await server.authenticateRequest(bearer('some-token'), 'assistant.read')
+    expect(check.ok).toBe(false)
+    if (!check.ok) expectBare500(check.result, events, 'resource-server')
+  })
+
+  it('authorization endpoint (a client registry that throws)', async () => {
+    const { events, onEvent } = observed()
+    const { server } = makeServer({ onEvent, clients: { findClient: () => Promise.reject(broken()) } })
+    const check = await server.authorization.validate(`https://as.example/authorize?client_id=music&redirect_uri=${MUSIC_REDIRECT}`)
+    expect(check).toMatchObject({ ok: false, error: { error: 'server_error', status: 500 } })
+    expect(events).toEqual([expect.objectContaining({ type: 'unexpected-failure', where: 'authorization-endpoint', error: { name: 'Error', code: 'ECONNRESET' } })])
+  })
+
+  it('reciprocal receiver', async () => {
+    const { events, onEvent } = observed()
+    const receiver = createReciprocalReceiver({
+      clients: staticClients([MUSIC]),
+      audiences: ['https://b.example'],
+      verifyAccessToken: () => Promise.reject(broken()),
+      onCode: async () => ({ ok: true }),
+      onEvent,
+    })
+    const result = await receiver.handle(formPost({ grant_type: 'urn:ietf:params:oauth:grant-type:reciprocal', code: 'c', client_id: 'music', access_token: 'at' }))
+    expectBare500(result, events, 'reciprocal-receiver')
+  })
+
+  it('webHandler and the Node adapter, around a handler that throws', async () => {
+    const failing = (): Promise<HttpResult> => Promise.reject(broken())
+    const web = observed()
+    const response = await webHandler(failing, undefined, { onEvent: web.onEvent })(new Request('https://x.example/', { method: 'POST', body: 'a=b' }))
+    expectBare500({ status: response.status, body: await response.text() }, web.events, 'http-adapter')
+
+    const node = observed()
+    const server = createServer(toNodeRawListener(failing, { onEvent: node.onEvent }))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const answer = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST', body: 'a=b' })
+      expectBare500({ status: answer.status, body: await answer.text() }, node.events, 'http-adapter')
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  it('a full storage is 503 with Retry-After, and reported', async () => {
+    const { events, onEvent } = observed()
+    const { server } = makeServer({ storage: throwing(() => new StorageFullError(10)), onEvent })
+    const result = await server.tokenEndpoint.handle(redeem)
+    expect(result.status).toBe(503)
+    expect(result.headers['retry-after']).toBe('60')
+    expect(JSON.parse(result.body)).toMatchObject({ error: 'temporarily_unavailable' })
+    expect(events).toEqual([expect.objectContaining({ where: 'token-endpoint', error: expect.objectContaining({ name: 'StorageFullError', code: 'ERR_STORAGE_FULL' }) })])
+  })
+})
