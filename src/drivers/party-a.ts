@@ -113,10 +113,10 @@ export interface PartyA {
   /**
    * Finishes what a failure or a crash interrupted, across every link: whatever a link's outbox
    * still holds — an unlink's revocations (SPEC R5.2), a delivery a crash interrupted (sent
-   * again with a fresh code), a refresh. Call it at start-up and then periodically — every few minutes; unfinished work
-   * stays in its reach for `endedLinkRetentionSeconds`, renewed by each attempt. A link another
-   * worker is busy with, or whose peer this instance is not configured for, is left for the next
-   * call. Resolves how many links it brought to rest; a link that cannot be finished (its record
+   * again with a fresh code), a refresh. Call it at start-up and then periodically — every few
+   * minutes; unfinished work stays in its reach for `endedLinkRetentionSeconds`, renewed by each
+   * attempt. A link another worker is busy with, or whose peer this instance is not configured
+   * for, is left for the next call. Resolves how many links it brought to rest; a link that cannot be finished (its record
    * altered in storage, a storage error) rejects the call, after every other link was tried.
    */
   resume(): Promise<number>

@@ -170,7 +170,8 @@ export function createPartyB(options: PartyBOptions): PartyB {
       case 'refresh-peer-tokens':
         try {
           const tokens = 'tokens' in state ? state.tokens : undefined
-          if (tokens === undefined) throw new TypeError('no tokens to refresh') // the machine never asks for it then
+          // The machine asks for a refresh only where tokens are held.
+          if (tokens === undefined) throw new ReciprocalError('No tokens to refresh', { code: ErrorCode.InvalidState, step: 'refresh', hint: 'Link first.' })
           return { type: 'tokens-refreshed', tokens: await refreshTokenSet(peerOf(state.peerClientId), tokens, { now: runtime.now() }) }
         } catch (err) {
           return { type: 'refresh-failed', error: toSerializedError(err, 'refresh') }
