@@ -166,7 +166,7 @@ export interface ReciprocalErrorOptions {
  * @example
  * ```ts
  * try {
- *   await partyA.retryDelivery(linkId)
+ *   await partyB.accessToken('assistant', userId)
  * } catch (err) {
  *   if (err instanceof ReciprocalError && err.retryable) scheduleRetry()
  * }

@@ -17,7 +17,6 @@ export {
   type OneWayReason,
   type PartyAState,
   type UndeliveredCode,
-  type UnlinkRemaining,
 } from './machines/party-a.js'
 export {
   stepPartyB,
@@ -27,9 +26,9 @@ export {
   type PartyBState,
   type PendingCode,
   type RevocationTarget,
-  type UnfinishedRevocation,
 } from './machines/party-b.js'
-export type { StepContext, Transition } from './machines/types.js'
+export type { StepContext } from './machines/types.js'
+export type { Command, Unlinked } from './machines/outbox.js'
 export { formatScope, intersectScopes, isScopeSubset, isValidScope, parseScope } from './protocol/scope.js'
 export {
   resolveReciprocalScope,

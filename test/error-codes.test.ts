@@ -23,13 +23,13 @@ const answering = (status: number, body: Record<string, unknown> = {}, headers: 
 const ctx = { now, offer: 'assistant.read' }
 const fresh = (): PartyAState => startPartyA({ linkId: 'music.l1', peerId: 'music', userId: 'alice', pending, now })
 const afterTokens = (reciprocalFromToken?: string): PartyAState =>
-  stepPartyA(fresh(), { type: 'tokens-received', tokens, ...(reciprocalFromToken === undefined ? {} : { reciprocalFromToken }) }, ctx).state
+  stepPartyA(fresh(), { type: 'tokens-received', tokens, ...(reciprocalFromToken === undefined ? {} : { reciprocalFromToken }) }, ctx)
 const consent = (state: PartyAState, scope = ['assistant.read']) => () => stepPartyA(state, { type: 'consent-granted', scope }, ctx)
-const refused = (): PartyAState => stepPartyA(afterTokens('assistant.read'), { type: 'consent-refused' }, ctx).state
+const refused = (): PartyAState => stepPartyA(afterTokens('assistant.read'), { type: 'consent-refused' }, ctx)
 
 const rows: Record<ErrorCode, () => unknown> = {
   [ErrorCode.Configuration]: () => discoverPeer('not a url', { fetch: failingFetch() }),
-  [ErrorCode.InvalidState]: () => stepPartyA(fresh(), { type: 'delivered', version: 1 }, ctx),
+  [ErrorCode.InvalidState]: () => stepPartyA(fresh(), { type: 'code-posted' }, ctx),
   [ErrorCode.CallbackInvalid]: () => validateCallback(answering(200), pending, `https://a.example/cb?code=x&state=wrong`),
   [ErrorCode.AuthorizationDenied]: () => validateCallback(answering(200), pending, `https://a.example/cb?error=access_denied&state=${STATE}`),
   [ErrorCode.TokenExchangeFailed]: () => {

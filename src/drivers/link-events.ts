@@ -15,8 +15,8 @@ import { partyBLinkId } from './party-b-links.js'
 export function observePartyA(emit: Emit, before: PartyAState, event: PartyAEvent, after: PartyAState): void {
   const link = { linkId: after.linkId, peerId: after.peerId }
   if (event.type === 'tokens-received') emit({ type: 'callback-accepted', ...link, status: after.status })
-  else if (event.type === 'delivered' && after.status === 'reciprocal-granted') {
-    emit({ type: 'code-delivered', ...link, scope: formatScope(after.granted.scope), version: event.version })
+  else if (event.type === 'code-posted' && after.status === 'reciprocal-granted') {
+    emit({ type: 'code-delivered', ...link, scope: formatScope(after.granted.scope), version: after.granted.version })
   } else if (event.type === 'tokens-refreshed') emit({ type: 'link-refreshed', ...link })
   if (after.status === 'unlinked' && before.status !== 'unlinked') emit({ type: 'unlinked', ...link })
 }

@@ -1,20 +1,21 @@
 /**
- * Running the commands of party A's machine: minting and delivering a reciprocal code,
- * revoking B's grant at A, revoking A's tokens at B. Each outcome, failures included, is handed
- * to `emit` as an event the machine takes, as soon as it is known — the driver steps the machine
- * and persists the state before the command goes on; nothing here throws.
+ * Running the commands of party A's machine: refreshing A's tokens at B, minting a reciprocal
+ * code, POSTing it to B, revoking B's grant at A, revoking A's tokens at B. Each runs one effect
+ * and resolves its outcome, failures included, as the event the machine takes; nothing here
+ * throws. The driver stores the state holding the command before it runs, and the state its
+ * result leads to before the next one.
  *
  * @module
  */
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import { deliverReciprocalCode } from '../client/reciprocal-grant.js'
+import { refreshTokenSet } from '../client/refresh.js'
 import { revokeTokenSet } from '../client/revoke.js'
 import type { TokenSet } from '../client/token-set.js'
 import type { PartyACommand, PartyAEvent, PartyAState } from '../machines/party-a.js'
 import type { Runtime } from '../runtime.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
 import type { PartyAPeer } from './party-a-peers.js'
-import { refreshIfExpiring } from './refresh-if-expiring.js'
 import { toSerializedError } from './run-error.js'
 
 /** What running a command needs besides the link's peer. @internal */
@@ -27,69 +28,48 @@ export interface CommandContext {
 
 /**
  * Runs one command against the link's own peer: a code only ever goes to the peer whose token
- * is sent (RFC 9700 §4.4). Each outcome goes to `emit` as soon as it is known, and `emit`
- * resolves once the machine took it and its state is stored.
+ * is sent (RFC 9700 §4.4). Resolves the result event.
  *
  * @internal
  */
-export async function runCommand(
-  state: PartyAState,
-  command: PartyACommand,
-  { peer, reciprocal }: PartyAPeer,
-  context: CommandContext,
-  emit: (event: PartyAEvent) => Promise<void>,
-): Promise<void> {
+export async function runCommand(state: PartyAState, command: PartyACommand, { peer, reciprocal }: PartyAPeer, context: CommandContext): Promise<PartyAEvent> {
   const { authorizationServer, runtime, report } = context
   switch (command.type) {
-    case 'deliver-code': {
-      let refreshed: TokenSet | undefined
+    case 'refresh-peer-tokens':
       try {
-        refreshed = await refreshIfExpiring(peer, peerTokensOf(state), runtime.now())
+        return { type: 'tokens-refreshed', tokens: await refreshTokenSet(peer, peerTokensOf(state), { now: runtime.now() }) }
       } catch (err) {
-        // No code was minted; a dead refresh token then ends the link in needs-reconsent (SPEC R8.2).
-        const error = toSerializedError(err, 'refresh', report)
-        await emit({ type: 'delivery-failed', error, minted: false })
-        if (error.code === ErrorCode.NeedsReconsent) await emit({ type: 'refresh-failed', error })
-        return
+        return { type: 'refresh-failed', error: toSerializedError(err, 'refresh', report) }
       }
-      // Stored before the mint: B has rotated its refresh token, and the old one, used again
-      // after a crash, would look like theft to B and revoke the whole grant (RFC 9700 §4.14.2).
-      if (refreshed !== undefined) await emit({ type: 'tokens-refreshed', tokens: refreshed })
-      const accessToken = refreshed?.accessToken ?? peerTokensOf(state).accessToken
-      // Whether the code exists decides whether the old grant may be cut (SPEC R5.1): perhaps
-      // while the mint runs (it may fail after claiming its version), surely after.
-      let minted: { version: number } | undefined
+    case 'mint-code':
       try {
         const code = await authorizationServer.mintCode({ clientId: reciprocal.peerClientId, subject: command.subject, scope: command.scope, supersede: true })
-        minted = { version: code.version ?? 1 }
-        await deliverReciprocalCode(peer, { code: code.code, accessToken })
+        return { type: 'code-minted', code: code.code, version: code.version ?? 1 }
       } catch (err) {
-        const error = toSerializedError(err, 'deliver-code', report)
-        await emit(minted === undefined ? { type: 'delivery-failed', error } : { type: 'delivery-failed', error, minted })
-        return
+        return { type: 'mint-failed', error: toSerializedError(err, 'deliver-code', report) }
       }
-      await emit({ type: 'delivered', version: minted.version })
-      return
-    }
+    case 'post-code':
+      try {
+        await deliverReciprocalCode(peer, { code: command.code, accessToken: peerTokensOf(state).accessToken })
+        return { type: 'code-posted' }
+      } catch (err) {
+        return { type: 'post-failed', error: toSerializedError(err, 'deliver-code', report) }
+      }
     case 'revoke-local-grant':
       try {
         await authorizationServer.revokeLink(reciprocal.peerClientId, command.subject)
+        return { type: 'local-grant-revoked' }
       } catch (err) {
-        await emit({ type: 'local-revocation-failed', error: toSerializedError(err, 'revoke', report) })
-        return
+        return { type: 'local-revocation-failed', error: toSerializedError(err, 'revoke', report) }
       }
-      await emit({ type: 'local-grant-revoked' })
-      return
     case 'revoke-peer-tokens':
       try {
         // Confirmed, or B has no revocation endpoint: either way there is nothing left to do.
         await revokeTokenSet(peer, command.tokens)
+        return { type: 'peer-tokens-revoked' }
       } catch (err) {
-        await emit({ type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke', report) })
-        return
+        return { type: 'peer-revocation-failed', error: toSerializedError(err, 'revoke', report) }
       }
-      await emit({ type: 'peer-tokens-revoked' })
-      return
   }
 }
 

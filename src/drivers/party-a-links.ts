@@ -1,7 +1,7 @@
 /**
  * How party A keeps its links in storage, and for how long. Each link's record holds its state
- * and, while it has work left — a delivery under way (`delivering`), an unlink with revocations
- * to do (`remaining`) — its entry in the pending log, so that a restarted process finds it
+ * and, while it has work left — commands in its outbox: a delivery under way, an unlink's
+ * revocations — its entry in the pending log, so that a restarted process finds it
  * ({@link PartyA.resume} with no argument).
  *
  * @module
@@ -17,9 +17,9 @@ export const CALLBACK_TTL_SECONDS = 600
 /** Default of `PartyAOptions.endedLinkRetentionSeconds`: 7 days. @internal */
 export const ENDED_LINK_RETENTION_SECONDS = 7 * 24 * 3600
 
-/** Whether a link has work that a restarted process must finish: a delivery, or an unlink's revocations. @internal */
+/** Whether a link has work that a restarted process must finish: anything in its outbox. @internal */
 export function hasWorkLeft(state: PartyAState): boolean {
-  return state.status === 'delivering' || (state.status === 'unlinked' && state.remaining !== undefined)
+  return state.outbox.length > 0
 }
 
 /**

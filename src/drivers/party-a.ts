@@ -1,7 +1,8 @@
 /**
  * Party A's driver: the thin shell that runs party A's machine with the injected fetch,
- * storage, clock and random source. It persists every new state before acting on it, so a link
- * can be resumed from storage after a crash.
+ * storage, clock and random source. It stores every new state — with its outbox, the effects
+ * still to run — before it runs them (`run-outbox.ts`), so a link can be resumed from storage
+ * after a crash.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { sha256 } from '../lib/hash.js'
 import {
   startPartyA,
   stepPartyA,
+  type PartyACommand,
   type PartyAContext,
   type PartyAEvent,
   type PartyAState,
@@ -23,10 +25,10 @@ import type { Storage } from '../core/storage.js'
 import { systemRuntime, type Runtime } from '../runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'
-import { liveAccessToken } from './refresh-if-expiring.js'
 import { leaseSeconds } from './lease-seconds.js'
 import type { LinkRecord } from './link-records.js'
 import { peerTokensOf, runCommand } from './party-a-commands.js'
+import { runOutbox } from './run-outbox.js'
 import { CALLBACK_TTL_SECONDS, ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyALinks } from './party-a-links.js'
 import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
@@ -100,8 +102,6 @@ export interface PartyA {
   handleCallback(callbackUrl: string | URL, userId: string): Promise<PartyAState>
   /** The user's reciprocal consent (SPEC R2): a scope (all or part of what is offered), or `'refuse'`. Then step E. */
   consent(linkId: string, decision: { readonly scope: string } | 'refuse'): Promise<PartyAState>
-  /** Retries a failed delivery — or one a crash interrupted — with a fresh code. */
-  retryDelivery(linkId: string): Promise<PartyAState>
   /**
    * The update flow (SPEC R5.1): grant B a new scope with a new code. An update that only adds
    * scopes revokes the old grant once B redeems the new code; one that drops any revokes it when
@@ -111,23 +111,24 @@ export interface PartyA {
   /**
    * Unlinking (SPEC R5.2): revokes every grant A gave B for this user (at once, no network), then
    * A's tokens at B (RFC 7009). What fails — B cannot be reached, or A's own storage refuses the
-   * revocation — stays in the `unlinked` state's `remaining`, with the `error`; calling `unlink`
+   * revocation — stays in the `unlinked` state's `outbox`, with the `error`; calling `unlink`
    * again, any other operation on the link, or {@link PartyA.resume} finishes it.
    */
   unlink(linkId: string): Promise<PartyAState>
   /**
-   * Finishes what a failure or a crash interrupted, across every link: unlinks whose
-   * revocations are not done (SPEC R5.2), and deliveries left in `delivering` (sent again with a
-   * fresh code). Call it at start-up and then periodically — every few minutes; unfinished work
-   * stays in its reach for `endedLinkRetentionSeconds`, renewed by each attempt. A link another
-   * worker is busy with, or whose peer this instance is not configured for, is left for the next
-   * call. Resolves how many links it brought to rest; a link that cannot be finished (its record
+   * Finishes what a failure or a crash interrupted, across every link: whatever a link's outbox
+   * still holds — an unlink's revocations (SPEC R5.2), a delivery a crash interrupted (sent
+   * again with a fresh code), a refresh. Call it at start-up and then periodically — every few
+   * minutes; unfinished work stays in its reach for `endedLinkRetentionSeconds`, renewed by each
+   * attempt. A link another worker is busy with, or whose peer this instance is not configured
+   * for, is left for the next call. Resolves how many links it brought to rest; a link that cannot be finished (its record
    * altered in storage, a storage error) rejects the call, after every other link was tried.
    */
   resume(): Promise<number>
   /**
-   * The same for one link: finishes its unlink or its delivery, and resolves its state; for any
-   * other state it changes nothing.
+   * The same for one link, and resolves its state: finishes what its outbox holds, and tries a
+   * failed delivery again with a fresh code (`delivery-failed`); for any other state it changes
+   * nothing.
    */
   resume(linkId: string): Promise<PartyAState>
   /** The link's current state, or `undefined`. */
@@ -202,24 +203,28 @@ export function createPartyA(options: PartyAOptions): PartyA {
     }
     return found
   }
-  /** Steps the machine, persists, then runs the commands, feeding their results back in (under the link's lease). */
-  async function advance(record: StoredLink, event: PartyAEvent, peer: PartyAPeer): Promise<StoredLink> {
-    const transition = stepPartyA(record.state, event, context(peer))
-    let current = transition.state === record.state ? record : await links.save(record.state.linkId, record, transition.state)
-    if (current !== record) observePartyA(emit, record.state, event, current.state)
-    for (const command of transition.commands) {
-      await runCommand(current.state, command, peer, commandContext, async (result) => {
-        current = await advance(current, result, peer)
-      })
-    }
-    return current
+  /** Steps the machine and stores the new state (with its outbox) if it changed. */
+  async function apply(record: StoredLink, event: PartyAEvent, peer: PartyAPeer): Promise<StoredLink> {
+    const next = stepPartyA(record.state, event, context(peer))
+    if (next === record.state) return record
+    const saved = await links.save(record.state.linkId, record, next)
+    observePartyA(emit, record.state, event, saved.state)
+    return saved
+  }
+  /**
+   * Steps, stores, then runs the outbox, feeding each result back in (under the link's lease).
+   * `results` collects the result events, for a caller that must report a failure.
+   */
+  async function advance(record: StoredLink, event: PartyAEvent, peer: PartyAPeer, results: PartyAEvent[] = []): Promise<StoredLink> {
+    const run = (state: PartyAState, command: PartyACommand): Promise<PartyAEvent> => runCommand(state, command, peer, commandContext)
+    return runOutbox(await apply(record, event, peer), run, (current, result) => (results.push(result), apply(current, result, peer)))
   }
 
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)
-  /** Loads the link (call under its lease), first finishing an unlink that left revocations to do (SPEC R5.2). */
+  /** Loads the link (call under its lease), first finishing what its outbox holds (an unlink's revocations, SPEC R5.2; a delivery a crash interrupted). */
   const loadFinished = async (linkId: string): Promise<{ record: StoredLink; peer: PartyAPeer }> => {
     const { record, peer } = await load(linkId)
-    if (record.state.status !== 'unlinked' || record.state.remaining === undefined) return { record, peer }
+    if (record.state.outbox.length === 0) return { record, peer }
     return { record: await advance(record, { type: 'resume' }, peer), peer }
   }
   /** Loads the link under its lease and applies one event. */
@@ -228,7 +233,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       const { record, peer } = await loadFinished(linkId)
       return (await advance(record, event(), peer)).state
     })
-  /** Applies an event that itself finishes what is left, so the link is loaded as it is. */
+  /** Applies an event that itself decides what becomes of the outbox (unlink, resume), so the link is loaded as it is. */
   const stepAsIs = (linkId: string, event: PartyAEvent): Promise<PartyAState> =>
     onLink(linkId, async () => {
       const { record, peer } = await load(linkId)
@@ -338,7 +343,6 @@ export function createPartyA(options: PartyAOptions): PartyA {
 
     consent: (linkId, decision) =>
       step(linkId, () => (decision === 'refuse' ? { type: 'consent-refused' } : { type: 'consent-granted', scope: scopeTokens(decision.scope) })),
-    retryDelivery: (linkId) => step(linkId, () => ({ type: 'retry' })),
     updateReciprocalScope: (linkId, scope) => step(linkId, () => ({ type: 'update-scope', scope: scopeTokens(scope) })),
     unlink: (linkId) => stepAsIs(linkId, { type: 'unlink' }),
     resume: ((linkId?: string) => (linkId === undefined ? resumeAll() : stepAsIs(linkId, { type: 'resume' }))) as PartyA['resume'],
@@ -349,7 +353,12 @@ export function createPartyA(options: PartyAOptions): PartyA {
       refreshes.run(linkId, () =>
         onLink(linkId, async () => {
           const { record, peer } = await loadFinished(linkId)
-          return liveAccessToken(peer.peer, peerTokensOf(record.state), runtime.now(), (event) => advance(record, event, peer))
+          peerTokensOf(record.state) // a link without tokens says why
+          const results: PartyAEvent[] = []
+          const after = await advance(record, { type: 'refresh' }, peer, results)
+          const failed = results.find((result) => result.type === 'refresh-failed')
+          if (failed !== undefined) throw ReciprocalError.fromJSON(failed.error)
+          return peerTokensOf(after.state).accessToken
         }),
       ),
   }

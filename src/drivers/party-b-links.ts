@@ -25,9 +25,9 @@ const REDEMPTION_LOG_TTL_SECONDS = 3600
 /** What party B stores per link. @internal */
 export type PartyBLinkRecord = LinkRecord<PartyBState>
 
-/** Whether a link has work that a restarted process must finish: a code to redeem, or revocations. @internal */
+/** Whether a link has work that a restarted process must finish: anything in its outbox (a code to redeem, revocations). @internal */
 export function hasWorkLeft(state: PartyBState): boolean {
-  return state.status === 'redeeming' || (state.status === 'unlinked' && state.revoking !== undefined)
+  return state.outbox.length > 0
 }
 
 /** The id of the link of one user of B with one party A: also its lease and its pending-log entry. @internal */

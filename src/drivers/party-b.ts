@@ -7,6 +7,7 @@
 import { ErrorCode, ReciprocalError } from '../errors.js'
 import type { PeerConfig } from '../client/peer.js'
 import { redeemReciprocalCode } from '../client/redeem.js'
+import { refreshTokenSet } from '../client/refresh.js'
 import { revokeTokenSet } from '../client/revoke.js'
 import {
   createReciprocalReceiver,
@@ -24,7 +25,7 @@ import { SingleFlight } from './keyed-lock.js'
 import { leaseSeconds } from './lease-seconds.js'
 import { DEFAULT_ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyBLinkId, partyBLinks, type PartyBLinkRecord as LinkRecord } from './party-b-links.js'
 import { LinkGuard } from './link-guard.js'
-import { liveAccessToken } from './refresh-if-expiring.js'
+import { runOutbox } from './run-outbox.js'
 import { toSerializedError } from './run-error.js'
 import { eventEmitter, unexpectedFailure } from '../events.js'
 import { observePartyB } from './link-events.js'
@@ -84,24 +85,26 @@ export interface PartyB {
   getLink(peerClientId: string, userId: string): Promise<PartyBState | undefined>
   /** A live access token for calling A on this user's behalf, refreshed ahead of expiry (SPEC R8.2). */
   accessToken(peerClientId: string, userId: string): Promise<string>
-  /** Retries a failed redemption whose code is still usable, or the revocations of an unfinished unlink. */
-  retry(peerClientId: string, userId: string): Promise<PartyBState>
   /**
-   * Finishes what a crash or a failure left undone, across every link: codes received but not
-   * yet redeemed (SPEC R4.3), and unlinks whose revocations are not confirmed (SPEC R5.2). Call
-   * it at start-up and then periodically — every few minutes suits redemptions; an unfinished
-   * unlink stays in its reach for the retention period, renewed by each attempt. Resolves how
-   * many links it brought to rest.
+   * Finishes what a crash or a failure left undone, across every link: whatever a link's outbox
+   * still holds — a code received but not yet redeemed (SPEC R4.3), an unlink's revocations not
+   * confirmed (SPEC R5.2), a refresh. Call it at start-up and then periodically — every few
+   * minutes suits redemptions; an unfinished unlink stays in its reach for the retention period,
+   * renewed by each attempt. Resolves how many links it brought to rest.
    */
   resume(): Promise<number>
-  /** The former name of {@link PartyB.resume}; does the same. */
-  resumePending(): Promise<number>
+  /**
+   * The same for one link, and resolves its state: finishes what its outbox holds, and tries
+   * again a failed redemption whose code may still pass (`redeem-failed` with its `pending`
+   * code); for any other state it changes nothing.
+   */
+  resume(peerClientId: string, userId: string): Promise<PartyBState>
   /**
    * Unlinking (SPEC R5.2): revokes, when configured, what B's authorization server granted A —
    * first, since it needs no network — then A's tokens at A (RFC 7009). Resolves the `unlinked`
-   * state; while it carries `revoking`, something is not confirmed yet (`revoking.error` says
-   * why), and calling `unlink` or `retry` again, any other operation on the link, or
-   * {@link PartyB.resume} tries again.
+   * state; while its `outbox` is not empty, a revocation is not confirmed yet (`error` says
+   * why), and calling `unlink` again, any other operation on the link, or {@link PartyB.resume}
+   * tries again.
    */
   unlink(peerClientId: string, userId: string): Promise<PartyBState>
 }
@@ -116,7 +119,7 @@ export interface PartyB {
  *   verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
  *   peers: { assistant: { as: assistantMetadata, client: { client_id: 'music' }, clientAuth: ClientSecretBasic(secret) } },
  * })
- * const musicAs = createAuthorizationServer({ ...options, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
+ * const musicAs = createAuthorizationServer({ …, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
  * ```
  * @group Party B
  */
@@ -142,73 +145,75 @@ export function createPartyB(options: PartyBOptions): PartyB {
     return peer
   }
 
-  /** Steps the machine and persists the new state; the commands are left to {@link run}. */
-  async function apply(record: LinkRecord | undefined, event: PartyBEvent, link: Link): Promise<{ record: LinkRecord; commands: readonly PartyBCommand[] }> {
-    const { state, commands } = stepPartyB(record?.state, event, { now: runtime.now() }, link)
-    if (record !== undefined && state === record.state) return { record, commands }
+  /** Steps the machine and stores the new state (with its outbox) if it changed. */
+  async function apply(record: LinkRecord | undefined, event: PartyBEvent, link: Link): Promise<LinkRecord> {
+    const state = stepPartyB(record?.state, event, { now: runtime.now() }, link)
+    if (record !== undefined && state === record.state) return record
     const saved = await links.save(keyOf(link), record, state)
     observePartyB(emit, record?.state, event, saved.state)
-    return { record: saved, commands }
+    return saved
   }
 
-  /** Steps, persists, then runs the commands, feeding their results back in (under the link's lease). */
-  async function advance(record: LinkRecord | undefined, event: PartyBEvent, link: Link): Promise<LinkRecord> {
-    const applied = await apply(record, event, link)
-    return run(applied.record, applied.commands, link)
+  /** Runs the link's outbox, feeding each result back in (under the link's lease); `results` collects them. */
+  const drain = (record: LinkRecord, link: Link, results: PartyBEvent[] = []): Promise<LinkRecord> =>
+    runOutbox(record, execute, (current, result) => (results.push(result), apply(current, result, link)))
+
+  /** Steps, stores, then runs the outbox (under the link's lease). */
+  async function advance(record: LinkRecord | undefined, event: PartyBEvent, link: Link, results: PartyBEvent[] = []): Promise<LinkRecord> {
+    return drain(await apply(record, event, link), link, results)
   }
 
-  async function run(record: LinkRecord, commands: readonly PartyBCommand[], link: Link): Promise<LinkRecord> {
-    let current = record
-    for (const command of commands) {
-      for (const result of await execute(current.state, command)) current = await advance(current, result, link)
-    }
-    return current
-  }
-
-  async function execute(state: PartyBState, command: PartyBCommand): Promise<PartyBEvent[]> {
+  /** Runs one command of the outbox and resolves its result; a failure is a result too. */
+  async function execute(state: PartyBState, command: PartyBCommand): Promise<PartyBEvent> {
     switch (command.type) {
       case 'redeem-code':
         try {
           const tokens = await redeemReciprocalCode(peerOf(state.peerClientId), command.code, { now: runtime.now() })
-          return [{ type: 'redeemed', tokens }]
+          return { type: 'redeemed', tokens }
         } catch (err) {
-          return [{ type: 'redeem-failed', error: toSerializedError(err, 'redeem-code', report) }]
+          return { type: 'redeem-failed', error: toSerializedError(err, 'redeem-code', report) }
+        }
+      case 'refresh-peer-tokens':
+        try {
+          const tokens = 'tokens' in state ? state.tokens : undefined
+          // The machine asks for a refresh only where tokens are held.
+          if (tokens === undefined) throw new ReciprocalError('No tokens to refresh', { code: ErrorCode.InvalidState, step: 'refresh', hint: 'Link first.' })
+          return { type: 'tokens-refreshed', tokens: await refreshTokenSet(peerOf(state.peerClientId), tokens, { now: runtime.now() }) }
+        } catch (err) {
+          return { type: 'refresh-failed', error: toSerializedError(err, 'refresh', report) }
         }
       case 'revoke-local-grant':
         try {
           await options.authorizationServer?.revokeLink(state.peerClientId, state.userId)
-          return [{ type: 'revoked', target: 'local-grant' }]
+          return { type: 'revoked', target: 'local-grant' }
         } catch (err) {
-          return [{ type: 'revoke-failed', target: 'local-grant', error: toSerializedError(err, 'revoke', report) }]
+          return { type: 'revoke-failed', target: 'local-grant', error: toSerializedError(err, 'revoke', report) }
         }
       case 'revoke-peer-tokens':
         try {
           // `false` (A has no revocation endpoint) is done too: the tokens simply expire.
           await revokeTokenSet(peerOf(state.peerClientId), command.tokens)
-          return [{ type: 'revoked', target: 'peer-tokens' }]
+          return { type: 'revoked', target: 'peer-tokens' }
         } catch (err) {
-          return [{ type: 'revoke-failed', target: 'peer-tokens', error: toSerializedError(err, 'revoke', report) }]
+          return { type: 'revoke-failed', target: 'peer-tokens', error: toSerializedError(err, 'revoke', report) }
         }
     }
   }
 
   /**
-   * Tries again what an unfinished unlink has left (call under the link's lease): every
-   * operation on a link does this first, so a revocation is never left behind by a later one.
+   * Finishes what the link's outbox holds (call under the link's lease): the operations on a link
+   * do this first, so nothing is left behind by a later one.
    */
-  async function finishUnlink(record: LinkRecord | undefined, link: Link): Promise<LinkRecord | undefined> {
-    const state = record?.state
-    return state?.status === 'unlinked' && state.revoking !== undefined ? advance(record, { type: 'retry' }, link) : record
+  async function finish(record: LinkRecord | undefined, link: Link): Promise<LinkRecord | undefined> {
+    return record !== undefined && record.state.outbox.length > 0 ? advance(record, { type: 'resume' }, link) : record
   }
 
-  /** Redeems the code a link holds, if it still holds one (call under the link's lease). */
-  async function redeemNow(record: LinkRecord | undefined): Promise<LinkRecord | undefined> {
-    if (record?.state.status !== 'redeeming') return record
-    return run(record, [{ type: 'redeem-code', code: record.state.pending.code }], record.state)
-  }
-
-  /** The deferred redemption: takes the lease again, and redeems whatever code is pending then. */
-  const redeemPending = (key: string): Promise<LinkRecord | undefined> => guard.run(key, async () => redeemNow(await links.load(key)))
+  /** The deferred redemption: takes the lease again, and runs whatever the outbox holds then. */
+  const redeemPending = (key: string, link: Link): Promise<LinkRecord | undefined> =>
+    guard.run(key, async () => {
+      const record = await links.load(key)
+      return record === undefined ? undefined : drain(record, link)
+    })
 
   async function onCode(received: ReceivedReciprocalCode): Promise<ReceiveOutcome> {
     if (!Object.hasOwn(options.peers, received.peerClientId)) {
@@ -218,14 +223,18 @@ export function createPartyB(options: PartyBOptions): PartyB {
     const event: PartyBEvent = { type: 'code-received', pending: { code: received.code, receivedAt: received.receivedAt } }
     const mode = options.redemption ?? 'immediate'
     const key = keyOf(link)
-    /** The link the code applies to, once an unfinished unlink was finished; or why the code is refused. */
+    /**
+     * The link the code applies to, once an unfinished unlink was finished; or why the code is
+     * refused. Anything else in the outbox gives way to the new code (the newer code wins).
+     */
     const current = async (): Promise<{ record: LinkRecord | undefined } | { refused: ReceiveOutcome }> => {
       const stored = await links.load(key)
-      const record = await finishUnlink(stored, link)
-      if (record?.state.status === 'unlinked' && record.state.revoking !== undefined) {
+      const unlinking = stored?.state.status === 'unlinked' ? stored.state.outbox : []
+      const record = unlinking.length > 0 ? await finish(stored, link) : stored
+      if (record?.state.status === 'unlinked' && record.state.outbox.length > 0) {
         return { refused: { ok: false, error: serverError() } } // A retries later, when the unlink is done
       }
-      if (stored?.state.status === 'unlinked' && stored.state.revoking?.localGrant === true) {
+      if (unlinking.some((command) => command.type === 'revoke-local-grant')) {
         // The access token that carried this code belongs to the grant the user removed: it
         // was revoked just now, and a code it carried does not set the link up again.
         return { refused: { ok: false, error: invalidGrant('This link was unlinked') } }
@@ -233,8 +242,8 @@ export function createPartyB(options: PartyBOptions): PartyB {
       return { record }
     }
     if (mode !== 'immediate') {
-      // SPEC R4.3: persist the code (state "redeeming", logged as pending) before answering 200,
-      // then redeem after the answer.
+      // SPEC R4.3: store the code (state "redeeming", its redemption in the outbox, logged as
+      // pending) before answering 200, then redeem after the answer.
       const refused = await guard.run(key, async () => {
         const before = await current()
         if ('refused' in before) return before.refused
@@ -243,7 +252,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
       })
       if (refused !== undefined) return refused
       // After the answer nobody awaits the redemption: a failure it did not record in the link is reported.
-      mode.waitUntil(redeemPending(key).catch(report))
+      mode.waitUntil(redeemPending(key, link).catch(report))
       return { ok: true }
     }
     const outcome = await guard.run(key, async () => {
@@ -264,7 +273,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
   const step = (link: Link, event: PartyBEvent): Promise<PartyBState> =>
     guard.run(keyOf(link), async () => (await advance(await links.load(keyOf(link)), event, link)).state)
 
-  async function resume(): Promise<number> {
+  async function resumeAll(): Promise<number> {
     let resumed = 0
     for (const entry of await links.pending()) {
       // A link whose lease is held is being worked on (or its worker died and the lease will
@@ -272,7 +281,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
       const after = await guard.tryRun(entry.link, async () => {
         const record = await links.load(entry.link)
         if ((await links.dropIfStale(entry, record)) || record === undefined) return undefined
-        return record.state.status === 'redeeming' ? redeemNow(record) : finishUnlink(record, record.state)
+        return finish(record, record.state)
       })
       if (after !== undefined && !hasWorkLeft(after.state)) resumed++
     }
@@ -286,7 +295,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
       const link = { peerClientId, userId }
       return refreshes.run(keyOf(link), () =>
         guard.run(keyOf(link), async () => {
-          const record = await finishUnlink(await links.load(keyOf(link)), link)
+          const record = await finish(await links.load(keyOf(link)), link)
           const tokens = record !== undefined && 'tokens' in record.state ? record.state.tokens : undefined
           if (record === undefined || tokens === undefined) {
             const status = record?.state.status
@@ -302,13 +311,16 @@ export function createPartyB(options: PartyBOptions): PartyB {
               hint,
             })
           }
-          return liveAccessToken(peerOf(peerClientId), tokens, runtime.now(), (event) => advance(record, event, link))
+          const results: PartyBEvent[] = []
+          const after = await advance(record, { type: 'refresh' }, link, results)
+          const failed = results.find((result) => result.type === 'refresh-failed')
+          if (failed !== undefined) throw ReciprocalError.fromJSON(failed.error)
+          return 'tokens' in after.state && after.state.tokens !== undefined ? after.state.tokens.accessToken : tokens.accessToken
         }),
       )
     },
-    retry: (peerClientId, userId) => step({ peerClientId, userId }, { type: 'retry' }),
-    resume,
-    resumePending: resume,
+    resume: ((peerClientId?: string, userId?: string) =>
+      peerClientId === undefined || userId === undefined ? resumeAll() : step({ peerClientId, userId }, { type: 'resume' })) as PartyB['resume'],
     unlink: (peerClientId, userId) => step({ peerClientId, userId }, { type: 'unlink' }),
   }
 }

@@ -1,15 +1,23 @@
 /**
  * Party A's state machine, one instance per link (DESIGN §2). Pure: `stepPartyA(state, event,
- * ctx)` returns the next state and the commands the driver must run; states are plain JSON.
+ * ctx)` returns the next state; states are plain JSON. Every effect is a command in the state's
+ * `outbox` (`outbox.ts`), stored with it before the driver runs it; each command's result event
+ * takes it out.
  *
  * ```
- * awaiting-callback ─tokens-received→ awaiting-consent ─consent-granted→ delivering ─delivered→ reciprocal-granted
- *        │                    │  └─consent-refused→ one-way              └─delivery-failed→ delivery-failed ─retry→ delivering
- *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way     delivering ─retry (after a crash)→ delivering
- * reciprocal-granted | one-way ─update-scope→ delivering (update flow, SPEC R5.1)
- * any linked state ─refresh-failed(dead)→ needs-reconsent
- * any ─unlink→ unlinked(remaining) ─local-grant-revoked→ ─peer-tokens-revoked→ unlinked   (party-a-unlink.ts)
- *                    └─local-revocation-failed | peer-revocation-failed→ unlinked(remaining, error) ─unlink | resume→ (the rest)
+ * awaiting-callback ─tokens-received→ awaiting-consent ─consent-granted→ delivering [refresh-peer-tokens?, mint-code]
+ *        │                    │  └─consent-refused→ one-way
+ *        └─exchange-failed→ failed   └─(nothing to offer)→ one-way
+ * delivering ─tokens-refreshed→ delivering [mint-code] ─code-minted→ code-minted [post-code] ─code-posted→ reciprocal-granted
+ *     │ └─refresh-failed→ delivery-failed (no code minted) | needs-reconsent (dead refresh token)
+ *     └─mint-failed→ delivery-failed (perhaps minted)         └─post-failed→ delivery-failed (minted)
+ * delivery-failed ─resume→ delivering (a fresh code)
+ * delivering | code-minted ─resume (after a crash)→ delivering (a fresh code, SPEC R5.3)
+ * reciprocal-granted | one-way | delivery-failed ─update-scope→ delivering (update flow, SPEC R5.1)
+ * any linked state ─refresh→ same [refresh-peer-tokens] ─tokens-refreshed→ same, new tokens
+ *                                                        └─refresh-failed(dead)→ needs-reconsent
+ * any ─unlink→ unlinked [revoke-local-grant?, revoke-peer-tokens?] ─(each result)→ … → unlinked []   (party-a-unlink.ts)
+ *                 └─ a failed revocation stays in the outbox, with the error ─unlink | resume→ (tried again)
  * ```
  *
  * @module
@@ -18,13 +26,13 @@ import { ErrorCode, ReciprocalError, type SerializedError } from '../errors.js'
 import { resolveReciprocalScope } from '../protocol/reciprocal-scope.js'
 import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
 import { invalidState } from './invalid-state.js'
+import { withoutCommand, type Unlinked } from './outbox.js'
 import { checkGrantable, nothingToConsentTo } from './party-a-consent.js'
-import { continueUnlink, stepUnlink, type UnlinkRemaining } from './party-a-unlink.js'
+import { stepUnlink } from './party-a-unlink.js'
+import { needsRefresh } from './refresh.js'
 import type { PendingAuthorization } from '../client/authorization.js'
 import type { TokenSet } from '../client/token-set.js'
-import type { StepContext, Transition } from './types.js'
-
-export type { UnlinkRemaining } from './party-a-unlink.js'
+import type { StepContext } from './types.js'
 
 /** What every state of party A's link carries. @group State machines */
 export interface PartyALinkBase {
@@ -34,6 +42,8 @@ export interface PartyALinkBase {
   /** The user at A. Also the subject of the grant A gives B (SPEC R7.9). */
   readonly userId: string
   readonly updatedAt: number
+  /** The effects still to run, in order; the driver runs them and feeds back their results (`outbox.ts`). */
+  readonly outbox: readonly PartyACommand[]
 }
 
 /** What every state of party A's link after the initial flow carries. @group State machines */
@@ -44,9 +54,9 @@ export interface PartyALinked extends PartyALinkBase {
   readonly offered: readonly string[]
   /**
    * The newest code A minted for B — or may have minted: a mint that failed midway, or a crash
-   * during a delivery — that was not delivered, until a newer code is delivered. A's
-   * authorization server compares the next code with it: a code that drops any of its scope
-   * revokes every older grant when it is minted (SPEC R5.1).
+   * during one — that was not delivered, until a newer code is delivered. A's authorization
+   * server compares the next code with it: a code that drops any of its scope revokes every
+   * older grant when it is minted (SPEC R5.1).
    */
   readonly undelivered?: UndeliveredCode
 }
@@ -78,6 +88,7 @@ export type PartyAState =
   | (PartyALinked & { readonly status: 'awaiting-consent'; readonly requested: readonly string[] })
   | (PartyALinked & { readonly status: 'one-way'; readonly reason: OneWayReason })
   | (PartyALinked & {
+      /** A delivery whose code is not minted yet: its outbox holds the mint (after a refresh, if one is due). */
       readonly status: 'delivering'
       readonly scope: readonly string[]
       readonly attempt: number
@@ -89,6 +100,14 @@ export type PartyAState =
       readonly cutOnMint?: Grant
     })
   | (PartyALinked & {
+      /** The code is minted (it is `undelivered`, with its version) and not yet delivered: the outbox holds its POST. */
+      readonly status: 'code-minted'
+      readonly scope: readonly string[]
+      readonly attempt: number
+      readonly granted?: Grant
+      readonly undelivered: Required<UndeliveredCode>
+    })
+  | (PartyALinked & {
       readonly status: 'delivery-failed'
       readonly scope: readonly string[]
       readonly attempt: number
@@ -97,13 +116,8 @@ export type PartyAState =
     })
   | (PartyALinked & { readonly status: 'reciprocal-granted'; readonly granted: Grant })
   | (PartyALinked & { readonly status: 'needs-reconsent'; readonly error: SerializedError; readonly granted?: Grant })
-  | (PartyALinkBase & {
-      readonly status: 'unlinked'
-      /** What unlinking still has to do; absent once it is done (SPEC R5.2). */
-      readonly remaining?: UnlinkRemaining
-      /** Why the last revocation failed: A's own, of B's grant, or that of A's tokens at B. */
-      readonly error?: SerializedError
-    })
+  /** Unlinked (SPEC R5.2): the outbox holds the revocations not confirmed yet, `error` why the last one failed. */
+  | (PartyALinkBase & Unlinked<PartyACommand>)
 
 /**
  * Why a link is one-way — A can call B, B has no grant at A (SPEC R1.3, R2.1):
@@ -123,8 +137,8 @@ export interface Grant {
 }
 
 /**
- * Events party A's machine takes: from the user (consent, update, unlink), and from the driver
- * (results of commands).
+ * Events party A's machine takes: from the user (consent, update, unlink), from the driver on
+ * the user's behalf (`refresh`, `resume`), and the results of the commands.
  *
  * @group State machines
  */
@@ -133,43 +147,41 @@ export type PartyAEvent =
   | { readonly type: 'exchange-failed'; readonly error: SerializedError }
   | { readonly type: 'consent-granted'; readonly scope: readonly string[] }
   | { readonly type: 'consent-refused' }
-  | { readonly type: 'delivered'; readonly version: number }
-  | {
-      readonly type: 'delivery-failed'
-      readonly error: SerializedError
-      /**
-       * Whether the code was minted before the failure: its link version (SPEC R5.3) if it was,
-       * `false` if the failure came before the mint. Absent when that is not known (the mint
-       * itself failed midway): the code is then taken as perhaps minted, which never claims
-       * more than the authorization server honours.
-       */
-      readonly minted?: { readonly version: number } | false
-    }
-  | { readonly type: 'retry' }
   | { readonly type: 'update-scope'; readonly scope: readonly string[] }
+  | { readonly type: 'unlink' }
+  /** A live access token is wanted: refresh the tokens at B if they are about to expire (SPEC R8.2). */
+  | { readonly type: 'refresh' }
+  /** Finish what a crash or a failure interrupted: the outbox, or a failed delivery (with a fresh code). */
+  | { readonly type: 'resume' }
   | { readonly type: 'tokens-refreshed'; readonly tokens: TokenSet }
   | { readonly type: 'refresh-failed'; readonly error: SerializedError }
-  | { readonly type: 'unlink' }
+  | { readonly type: 'code-minted'; readonly code: string; readonly version: number }
+  /** The mint failed; it may have claimed its version before it did, so the code is taken as perhaps minted. */
+  | { readonly type: 'mint-failed'; readonly error: SerializedError }
+  | { readonly type: 'code-posted' }
+  | { readonly type: 'post-failed'; readonly error: SerializedError }
   | { readonly type: 'local-grant-revoked' }
-  /** A's own revocation of B's grant failed (its storage): recorded, and tried again first on the next attempt. */
+  /** A's own revocation of B's grant failed (its storage): it stays in the outbox, tried first on the next attempt. */
   | { readonly type: 'local-revocation-failed'; readonly error: SerializedError }
   | { readonly type: 'peer-tokens-revoked' }
   | { readonly type: 'peer-revocation-failed'; readonly error: SerializedError }
-  /** Finish what a crash or a failure interrupted: an unlink's remaining revocations, or a delivery left in `delivering`. */
-  | { readonly type: 'resume' }
 
 /**
- * What party A's driver must do after a step.
+ * The effects party A's machine asks for, kept in the state's outbox until their result is in.
  *
  * @group State machines
  */
 export type PartyACommand =
-  /** Mint a reciprocal code for B (bound to the user and scope, superseding older grants) and POST it (SPEC R3). */
-  | { readonly type: 'deliver-code'; readonly subject: string; readonly scope: string }
-  /** Revoke the tokens B issued to A (RFC 7009, SPEC R5.2). */
-  | { readonly type: 'revoke-peer-tokens'; readonly tokens: TokenSet }
+  /** Refresh the link's tokens at B (its `peerTokens`) before they expire (SPEC R8.2). */
+  | { readonly type: 'refresh-peer-tokens' }
+  /** Mint a reciprocal code for B, bound to the user and scope and superseding older grants (SPEC R3.1, R5.1). */
+  | { readonly type: 'mint-code'; readonly subject: string; readonly scope: string }
+  /** POST the minted code to B's token endpoint with the link's access token at B (SPEC R3.2). */
+  | { readonly type: 'post-code'; readonly code: string }
   /** Revoke every grant A gave B for this user (SPEC R5.2). */
   | { readonly type: 'revoke-local-grant'; readonly subject: string }
+  /** Revoke the tokens B issued to A (RFC 7009, SPEC R5.2). */
+  | { readonly type: 'revoke-peer-tokens'; readonly tokens: TokenSet }
 
 /**
  * What party A's steps need: the time, and the reciprocal scope A is configured to offer B.
@@ -194,72 +206,75 @@ export interface PartyAContext extends StepContext {
  */
 export function startPartyA(input: { linkId: string; peerId: string; userId: string; pending: PendingAuthorization; now: number }): PartyAState {
   const { linkId, peerId, userId, pending, now } = input
-  return { status: 'awaiting-callback', linkId, peerId, userId, pending, updatedAt: now }
+  return { status: 'awaiting-callback', linkId, peerId, userId, pending, updatedAt: now, outbox: [] }
 }
 
 /**
- * Party A's transition function. Throws {@link ReciprocalError} `ERR_INVALID_STATE` for an event
- * the state cannot take (the state is then unchanged), and `ERR_CONSENT_INVALID` for a consent
- * or update wider than what may be offered (SPEC R7.6).
+ * Party A's transition function: the next state, whose `outbox` says what the driver must run.
+ * Throws {@link ReciprocalError} `ERR_INVALID_STATE` for an event the state cannot take (the
+ * state is then unchanged), and `ERR_CONSENT_INVALID` for a consent or update wider than what
+ * may be offered (SPEC R7.6).
  *
  * @example
  * ```ts
- * const { state, commands } = stepPartyA(current, { type: 'consent-granted', scope: ['assistant.announce'] }, ctx)
- * // state.status === 'delivering'; commands[0].type === 'deliver-code'
+ * const next = stepPartyA(current, { type: 'consent-granted', scope: ['assistant.announce'] }, ctx)
+ * // next.status === 'delivering'; next.outbox[0].type === 'mint-code'
  * ```
  * @group State machines
  */
-export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyAContext): Transition<PartyAState, PartyACommand> {
+export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyAContext): PartyAState {
   const at = { updatedAt: ctx.now }
   switch (event.type) {
     case 'tokens-received': {
       const s = expect(state, event, 'awaiting-callback')
-      const next = { ...base(s), peerTokens: event.tokens, ...at }
+      const next = { ...base(s), peerTokens: event.tokens, ...at, outbox: [] }
       const resolved = resolveReciprocalScope({
         fromTokenResponse: event.reciprocalFromToken,
         fromAuthorizationResponse: event.reciprocalFromCallback,
         configured: ctx.configured,
         offer: ctx.offer,
       })
-      if (!resolved.ok) return stay({ ...next, status: 'one-way', offered: [], reason: resolved.reason })
-      return stay({ ...next, status: 'awaiting-consent', requested: resolved.requested, offered: resolved.offered })
+      if (!resolved.ok) return { ...next, status: 'one-way', offered: [], reason: resolved.reason }
+      return { ...next, status: 'awaiting-consent', requested: resolved.requested, offered: resolved.offered }
     }
     case 'exchange-failed': {
       const s = expect(state, event, 'awaiting-callback')
-      return stay({ ...base(s), status: 'failed', error: event.error, ...at })
+      return { ...base(s), status: 'failed', error: event.error, ...at, outbox: [] }
     }
     case 'consent-granted': {
       if (state.status === 'one-way') throw nothingToConsentTo(state)
       const s = expect(state, event, 'awaiting-consent')
       const scope = checkGrantable(event.scope, s.offered)
-      if (scope.length === 0) return stay({ ...linked(s), status: 'one-way', reason: 'consent-refused', ...at })
-      return deliver({ ...linked(s), ...at }, scope, 1, undefined)
+      if (scope.length === 0) return { ...linked(s), status: 'one-way', reason: 'consent-refused', ...at }
+      return deliver({ ...linked(s), ...at }, scope, 1, undefined, ctx.now)
     }
     case 'consent-refused': {
       if (state.status === 'one-way') throw nothingToConsentTo(state)
       const s = expect(state, event, 'awaiting-consent')
-      return stay({ ...linked(s), status: 'one-way', reason: 'consent-refused', ...at })
+      return { ...linked(s), status: 'one-way', reason: 'consent-refused', ...at }
     }
-    case 'delivered': {
+    case 'code-minted': {
+      // The code exists now: it is the newest, the one the next code is compared with (links.ts);
+      // a narrowing's old grant is gone with it (`cutOnMint` is dropped).
       const s = expect(state, event, 'delivering')
-      const { undelivered: _delivered, ...base } = linked(s)
-      return stay({ ...base, status: 'reciprocal-granted', granted: { scope: s.scope, version: event.version }, ...at })
+      const outbox = [...withoutCommand(s.outbox, 'mint-code'), { type: 'post-code', code: event.code } as const]
+      const undelivered = { scope: s.scope, version: event.version }
+      return { ...linked(s), undelivered, status: 'code-minted', scope: s.scope, attempt: s.attempt, ...withGrant(s.granted), ...at, outbox }
     }
-    case 'delivery-failed': {
+    case 'mint-failed': {
+      // The mint may have claimed its version before it failed: the code is taken as perhaps minted.
       const s = expect(state, event, 'delivering')
-      const failed = { ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error: event.error, ...at } as const
-      // No code was minted: the grant a narrowing would have cut is still live.
-      if (event.minted === false) return stay({ ...failed, ...withGrant(s.granted ?? s.cutOnMint) })
-      // The code exists, or may: it is the one the next code is compared with (links.ts).
-      return stay({ ...failed, undelivered: perhapsMinted(s.scope, event.minted), ...withGrant(s.granted) })
+      return { ...failedDelivery(s, event.error, ctx.now), undelivered: { scope: s.scope }, ...withGrant(s.granted) }
     }
-    case 'retry': {
-      // From 'delivering' too: a process that crashed mid-delivery left it there, perhaps after
-      // the mint. A new code supersedes any the crashed attempt may have sent, so delivering
-      // again is safe.
-      const s = expect(state, event, 'delivery-failed', 'delivering')
-      const undelivered = s.status === 'delivering' ? { undelivered: perhapsMinted(s.scope, undefined) } : {}
-      return deliver({ ...linked(s), ...undelivered, ...at }, s.scope, s.attempt + 1, s.granted)
+    case 'code-posted': {
+      const s = expect(state, event, 'code-minted')
+      const { undelivered: _delivered, ...rest } = linked(s)
+      const granted = { scope: s.scope, version: s.undelivered.version }
+      return { ...rest, status: 'reciprocal-granted', granted, ...at, outbox: withoutCommand(s.outbox, 'post-code') }
+    }
+    case 'post-failed': {
+      const s = expect(state, event, 'code-minted')
+      return { ...failedDelivery(s, event.error, ctx.now), ...withGrant(s.granted) }
     }
     case 'update-scope': {
       const s = expect(state, event, 'reciprocal-granted', 'one-way', 'delivery-failed')
@@ -274,68 +289,110 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
           hint: 'Call unlink() to remove every scope (SPEC R5.2).',
         })
       }
-      return deliver({ ...linked(s), offered: offer, ...at }, scope, 1, granted)
+      return deliver({ ...linked(s), offered: offer, ...at }, scope, 1, granted, ctx.now)
+    }
+    case 'refresh': {
+      const s = expectLinked(state, event)
+      if (!needsRefresh(s.peerTokens, ctx.now) || s.outbox.some((c) => c.type === 'refresh-peer-tokens')) return state
+      return { ...s, ...at, outbox: [...s.outbox, { type: 'refresh-peer-tokens' }] }
     }
     case 'tokens-refreshed': {
       const s = expectLinked(state, event)
-      return stay({ ...s, peerTokens: event.tokens, ...at } as PartyAState)
+      return { ...s, peerTokens: event.tokens, ...at, outbox: withoutCommand(s.outbox, 'refresh-peer-tokens') }
     }
-    case 'refresh-failed': {
-      const s = expectLinked(state, event)
-      if (event.error.code !== ErrorCode.NeedsReconsent) return stay(state)
-      const granted = 'granted' in s ? s.granted : undefined
-      // Caught mid-delivery (a crash left it in 'delivering'): its code may have been minted, and
-      // is then the newest code, the one unlinking and the next update must reckon with (links.ts).
-      const undelivered = s.status === 'delivering' ? { undelivered: perhapsMinted(s.scope, undefined) } : {}
-      return stay({ ...linked(s), ...undelivered, status: 'needs-reconsent', error: event.error, ...withGrant(granted), ...at })
-    }
+    case 'refresh-failed':
+      return refreshFailed(expectLinked(state, event), event.error, ctx.now)
     case 'unlink':
     case 'local-grant-revoked':
     case 'local-revocation-failed':
     case 'peer-tokens-revoked':
     case 'peer-revocation-failed':
       return stepUnlink(state, event, ctx.now)
-    case 'resume': {
-      if (state.status === 'unlinked') return continueUnlink(state)
-      if (state.status === 'delivering') return stepPartyA(state, { type: 'retry' }, ctx)
-      return stay(state)
-    }
+    case 'resume':
+      return resume(state, ctx.now)
   }
 }
 
 type Status = PartyAState['status']
 type LinkedState = Extract<PartyAState, { peerTokens: TokenSet }>
+type Delivering = Extract<PartyAState, { status: 'delivering' }>
 
-function stay(state: PartyAState): Transition<PartyAState, PartyACommand> {
-  return { state, commands: [] }
+/**
+ * Finishes what is left. An unlink's revocations and a pending refresh are simply run again (the
+ * state as it is: the driver runs its outbox). A delivery starts again with a fresh code:
+ *
+ * - from `delivering` whose mint was under way, the code may exist: it is recorded as perhaps
+ *   minted, the newest code the next one is compared with;
+ * - from `code-minted`, the POST may have reached B, which may have redeemed the code. POSTing
+ *   it again would make B redeem it twice, a replay that revokes the grant it gave (SPEC R4.2),
+ *   so A mints a new code instead; it supersedes the old one, which can then no longer be
+ *   redeemed (SPEC R5.3). The minted code is never sent twice.
+ * - from `delivery-failed`, the user or the application asks for another try.
+ */
+function resume(state: PartyAState, now: number): PartyAState {
+  const at = { updatedAt: now }
+  switch (state.status) {
+    case 'delivering': {
+      const mintUnderWay = state.outbox[0]?.type === 'mint-code'
+      if (!mintUnderWay) return deliver({ ...linked(state), ...at }, state.scope, state.attempt + 1, state.granted ?? state.cutOnMint, now)
+      return deliver({ ...linked(state), undelivered: { scope: state.scope }, ...at }, state.scope, state.attempt + 1, state.granted, now)
+    }
+    case 'code-minted':
+    case 'delivery-failed':
+      return deliver({ ...linked(state), ...at }, state.scope, state.attempt + 1, state.granted, now)
+    default:
+      return state
+  }
 }
 
-function base(s: PartyALinkBase): PartyALinkBase {
+/**
+ * A refresh that failed. During a delivery's own refresh, before its mint, no code was minted: the
+ * grant a narrowing would have cut is still live. A dead refresh token ends the link in
+ * `needs-reconsent` (SPEC R8.2); any other failure leaves the state as it was, without the refresh.
+ */
+function refreshFailed(s: LinkedState, error: SerializedError, now: number): PartyAState {
+  const beforeMint = s.status === 'delivering' && s.outbox[0]?.type === 'refresh-peer-tokens'
+  if (error.code !== ErrorCode.NeedsReconsent) {
+    if (s.status === 'delivering' && beforeMint) return { ...failedDelivery(s, error, now), ...withGrant(s.granted ?? s.cutOnMint) }
+    const outbox = withoutCommand(s.outbox, 'refresh-peer-tokens')
+    return outbox.length === s.outbox.length ? s : ({ ...s, outbox, updatedAt: now } as PartyAState)
+  }
+  const granted = s.status === 'delivering' && beforeMint ? (s.granted ?? s.cutOnMint) : 'granted' in s ? s.granted : undefined
+  // Caught with its mint under way (a crash left it there): the code may exist, and is then the
+  // newest code, the one unlinking and the next update must reckon with (links.ts).
+  const undelivered = s.status === 'delivering' && !beforeMint ? { undelivered: { scope: s.scope } } : {}
+  return { ...linked(s), ...undelivered, status: 'needs-reconsent', error, ...withGrant(granted), updatedAt: now }
+}
+
+function base(s: PartyALinkBase): Omit<PartyALinkBase, 'outbox'> {
   return { linkId: s.linkId, peerId: s.peerId, userId: s.userId, updatedAt: s.updatedAt }
 }
 
 /**
- * A delivery of a code for `scope`. A's authorization server compares the code with the newest
- * one minted before it: one that drops any of its scope revokes every older grant when it is
- * minted (links.ts). So a narrowing stops claiming the grant now, in the state saved before the
- * mint; a widening keeps it until B redeems the new code.
+ * A delivery of a fresh code for `scope`. A's authorization server compares the code with the
+ * newest one minted before it: one that drops any of its scope revokes every older grant when it
+ * is minted (links.ts). So a narrowing stops claiming the grant now, in the state saved before
+ * the mint; a widening keeps it until B redeems the new code. The tokens at B are refreshed
+ * first when they are about to expire: the POST carries the access token.
  */
-function deliver(base: PartyALinked, scope: readonly string[], attempt: number, granted: Grant | undefined): Transition<PartyAState, PartyACommand> {
+function deliver(base: PartyALinked, scope: readonly string[], attempt: number, granted: Grant | undefined, now: number): PartyAState {
   const newest = base.undelivered ?? granted
   const narrows = granted !== undefined && newest !== undefined && !isScopeSubset(newest.scope, scope)
   const claim = narrows ? { cutOnMint: granted } : withGrant(granted)
-  const state: PartyAState = { ...base, status: 'delivering', scope, attempt, ...claim }
-  return { state, commands: [{ type: 'deliver-code', subject: base.userId, scope: formatScope(scope) }] }
+  const refresh: PartyACommand[] = needsRefresh(base.peerTokens, now) ? [{ type: 'refresh-peer-tokens' }] : []
+  const outbox: PartyACommand[] = [...refresh, { type: 'mint-code', subject: base.userId, scope: formatScope(scope) }]
+  return { ...base, status: 'delivering', scope, attempt, ...claim, outbox }
 }
 
-/** A code of `scope` that was minted (`minted` gives its version) or may have been (`undefined`). */
-function perhapsMinted(scope: readonly string[], minted: { readonly version: number } | undefined): UndeliveredCode {
-  return minted === undefined ? { scope } : { scope, version: minted.version }
+/** A failed delivery, resting: nothing left in its outbox until a resume or an update. */
+function failedDelivery(s: Delivering | Extract<PartyAState, { status: 'code-minted' }>, error: SerializedError, now: number): Extract<PartyAState, { status: 'delivery-failed' }> {
+  return { ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error, updatedAt: now }
 }
 
+/** The linked fields of `s`, with an empty outbox. */
 function linked(s: LinkedState): PartyALinked {
   const { peerTokens, offered, undelivered } = s
-  return { ...base(s), peerTokens, offered, ...(undelivered === undefined ? {} : { undelivered }) }
+  return { ...base(s), peerTokens, offered, outbox: [], ...(undelivered === undefined ? {} : { undelivered }) }
 }
 
 function withGrant(granted: Grant | undefined): { granted?: Grant } {

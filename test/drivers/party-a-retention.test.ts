@@ -68,13 +68,13 @@ describe("party A's driver storage (issue 6 item 8)", () => {
     const linkId = await linkThrough(s, partyA)
     await partyA.consent(linkId, { scope: 'assistant.read' })
     s.b.use(async (request) => (new URL(request.url).pathname === '/revoke' ? Response.json({ error: 'invalid_client' }, { status: 401 }) : s.musicHandler(request)))
-    expect(await partyA.unlink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: {} } })
+    expect(await partyA.unlink(linkId)).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-peer-tokens' }] })
 
     // Each attempt renews its lifetime: still there past the first one's end.
     s.runtime.advance(RETENTION - 100)
     expect(await partyA.resume()).toBe(0)
     s.runtime.advance(200)
-    expect(await partyA.getLink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: {} } })
+    expect(await partyA.getLink(linkId)).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-peer-tokens' }] })
 
     s.runtime.advance(RETENTION)
     expect(await partyA.getLink(linkId)).toBeUndefined()
@@ -87,7 +87,7 @@ describe("party A's driver storage (issue 6 item 8)", () => {
     const linkId = await linkThrough(s, partyA)
     await partyA.consent(linkId, { scope: 'assistant.read' })
     s.b.use(async (request) => (new URL(request.url).pathname === '/revoke' ? new Response(null, { status: 503 }) : s.musicHandler(request)))
-    expect(await partyA.unlink(linkId)).toMatchObject({ status: 'unlinked', remaining: { peerTokens: {} } })
+    expect(await partyA.unlink(linkId)).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-peer-tokens' }] })
 
     // The peer is removed from the configuration: nothing can reach the link any more.
     const music = options.peers['music']

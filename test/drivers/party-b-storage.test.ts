@@ -108,16 +108,16 @@ describe('party B storage: nothing lives forever, done is deleted (issue 6 item 
     const b = partyBOverItsOwnStorage('immediate')
     await b.deliver('ann')
     b.revocation.down = true
-    expect(await b.partyB.unlink('assistant', 'ann')).toMatchObject({ revoking: { peerTokens: {} } })
+    expect(await b.partyB.unlink('assistant', 'ann')).toMatchObject({ outbox: [{ type: 'revoke-peer-tokens' }] })
     // A stays down for two retention periods; resume runs every hour meanwhile.
     for (let hour = 0; hour < 2 * 24 * 7; hour++) {
       b.advance(3600)
       expect(await b.partyB.resume()).toBe(0)
     }
-    expect(await b.partyB.getLink('assistant', 'ann')).toMatchObject({ status: 'unlinked', revoking: { attempt: 2 * 24 * 7 + 1 } })
+    expect(await b.partyB.getLink('assistant', 'ann')).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-peer-tokens' }], error: { retryable: true } })
     b.revocation.down = false
     expect(await b.partyB.resume()).toBe(1)
-    expect(await b.partyB.getLink('assistant', 'ann')).not.toHaveProperty('revoking')
+    expect(await b.partyB.getLink('assistant', 'ann')).toMatchObject({ status: 'unlinked', outbox: [] })
     b.advance(RETENTION_SECONDS)
     expect(b.storage.size()).toBe(0)
   })
@@ -126,7 +126,7 @@ describe('party B storage: nothing lives forever, done is deleted (issue 6 item 
     const b = partyBOverItsOwnStorage('immediate')
     await b.deliver('ann')
     b.revocation.down = true
-    expect(await b.partyB.unlink('assistant', 'ann')).toMatchObject({ revoking: { peerTokens: {} } })
+    expect(await b.partyB.unlink('assistant', 'ann')).toMatchObject({ outbox: [{ type: 'revoke-peer-tokens' }] })
     b.advance(RETENTION_SECONDS + 1)
     expect(await b.partyB.getLink('assistant', 'ann')).toBeUndefined()
     expect(b.storage.size()).toBe(0)

@@ -50,7 +50,8 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     const failed = await s.partyB.unlink('assistant', 'alice')
     expect(failed).toMatchObject({
       status: 'unlinked',
-      revoking: { localGrant: false, peerTokens: { accessToken: tokenOfBAtA }, error: { code: ErrorCode.PeerUnavailable, step: 'revoke', retryable: true } },
+      outbox: [{ type: 'revoke-peer-tokens', tokens: { accessToken: tokenOfBAtA } }],
+      error: { code: ErrorCode.PeerUnavailable, step: 'revoke', retryable: true },
     })
     expect(await s.partyB.getLink('assistant', 'alice')).toEqual(failed)
     expect(await localGrantLive()).toBe(false)
@@ -58,16 +59,15 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
 
     control.revocation = 'answers'
     const done = await s.partyB.unlink('assistant', 'alice')
-    expect(done).toMatchObject({ status: 'unlinked' })
-    expect(done).not.toHaveProperty('revoking')
+    expect(done).toMatchObject({ status: 'unlinked', outbox: [] })
+    expect(done).not.toHaveProperty('error')
     expect(await peerTokensLive()).toBe(false)
     expect(await localGrantLive()).toBe(false)
   })
 
   it.each<[string, (partyB: PartyB) => Promise<unknown>]>([
-    ['retry', (b) => b.retry('assistant', 'alice')],
+    ['resume of the link', (b) => b.resume('assistant', 'alice')],
     ['resume', (b) => b.resume()],
-    ['resumePending (the former name)', (b) => b.resumePending()],
     ['accessToken (any later operation)', (b) => b.accessToken('assistant', 'alice').catch(() => undefined)],
   ])('SPEC R5.2: after a failed peer revocation, %s finishes the unlink', async (_name, operation) => {
     const { s, control, peerTokensLive } = await linkedBothWays()
@@ -75,7 +75,7 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     await s.partyB.unlink('assistant', 'alice')
     control.revocation = 'answers'
     await operation(s.partyB)
-    expect(await s.partyB.getLink('assistant', 'alice')).not.toHaveProperty('revoking')
+    expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'unlinked', outbox: [] })
     expect(await peerTokensLive()).toBe(false)
   })
 
@@ -99,7 +99,7 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     await hung
     // B's own grant went first, before the network call that never came back.
     expect(await localGrantLive()).toBe(false)
-    expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'unlinked', revoking: { localGrant: false, peerTokens: {} } })
+    expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-peer-tokens' }] })
     expect(await peerTokensLive()).toBe(true)
 
     // A new process over the same storage, once the dead worker's lease lapsed (3 × 5 s + 5 s).
@@ -107,7 +107,7 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     s.runtime.advance(21)
     const restarted = createPartyB(s.partyBOptions)
     await operation(restarted)
-    expect(await restarted.getLink('assistant', 'alice')).toEqual({ peerClientId: 'assistant', userId: 'alice', status: 'unlinked', updatedAt: expect.any(Number) })
+    expect(await restarted.getLink('assistant', 'alice')).toEqual({ peerClientId: 'assistant', userId: 'alice', status: 'unlinked', updatedAt: expect.any(Number), outbox: [] })
     expect(await peerTokensLive()).toBe(false)
     expect(await restarted.resume()).toBe(0)
   })
@@ -119,12 +119,12 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     local.revokeLink = async () => {
       throw new Error('storage outage')
     }
-    expect(await s.partyB.unlink('assistant', 'alice')).toMatchObject({ revoking: { localGrant: true, error: { code: ErrorCode.Configuration, retryable: true } } })
+    expect(await s.partyB.unlink('assistant', 'alice')).toMatchObject({ outbox: [{ type: 'revoke-local-grant' }], error: { code: ErrorCode.Configuration, retryable: true } })
     expect(await localGrantLive()).toBe(true)
     local.revokeLink = revokeLink
     // A, still holding a working token at B, delivers an update code.
     expect(await s.partyA.updateReciprocalScope(linkId, 'assistant.read')).not.toMatchObject({ status: 'reciprocal-granted' })
-    expect(await s.partyB.getLink('assistant', 'alice')).toEqual({ peerClientId: 'assistant', userId: 'alice', status: 'unlinked', updatedAt: expect.any(Number) })
+    expect(await s.partyB.getLink('assistant', 'alice')).toEqual({ peerClientId: 'assistant', userId: 'alice', status: 'unlinked', updatedAt: expect.any(Number), outbox: [] })
     expect(await localGrantLive()).toBe(false)
     expect(await peerTokensLive()).toBe(false)
   })
@@ -135,7 +135,7 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     if (assistant === undefined) throw new Error('fixture without the assistant peer')
     const { revocation_endpoint: _none, ...as } = assistant.as
     const withoutRevocation = createPartyB({ ...s.partyBOptions, peers: { assistant: { ...assistant, as } } })
-    expect(await withoutRevocation.unlink('assistant', 'alice')).toEqual({ peerClientId: 'assistant', userId: 'alice', status: 'unlinked', updatedAt: expect.any(Number) })
+    expect(await withoutRevocation.unlink('assistant', 'alice')).toEqual({ peerClientId: 'assistant', userId: 'alice', status: 'unlinked', updatedAt: expect.any(Number), outbox: [] })
     expect(control.revocationsSent).toBe(0)
   })
 })

@@ -57,18 +57,18 @@ describe('resuming after a restart', () => {
     return { s, restart: () => createPartyB({ ...s.partyBOptions, peers: { assistant: working } }) }
   }
 
-  it('SPEC R4.3: party B: a code accepted with 200 whose deferred redemption died is redeemed by resumePending', async () => {
+  it('SPEC R4.3: party B: a code accepted with 200 whose deferred redemption died is redeemed by resume', async () => {
     const { restart } = await codeLeftPending()
     const restarted = restart()
-    expect(await restarted.resumePending()).toBe(1)
+    expect(await restarted.resume()).toBe(1)
     expect(await restarted.getLink('assistant', 'alice')).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.read' } })
-    expect(await restarted.resumePending()).toBe(0)
+    expect(await restarted.resume()).toBe(0)
   })
 
   it('SPEC R7.10: workers resuming the same code at once redeem it once: the link stays linked, its tokens live', async () => {
     const { s, restart } = await codeLeftPending()
     const workers = [restart(), restart(), restart()]
-    const counts = await Promise.all(workers.map((w) => w.resumePending()))
+    const counts = await Promise.all(workers.map((w) => w.resume()))
     expect(counts.reduce((a, b) => a + b, 0)).toBe(1)
     const link = await workers[0]?.getLink('assistant', 'alice')
     expect(link).toMatchObject({ status: 'linked', tokens: { scope: 'assistant.read' } })
@@ -80,7 +80,7 @@ describe('resuming after a restart', () => {
   it("SPEC R4.3: a resume while the crashed worker's lease is still fresh leaves the code alone", async () => {
     const { s, restart } = await codeLeftPending()
     s.runtime.advance(-21)
-    expect(await restart().resumePending()).toBe(0)
+    expect(await restart().resume()).toBe(0)
     expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'redeeming' })
   })
 })

@@ -211,7 +211,7 @@ describe('party A facing a misbehaving party B (SPEC R3.4, R8.1)', () => {
     const failed = await s.partyA.consent(linkId, { scope: 'assistant.read' })
     expect(failed).toMatchObject({ status: 'delivery-failed', attempt: 1, error: { code: ErrorCode.PeerUnavailable, retryable: true } })
     down = false
-    expect(await s.partyA.retryDelivery(linkId)).toMatchObject({ status: 'reciprocal-granted', granted: { scope: ['assistant.read'] } })
+    expect(await s.partyA.resume(linkId)).toMatchObject({ status: 'reciprocal-granted', granted: { scope: ['assistant.read'] } })
     expect(await s.partyB.getLink('assistant', 'alice')).toMatchObject({ status: 'linked' })
   })
 

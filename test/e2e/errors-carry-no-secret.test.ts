@@ -98,7 +98,7 @@ describe('SPEC R8.4: no error of the public API carries a secret in any property
     expect(delivered).toMatchObject({ status: 'delivery-failed' })
     expectNothingSecretIn(delivered.status === 'delivery-failed' ? delivered.error : undefined, seen)
     expectNothingSecretIn(await s.partyB.getLink('assistant', 'alice'), [CODE, STATE, TOKEN, ...Object.values(SECRETS)])
-    expectNothingSecretIn(await thrown(() => s.partyB.retry('assistant', 'alice')), seen)
+    expectNothingSecretIn(await s.partyB.resume('assistant', 'alice'), seen)
     expectNothingSecretIn(await thrown(() => s.partyB.accessToken('assistant', 'nobody')), seen)
 
     // B's token and revocation endpoints echo: A's refresh and revocation fail.

@@ -66,7 +66,7 @@ describe('SPEC R5.1, R7.6: party A\'s `granted` is what A\'s authorization serve
     if (failure === 'none') return
 
     recover()
-    const retried = await s.partyA.retryDelivery(linkId)
+    const retried = await s.partyA.resume(linkId)
     expect(retried).toMatchObject({ status: 'reciprocal-granted', granted: { scope: update.split(' ').sort() } })
     await expectTruth(s, retried, previous)
   })
@@ -110,7 +110,7 @@ describe('SPEC R5.1, R7.6: party A\'s `granted` is what A\'s authorization serve
     const updated = await partyA.updateReciprocalScope(linkId, update)
     expect(updated.status).toBe('delivery-failed')
     await expectTruth(s, updated, previous)
-    const retried = await partyA.retryDelivery(linkId)
+    const retried = await partyA.resume(linkId)
     expect(retried).toMatchObject({ status: 'reciprocal-granted', granted: { scope: update.split(' ').sort() } })
     await expectTruth(s, retried, previous)
   })

@@ -1,6 +1,6 @@
 // Test fixture: party A (a voice assistant) and party B (a music service) as two real HTTP
 // servers on 127.0.0.1, built only from the SDK's public functions.
-import { createAuthorizationServer, createPartyA, createPartyB, type EventObserver, MemoryStorage, type PartyAOptions, type PartyBOptions, type RedemptionMode, type RegisteredClient, type Runtime, staticClients } from 'reciprocal-oauth'
+import { createAuthorizationServer, createPartyA, createPartyB, type EventObserver, MemoryStorage, type PartyAOptions, type PartyBOptions, type RedemptionMode, type RegisteredClient, type Runtime, staticClients, type Storage } from 'reciprocal-oauth'
 import { type ErrorProfile, GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse, withReciprocalParameter } from 'reciprocal-oauth/server'
 import { exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
@@ -34,6 +34,8 @@ export interface TwoServicesOptions {
   readonly bFetch?: typeof fetch
   /** Outbound request timeout of both parties, ms. */
   readonly timeoutMs?: number
+  /** Wraps each party's storage (the authorization server's and the driver's), e.g. to make a write fail. */
+  readonly wrapStorage?: (storage: Storage, party: 'a' | 'b') => Storage
   /** More clients of A's authorization server (other peers of party A). */
   readonly extraClientsAtAssistant?: readonly RegisteredClient[]
   /** One observer for every component of both services. */
@@ -68,105 +70,116 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
   const assistantPost = options.assistantAuthAtMusic === 'client_secret_post'
   const assistantAuth = assistantPost ? oauth.ClientSecretPost(SECRETS.assistantAtMusic) : oauth.ClientSecretBasic(SECRETS.assistantAtMusic)
 
-  // Party A's authorization server: B is its client in the reciprocal leg.
-  const assistantAs = createAuthorizationServer({
-    issuer: a.url,
-    tokenEndpoint: `${a.url}/token`,
-    revocationEndpoint: `${a.url}/revoke`,
-    clients: staticClients([musicRegistration, ...(options.extraClientsAtAssistant ?? [])]),
-    storage: storageA,
-    runtime,
-    ...observed,
-  })
+  /**
+   * Both authorization servers and both parties, over the storages `wrap` gives: the first ones,
+   * and the fresh ones of a process restarted over the same storage.
+   */
+  const build = (wrap: TwoServicesOptions['wrapStorage'] = (storage) => storage) => {
+    const storeA = wrap(storageA, 'a')
+    const storeB = wrap(storageB, 'b')
+    // Party A's authorization server: B is its client in the reciprocal leg.
+    const assistantAs = createAuthorizationServer({
+      issuer: a.url,
+      tokenEndpoint: `${a.url}/token`,
+      revocationEndpoint: `${a.url}/revoke`,
+      clients: staticClients([musicRegistration, ...(options.extraClientsAtAssistant ?? [])]),
+      storage: storeA,
+      runtime,
+      ...observed,
+    })
 
-  // Party B: its receiver, then its own authorization server for the initial flow.
-  const musicClients = staticClients([
-    {
-      clientId: 'assistant',
-      tokenEndpointAuthMethod: assistantPost ? 'client_secret_post' : 'client_secret_basic',
-      clientSecret: SECRETS.assistantAtMusic,
-      redirectUris: [`${a.url}/callback`],
-      scope: MUSIC_SCOPE,
-    },
-    // Another client of the music service, to try cross-client attacks with valid credentials.
-    { clientId: 'radio', tokenEndpointAuthMethod: 'client_secret_post', clientSecret: SECRETS.radioAtMusic, scope: 'music.read' },
-  ])
-  const peerTransport = { allowInsecureRequests: true, timeoutMs: options.timeoutMs ?? 5_000 }
-  const partyBOptions: PartyBOptions = {
-    clients: musicClients,
-    audiences: [b.url, `${b.url}/token`],
-    verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
-    ...(options.requiredScope === undefined ? {} : { requiredScope: options.requiredScope }),
-    ...(options.errorProfile === undefined ? {} : { errorProfile: options.errorProfile }),
-    ...(options.redemption === undefined ? {} : { redemption: options.redemption }),
-    peers: {
-      assistant: {
-        as: { issuer: a.url, token_endpoint: `${a.url}/token`, revocation_endpoint: `${a.url}/revoke` },
-        client: { client_id: 'music' },
-        clientAuth: musicAuth,
-        ...peerTransport,
-        ...(options.bFetch === undefined ? {} : { fetch: options.bFetch }),
-      },
-    },
-    authorizationServer: { revokeLink: (clientId: string, subject: string) => musicAs.revokeLink(clientId, subject) },
-    storage: storageB,
-    runtime,
-    ...observed,
-  }
-  const partyB = createPartyB(partyBOptions)
-  const musicAs = createAuthorizationServer({
-    issuer: b.url,
-    tokenEndpoint: `${b.url}/token`,
-    authorizationEndpoint: `${b.url}/authorize`,
-    revocationEndpoint: `${b.url}/revoke`,
-    clients: musicClients,
-    storage: storageB,
-    runtime,
-    reciprocalScope: () => options.reciprocalInTokenResponse,
-    extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
-    ...observed,
-  })
-
-  const partyAOptions: PartyAOptions = {
-    peers: {
-      music: {
-        peer: {
-          as: {
-            issuer: b.url,
-            authorization_endpoint: `${b.url}/authorize`,
-            token_endpoint: `${b.url}/token`,
-            revocation_endpoint: `${b.url}/revoke`,
-            authorization_response_iss_parameter_supported: true,
-          },
-          client: { client_id: 'assistant' },
-          clientAuth: assistantAuth,
-          ...peerTransport,
-        },
-        redirectUri: `${a.url}/callback`,
+    // Party B: its receiver, then its own authorization server for the initial flow.
+    const musicClients = staticClients([
+      {
+        clientId: 'assistant',
+        tokenEndpointAuthMethod: assistantPost ? 'client_secret_post' : 'client_secret_basic',
+        clientSecret: SECRETS.assistantAtMusic,
+        redirectUris: [`${a.url}/callback`],
         scope: MUSIC_SCOPE,
-        reciprocal: {
-          peerClientId: 'music',
-          offer: ASSISTANT_OFFER,
-          ...(options.configuredReciprocal === undefined ? {} : { configured: options.configuredReciprocal }),
+      },
+      // Another client of the music service, to try cross-client attacks with valid credentials.
+      { clientId: 'radio', tokenEndpointAuthMethod: 'client_secret_post', clientSecret: SECRETS.radioAtMusic, scope: 'music.read' },
+    ])
+    const peerTransport = { allowInsecureRequests: true, timeoutMs: options.timeoutMs ?? 5_000 }
+    const partyBOptions: PartyBOptions = {
+      clients: musicClients,
+      audiences: [b.url, `${b.url}/token`],
+      verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
+      ...(options.requiredScope === undefined ? {} : { requiredScope: options.requiredScope }),
+      ...(options.errorProfile === undefined ? {} : { errorProfile: options.errorProfile }),
+      ...(options.redemption === undefined ? {} : { redemption: options.redemption }),
+      peers: {
+        assistant: {
+          as: { issuer: a.url, token_endpoint: `${a.url}/token`, revocation_endpoint: `${a.url}/revoke` },
+          client: { client_id: 'music' },
+          clientAuth: musicAuth,
+          ...peerTransport,
+          ...(options.bFetch === undefined ? {} : { fetch: options.bFetch }),
         },
       },
-    },
-    authorizationServer: assistantAs,
-    storage: storageA,
-    runtime,
-    ...observed,
+      authorizationServer: { revokeLink: (clientId: string, subject: string) => musicAs.revokeLink(clientId, subject) },
+      storage: storeB,
+      runtime,
+      ...observed,
+    }
+    const partyB = createPartyB(partyBOptions)
+    const musicAs = createAuthorizationServer({
+      issuer: b.url,
+      tokenEndpoint: `${b.url}/token`,
+      authorizationEndpoint: `${b.url}/authorize`,
+      revocationEndpoint: `${b.url}/revoke`,
+      clients: musicClients,
+      storage: storeB,
+      runtime,
+      ...observed,
+      reciprocalScope: () => options.reciprocalInTokenResponse,
+      extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
+    })
+
+    const partyAOptions: PartyAOptions = {
+      peers: {
+        music: {
+          peer: {
+            as: {
+              issuer: b.url,
+              authorization_endpoint: `${b.url}/authorize`,
+              token_endpoint: `${b.url}/token`,
+              revocation_endpoint: `${b.url}/revoke`,
+              authorization_response_iss_parameter_supported: true,
+            },
+            client: { client_id: 'assistant' },
+            clientAuth: assistantAuth,
+            ...peerTransport,
+          },
+          redirectUri: `${a.url}/callback`,
+          scope: MUSIC_SCOPE,
+          reciprocal: {
+            peerClientId: 'music',
+            offer: ASSISTANT_OFFER,
+            ...(options.configuredReciprocal === undefined ? {} : { configured: options.configuredReciprocal }),
+          },
+        },
+      },
+      authorizationServer: assistantAs,
+      storage: storeA,
+      runtime,
+      ...observed,
+    }
+    const partyA = createPartyA(partyAOptions)
+    return { assistantAs, musicAs, partyA, partyAOptions, partyB, partyBOptions }
   }
-  const partyA = createPartyA(partyAOptions)
+  let current = build(options.wrapStorage)
+  const { assistantAs, musicAs, partyA, partyAOptions, partyB, partyBOptions } = current
 
   const announcements: Array<{ subject: string; text: string }> = []
-  a.use(async (request) => {
+  const assistantHandler = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url)
-    if (pathname === '/token') return assistantAs.tokenEndpoint.fetch(request)
-    if (pathname === '/revoke') return assistantAs.revocationEndpoint.fetch(request)
+    if (pathname === '/token') return current.assistantAs.tokenEndpoint.fetch(request)
+    if (pathname === '/revoke') return current.assistantAs.revocationEndpoint.fetch(request)
     if (pathname === '/api/announce') {
       const raw = await readRawRequest(request)
       if (raw === 'too-large') return new Response(null, { status: 413 })
-      const check = await assistantAs.authenticateRequest(raw, 'assistant.announce')
+      const check = await current.assistantAs.authenticateRequest(raw, 'assistant.announce')
       if (!check.ok) return toResponse(check.result)
       announcements.push({ subject: check.token.subject, text: new TextDecoder().decode(raw.body as Uint8Array) })
       return Response.json({ announced: true })
@@ -174,29 +187,30 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     if (pathname === '/api/profile') {
       const raw = await readRawRequest(request)
       if (raw === 'too-large') return new Response(null, { status: 413 })
-      const check = await assistantAs.authenticateRequest(raw, 'assistant.read')
+      const check = await current.assistantAs.authenticateRequest(raw, 'assistant.read')
       return check.ok ? Response.json({ user: check.token.subject }) : toResponse(check.result)
     }
     return new Response('not found', { status: 404 })
-  })
+  }
+  a.use(assistantHandler)
 
   const musicHandler = async (request: Request): Promise<Response> => {
     const url = new URL(request.url)
     if (url.pathname === '/authorize') {
       // The music service's login and consent UI is played by the test through `decision`.
-      const check = await musicAs.authorization.validate(url)
+      const check = await current.musicAs.authorization.validate(url)
       if (!check.ok) return check.redirectTo ? Response.redirect(check.redirectTo, 302) : Response.json(check.error, { status: 400 })
-      if (url.searchParams.get('test_decision') === 'deny') return Response.redirect(await musicAs.authorization.deny(check.request), 302)
-      let location = await musicAs.authorization.approve(check.request, { subject: 'alice' })
+      if (url.searchParams.get('test_decision') === 'deny') return Response.redirect(await current.musicAs.authorization.deny(check.request), 302)
+      let location = await current.musicAs.authorization.approve(check.request, { subject: 'alice' })
       if (options.reciprocalInCallback !== undefined) location = withReciprocalParameter(location, options.reciprocalInCallback)
       return Response.redirect(location, 302)
     }
-    if (url.pathname === '/token') return musicAs.tokenEndpoint.fetch(request)
-    if (url.pathname === '/revoke') return musicAs.revocationEndpoint.fetch(request)
+    if (url.pathname === '/token') return current.musicAs.tokenEndpoint.fetch(request)
+    if (url.pathname === '/revoke') return current.musicAs.revocationEndpoint.fetch(request)
     if (url.pathname === '/api/now-playing') {
       const raw = await readRawRequest(request)
       if (raw === 'too-large') return new Response(null, { status: 413 })
-      const check = await musicAs.authenticateRequest(raw, 'music.read')
+      const check = await current.musicAs.authenticateRequest(raw, 'music.read')
       return check.ok ? Response.json({ user: check.token.subject, track: 'So What' }) : toResponse(check.result)
     }
     return new Response('not found', { status: 404 })
@@ -227,8 +241,15 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     partyB,
     partyBOptions,
     musicHandler,
+    assistantHandler,
     announcements,
     authorizeAtB,
+    /**
+     * A process restart: fresh authorization servers and parties over the same storages (wrapped
+     * by `wrap`), which the HTTP servers route to from now on. The objects returned before keep
+     * their (now dead) storages.
+     */
+    restart: (wrap?: TwoServicesOptions['wrapStorage']) => (current = build(wrap)),
     // Idempotent: a test may close its services itself, and twoServicesPerTest closes them again.
     close: () => (closing ??= Promise.all([a.close(), b.close()])),
   }

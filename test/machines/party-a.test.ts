@@ -9,13 +9,21 @@ const tokens = { accessToken: 'at-from-b', refreshToken: 'rt-from-b', expiresAt:
 const fresh = (): PartyAState => startPartyA({ linkId: 'music.l1', peerId: 'music', userId: 'alice', pending, now })
 
 function consentState(reciprocalFromToken = 'assistant.announce assistant.read'): PartyAState {
-  return stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken }, ctx).state
+  return stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken }, ctx)
+}
+
+/** A delivery's two results: the code minted at `version`, then POSTed. */
+function delivered(state: PartyAState, version: number): PartyAState {
+  const minted = stepPartyA(state, { type: 'code-minted', code: `code-${version}`, version }, ctx)
+  return stepPartyA(minted, { type: 'code-posted' }, ctx)
 }
 
 function grantedState(): PartyAState {
-  const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.announce'] }, ctx).state
-  return stepPartyA(delivering, { type: 'delivered', version: 1 }, ctx).state
+  return delivered(stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.announce'] }, ctx), 1)
 }
+
+/** Later: the tokens at B expire within the refresh margin. */
+const late: PartyAContext = { ...ctx, now: now + 3600 - 30 }
 
 const failure = new ReciprocalError('B is down', { code: ErrorCode.PeerUnavailable, step: 'deliver-code', hint: 'retry', retryable: true }).toJSON()
 
@@ -26,28 +34,28 @@ describe('party A machine: initial flow (SPEC R1)', () => {
 
   it('SPEC R1.2: reciprocal from the token response leads to consent for requested ∩ offer', () => {
     const s = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'assistant.announce other' }, ctx)
-    expect(s.commands).toEqual([])
-    expect(s.state).toMatchObject({ status: 'awaiting-consent', requested: ['assistant.announce', 'other'], offered: ['assistant.announce'] })
+    expect(s.outbox).toEqual([])
+    expect(s).toMatchObject({ status: 'awaiting-consent', requested: ['assistant.announce', 'other'], offered: ['assistant.announce'] })
   })
 
   it('SPEC R1.2: reciprocal from the authorization response is used when the token response has none', () => {
     const s = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromCallback: 'assistant.read' }, ctx)
-    expect(s.state).toMatchObject({ status: 'awaiting-consent', offered: ['assistant.read'] })
+    expect(s).toMatchObject({ status: 'awaiting-consent', offered: ['assistant.read'] })
   })
 
   it('SPEC R1.3: with no reciprocal from B, the configured scope applies', () => {
     const s = stepPartyA(fresh(), { type: 'tokens-received', tokens }, { ...ctx, configured: 'assistant.read' })
-    expect(s.state).toMatchObject({ status: 'awaiting-consent', offered: ['assistant.read'] })
+    expect(s).toMatchObject({ status: 'awaiting-consent', offered: ['assistant.read'] })
   })
 
   it('SPEC R1.3: a request entirely outside the offer ends one-way (nothing to offer)', () => {
     const s = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'admin' }, ctx)
-    expect(s.state).toMatchObject({ status: 'one-way', reason: 'nothing-to-offer', offered: [] })
+    expect(s).toMatchObject({ status: 'one-way', reason: 'nothing-to-offer', offered: [] })
   })
 
   it('SPEC R1.3: B asking for nothing, with nothing configured, is one-way for that reason, not "nothing to offer"', () => {
-    expect(stepPartyA(fresh(), { type: 'tokens-received', tokens }, ctx).state).toMatchObject({ status: 'one-way', reason: 'none-requested' })
-    const malformed = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'a"b' }, ctx).state
+    expect(stepPartyA(fresh(), { type: 'tokens-received', tokens }, ctx)).toMatchObject({ status: 'one-way', reason: 'none-requested' })
+    const malformed = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: 'a"b' }, ctx)
     expect(malformed).toMatchObject({ status: 'one-way', reason: 'malformed' })
   })
 
@@ -56,7 +64,7 @@ describe('party A machine: initial flow (SPEC R1)', () => {
     ['malformed', 'a"b', ErrorCode.InvalidResponse, /scope tokens/],
     ['nothing-to-offer', 'admin', ErrorCode.NothingToOffer, /reciprocal\.offer/],
   ] as const)('SPEC R8.1: consent on a one-way link (%s) says why and what to do instead', (_reason, reciprocalFromToken, code, hint) => {
-    const oneWay = stepPartyA(fresh(), { type: 'tokens-received', tokens, ...(reciprocalFromToken === undefined ? {} : { reciprocalFromToken }) }, ctx).state
+    const oneWay = stepPartyA(fresh(), { type: 'tokens-received', tokens, ...(reciprocalFromToken === undefined ? {} : { reciprocalFromToken }) }, ctx)
     for (const event of [{ type: 'consent-granted', scope: ['assistant.read'] }, { type: 'consent-refused' }] as const) {
       expect(() => stepPartyA(oneWay, event, ctx)).toThrowError(
         expect.objectContaining({ code, step: 'consent', hint: expect.stringMatching(hint) }),
@@ -68,30 +76,30 @@ describe('party A machine: initial flow (SPEC R1)', () => {
   it('a failed exchange lands in the failed state with the typed error', () => {
     const error = new ReciprocalError('x', { code: ErrorCode.TokenExchangeFailed, step: 'token-exchange', hint: 'h' }).toJSON()
     const s = stepPartyA(fresh(), { type: 'exchange-failed', error }, ctx)
-    expect(s.state).toMatchObject({ status: 'failed', error: { code: 'ERR_TOKEN_EXCHANGE_FAILED' } })
+    expect(s).toMatchObject({ status: 'failed', error: { code: 'ERR_TOKEN_EXCHANGE_FAILED' } })
   })
 })
 
 describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
-  it('SPEC R2.1: full consent asks the driver to deliver a code for the user and scope', () => {
+  it('SPEC R2.1, R3.1: full consent puts the mint of a code for the user and scope in the outbox', () => {
     const s = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read', 'assistant.announce'] }, ctx)
-    expect(s.state).toMatchObject({ status: 'delivering', scope: ['assistant.announce', 'assistant.read'], attempt: 1 })
-    expect(s.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.announce assistant.read' }])
+    expect(s).toMatchObject({ status: 'delivering', scope: ['assistant.announce', 'assistant.read'], attempt: 1 })
+    expect(s.outbox).toEqual([{ type: 'mint-code', subject: 'alice', scope: 'assistant.announce assistant.read' }])
   })
 
   it('SPEC R2.1: partial consent delivers only the granted subset', () => {
     const s = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
-    expect(s.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+    expect(s.outbox).toEqual([{ type: 'mint-code', subject: 'alice', scope: 'assistant.read' }])
   })
 
   it('SPEC R2.1: refused consent ends the reciprocal leg cleanly', () => {
     const s = stepPartyA(consentState(), { type: 'consent-refused' }, ctx)
-    expect(s.state).toMatchObject({ status: 'one-way', reason: 'consent-refused' })
-    expect(s.commands).toEqual([])
+    expect(s).toMatchObject({ status: 'one-way', reason: 'consent-refused' })
+    expect(s.outbox).toEqual([])
   })
 
   it('an empty consent counts as a refusal', () => {
-    expect(stepPartyA(consentState(), { type: 'consent-granted', scope: [] }, ctx).state.status).toBe('one-way')
+    expect(stepPartyA(consentState(), { type: 'consent-granted', scope: [] }, ctx).status).toBe('one-way')
   })
 
   it('SPEC R7.6: a consent wider than the offer is refused and the state is unchanged', () => {
@@ -106,25 +114,62 @@ describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
     expect(grantedState()).toMatchObject({ status: 'reciprocal-granted', granted: { scope: ['assistant.announce'], version: 1 } })
   })
 
-  it('a failed delivery is a named, retryable state; retry delivers again', () => {
-    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    const failed = stepPartyA(delivering, { type: 'delivery-failed', error: failure }, ctx).state
-    expect(failed).toMatchObject({ status: 'delivery-failed', attempt: 1, error: { code: 'ERR_PEER_UNAVAILABLE', retryable: true } })
-    const retried = stepPartyA(failed, { type: 'retry' }, ctx)
-    expect(retried.state).toMatchObject({ status: 'delivering', attempt: 2 })
-    expect(retried.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+  it('SPEC R3.1, R3.2: the minted code is a state of its own (minted, not delivered), whose outbox holds its POST', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    const minted = stepPartyA(delivering, { type: 'code-minted', code: 'code-1', version: 1 }, ctx)
+    expect(minted).toMatchObject({ status: 'code-minted', scope: ['assistant.read'], undelivered: { scope: ['assistant.read'], version: 1 } })
+    expect(minted.outbox).toEqual([{ type: 'post-code', code: 'code-1' }])
+    const granted = stepPartyA(minted, { type: 'code-posted' }, ctx)
+    expect(granted).toMatchObject({ status: 'reciprocal-granted', granted: { scope: ['assistant.read'], version: 1 }, outbox: [] })
+    expect(granted).not.toHaveProperty('undelivered')
   })
 
-  it('a delivery interrupted by a crash (stuck in delivering) can be retried', () => {
-    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    const retried = stepPartyA(JSON.parse(JSON.stringify(delivering)) as PartyAState, { type: 'retry' }, ctx)
-    expect(retried.state).toMatchObject({ status: 'delivering', attempt: 2 })
-    expect(retried.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.read' }])
+  it('SPEC R8.2: tokens at B about to expire are refreshed first, and stored before the mint', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, late)
+    expect(delivering.outbox.map((c) => c.type)).toEqual(['refresh-peer-tokens', 'mint-code'])
+    const next = { ...tokens, accessToken: 'at2', expiresAt: late.now + 3600 }
+    const refreshed = stepPartyA(delivering, { type: 'tokens-refreshed', tokens: next }, late)
+    expect(refreshed).toMatchObject({ status: 'delivering', peerTokens: next, outbox: [{ type: 'mint-code' }] })
+  })
+
+  it.each([
+    ['the POST failed (minted)', (d: PartyAState) => stepPartyA(stepPartyA(d, { type: 'code-minted', code: 'c', version: 1 }, ctx), { type: 'post-failed', error: failure }, ctx)],
+    ['the mint failed', (d: PartyAState) => stepPartyA(d, { type: 'mint-failed', error: failure }, ctx)],
+  ])('SPEC R3.4: a failed delivery (%s) is a named state with nothing in the outbox; resume delivers a fresh code', (_name, fail) => {
+    const failed = fail(stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx))
+    expect(failed).toMatchObject({ status: 'delivery-failed', attempt: 1, error: { code: 'ERR_PEER_UNAVAILABLE', retryable: true }, outbox: [] })
+    const retried = stepPartyA(failed, { type: 'resume' }, ctx)
+    expect(retried).toMatchObject({ status: 'delivering', attempt: 2 })
+    expect(retried.outbox).toEqual([{ type: 'mint-code', subject: 'alice', scope: 'assistant.read' }])
+  })
+
+  it('SPEC R4.2, R5.3: resumed after a crash with the code minted, A mints a fresh code rather than POST the old one again', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    const minted = stepPartyA(delivering, { type: 'code-minted', code: 'code-1', version: 1 }, ctx)
+    const resumed = stepPartyA(JSON.parse(JSON.stringify(minted)) as PartyAState, { type: 'resume' }, ctx)
+    expect(resumed).toMatchObject({ status: 'delivering', attempt: 2, undelivered: { scope: ['assistant.read'], version: 1 } })
+    expect(resumed.outbox).toEqual([{ type: 'mint-code', subject: 'alice', scope: 'assistant.read' }])
+    expect(JSON.stringify(resumed)).not.toContain('code-1')
+  })
+
+  it('a delivery interrupted by a crash during its mint is resumed with a fresh mint, the first code taken as perhaps minted', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    const retried = stepPartyA(JSON.parse(JSON.stringify(delivering)) as PartyAState, { type: 'resume' }, ctx)
+    expect(retried).toMatchObject({ status: 'delivering', attempt: 2, undelivered: { scope: ['assistant.read'] } })
+    expect(retried.outbox).toEqual([{ type: 'mint-code', subject: 'alice', scope: 'assistant.read' }])
+  })
+
+  it('a delivery interrupted by a crash during its refresh, before the mint, is resumed with no code taken as minted', () => {
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, late)
+    const retried = stepPartyA(delivering, { type: 'resume' }, late)
+    expect(retried).toMatchObject({ status: 'delivering', attempt: 2 })
+    expect(retried).not.toHaveProperty('undelivered')
+    expect(retried.outbox.map((c) => c.type)).toEqual(['refresh-peer-tokens', 'mint-code'])
   })
 
   it('RFC 9700 §4.4: every state keeps the peer the link was started with', () => {
-    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    const states = [fresh(), consentState(), delivering, grantedState(), stepPartyA(grantedState(), { type: 'unlink' }, ctx).state]
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    const states = [fresh(), consentState(), delivering, grantedState(), stepPartyA(grantedState(), { type: 'unlink' }, ctx)]
     for (const state of states) expect(state.peerId).toBe('music')
   })
 
@@ -137,14 +182,14 @@ describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
 describe('party A machine: update flow and unlink (SPEC R5)', () => {
   it('SPEC R5.1: an update delivers a new code for the new scope; a widening keeps the old grant until redeemed', () => {
     const s = stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.announce', 'assistant.read'] }, ctx)
-    expect(s.state).toMatchObject({ status: 'delivering', scope: ['assistant.announce', 'assistant.read'], granted: { version: 1 } })
-    expect(s.commands).toEqual([{ type: 'deliver-code', subject: 'alice', scope: 'assistant.announce assistant.read' }])
+    expect(s).toMatchObject({ status: 'delivering', scope: ['assistant.announce', 'assistant.read'], granted: { version: 1 } })
+    expect(s.outbox).toEqual([{ type: 'mint-code', subject: 'alice', scope: 'assistant.announce assistant.read' }])
   })
 
   it('SPEC R5.1: an update may add an offered scope B did not ask for, never one outside the offer', () => {
-    const oneAsked = stepPartyA(consentState('assistant.read'), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    const granted = stepPartyA(oneAsked, { type: 'delivered', version: 1 }, ctx).state
-    expect(stepPartyA(granted, { type: 'update-scope', scope: ['assistant.read', 'assistant.announce'] }, ctx).state.status).toBe('delivering')
+    const oneAsked = stepPartyA(consentState('assistant.read'), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    const granted = delivered(oneAsked, 1)
+    expect(stepPartyA(granted, { type: 'update-scope', scope: ['assistant.read', 'assistant.announce'] }, ctx).status).toBe('delivering')
     expect(() => stepPartyA(granted, { type: 'update-scope', scope: ['admin'] }, ctx)).toThrowError(
       expect.objectContaining({ code: ErrorCode.ConsentInvalid }),
     )
@@ -156,101 +201,94 @@ describe('party A machine: update flow and unlink (SPEC R5)', () => {
     )
   })
 
-  it('SPEC R5.2: unlink revokes the local grant first (no network), recording A\'s tokens at B as still to revoke', () => {
+  it("SPEC R5.2: unlink puts both revocations in the outbox, the local grant first (no network); each result takes its own out", () => {
     const s = stepPartyA(grantedState(), { type: 'unlink' }, ctx)
-    expect(s.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true, peerTokens: tokens } })
-    expect(s.commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
-    const local = stepPartyA(s.state, { type: 'local-grant-revoked' }, ctx)
-    expect(local.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: false, peerTokens: tokens } })
-    expect(local.commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
-    const done = stepPartyA(local.state, { type: 'peer-tokens-revoked' }, ctx)
-    expect(done.commands).toEqual([])
+    expect(s).toMatchObject({ status: 'unlinked' })
+    expect(s.outbox).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }, { type: 'revoke-peer-tokens', tokens }])
+    const local = stepPartyA(s, { type: 'local-grant-revoked' }, ctx)
+    expect(local.outbox).toEqual([{ type: 'revoke-peer-tokens', tokens }])
+    const done = stepPartyA(local, { type: 'peer-tokens-revoked' }, ctx)
     // Done: the state holds no tokens any more.
-    expect(done.state).toEqual({ status: 'unlinked', linkId: 'music.l1', peerId: 'music', userId: 'alice', updatedAt: now })
+    expect(done).toEqual({ status: 'unlinked', linkId: 'music.l1', peerId: 'music', userId: 'alice', updatedAt: now, outbox: [] })
   })
 
-  it('SPEC R5.2: a failed revocation at B is recorded with its error; unlink or resume tries again, once', () => {
-    const unlinked = stepPartyA(stepPartyA(grantedState(), { type: 'unlink' }, ctx).state, { type: 'local-grant-revoked' }, ctx).state
+  it('SPEC R5.2: a failed revocation at B stays in the outbox with its error; unlink or resume leave it there for the driver to run again', () => {
+    const unlinked = stepPartyA(stepPartyA(grantedState(), { type: 'unlink' }, ctx), { type: 'local-grant-revoked' }, ctx)
     const failed = stepPartyA(unlinked, { type: 'peer-revocation-failed', error: failure }, ctx)
-    expect(failed.commands).toEqual([])
-    expect(failed.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: false, peerTokens: tokens }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
-    for (const event of [{ type: 'unlink' }, { type: 'resume' }] as const) {
-      expect(stepPartyA(failed.state, event, ctx).commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
-    }
-    const done = stepPartyA(failed.state, { type: 'peer-tokens-revoked' }, ctx).state
-    expect(done).not.toHaveProperty('remaining')
+    expect(failed).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-peer-tokens', tokens }], error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    for (const event of [{ type: 'unlink' }, { type: 'resume' }] as const) expect(stepPartyA(failed, event, ctx)).toBe(failed)
+    const done = stepPartyA(failed, { type: 'peer-tokens-revoked' }, ctx)
+    expect(done.outbox).toEqual([])
     expect(done).not.toHaveProperty('error')
   })
 
-  it('SPEC R5.2, R8.1: a failure of A\'s own revocation is recorded with its error, A\'s tokens at B still go, and a retry revokes the grant first', () => {
-    const unlinking = stepPartyA(grantedState(), { type: 'unlink' }, ctx).state
+  it("SPEC R5.2, R8.1: a failure of A's own revocation stays in the outbox with its error, while A's tokens at B still go", () => {
+    const unlinking = stepPartyA(grantedState(), { type: 'unlink' }, ctx)
     const failed = stepPartyA(unlinking, { type: 'local-revocation-failed', error: failure }, ctx)
-    expect(failed.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true, peerTokens: tokens }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
-    expect(failed.commands).toEqual([{ type: 'revoke-peer-tokens', tokens }])
-    const peerDone = stepPartyA(failed.state, { type: 'peer-tokens-revoked' }, ctx)
-    expect(peerDone.commands).toEqual([])
-    expect(peerDone.state).toMatchObject({ status: 'unlinked', remaining: { localGrant: true }, error: { code: 'ERR_PEER_UNAVAILABLE' } })
-    for (const event of [{ type: 'unlink' }, { type: 'resume' }] as const) {
-      expect(stepPartyA(peerDone.state, event, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
-    }
-    const done = stepPartyA(peerDone.state, { type: 'local-grant-revoked' }, ctx)
-    expect(done.commands).toEqual([])
-    expect(done.state).not.toHaveProperty('remaining')
-    expect(done.state).not.toHaveProperty('error')
+    expect(failed).toMatchObject({ status: 'unlinked', error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    expect(failed.outbox).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }, { type: 'revoke-peer-tokens', tokens }])
+    const peerDone = stepPartyA(failed, { type: 'peer-tokens-revoked' }, ctx)
+    expect(peerDone).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-local-grant', subject: 'alice' }], error: { code: 'ERR_PEER_UNAVAILABLE' } })
+    const done = stepPartyA(peerDone, { type: 'local-grant-revoked' }, ctx)
+    expect(done.outbox).toEqual([])
+    expect(done).not.toHaveProperty('error')
   })
 
-  it('SPEC R5.2: an unlink interrupted before the local revocation does it first when retried', () => {
-    const interrupted = JSON.parse(JSON.stringify(stepPartyA(grantedState(), { type: 'unlink' }, ctx).state)) as PartyAState
-    expect(stepPartyA(interrupted, { type: 'resume' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+  it('SPEC R5.2: an unlink gives way to nothing: a delivery under way is dropped for the revocations', () => {
+    const minted = stepPartyA(stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.read'] }, ctx), { type: 'code-minted', code: 'c', version: 2 }, ctx)
+    expect(stepPartyA(minted, { type: 'unlink' }, ctx).outbox.map((c) => c.type)).toEqual(['revoke-local-grant', 'revoke-peer-tokens'])
   })
 
   it('SPEC R5.2: a link that never minted a code revokes no grant on unlink — the user\'s grant with that peer is another link\'s', () => {
-    const failed = stepPartyA(fresh(), { type: 'exchange-failed', error: failure }, ctx).state
-    const oneWay = stepPartyA(consentState(), { type: 'consent-refused' }, ctx).state
-    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    const failedBeforeMint = stepPartyA(delivering, { type: 'delivery-failed', error: failure, minted: false }, ctx).state
+    const failed = stepPartyA(fresh(), { type: 'exchange-failed', error: failure }, ctx)
+    const oneWay = stepPartyA(consentState(), { type: 'consent-refused' }, ctx)
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    const failedBeforeMint = stepPartyA(stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, late), { type: 'refresh-failed', error: failure }, late)
     for (const state of [fresh(), failed, consentState(), oneWay, failedBeforeMint]) {
       const s = stepPartyA(state, { type: 'unlink' }, ctx)
-      expect(s.commands.filter((command) => command.type === 'revoke-local-grant')).toEqual([])
-      expect(s.state).toMatchObject({ status: 'unlinked' })
-      expect(s.state).not.toHaveProperty('remaining.localGrant', true)
+      expect(s.outbox.filter((command) => command.type === 'revoke-local-grant')).toEqual([])
+      expect(s).toMatchObject({ status: 'unlinked' })
     }
-    const done = stepPartyA(fresh(), { type: 'unlink' }, ctx).state
-    expect(done).not.toHaveProperty('remaining')
-    expect(stepPartyA(done, { type: 'unlink' }, ctx).commands).toEqual([])
+    const done = stepPartyA(fresh(), { type: 'unlink' }, ctx)
+    expect(done.outbox).toEqual([])
+    expect(stepPartyA(done, { type: 'unlink' }, ctx).outbox).toEqual([])
   })
 
   it('SPEC R5.2: a link that minted a code, or may have, revokes the grant on unlink', () => {
-    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    const perhapsMinted = stepPartyA(delivering, { type: 'delivery-failed', error: failure }, ctx).state
-    const updateFailed = stepPartyA(stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.read'] }, ctx).state, { type: 'delivery-failed', error: failure, minted: false }, ctx).state
-    for (const state of [delivering, perhapsMinted, updateFailed, grantedState()]) {
-      expect(stepPartyA(state, { type: 'unlink' }, ctx).commands).toEqual([{ type: 'revoke-local-grant', subject: 'alice' }])
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    const perhapsMinted = stepPartyA(delivering, { type: 'mint-failed', error: failure }, ctx)
+    const minted = stepPartyA(delivering, { type: 'code-minted', code: 'c', version: 1 }, ctx)
+    const updateFailed = stepPartyA(stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.read'] }, late), { type: 'refresh-failed', error: failure }, late)
+    for (const state of [delivering, perhapsMinted, minted, updateFailed, grantedState()]) {
+      expect(stepPartyA(state, { type: 'unlink' }, ctx).outbox[0]).toEqual({ type: 'revoke-local-grant', subject: 'alice' })
     }
   })
 
   it('resume retries a delivery a crash left in delivering, and changes nothing elsewhere', () => {
-    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    expect(stepPartyA(delivering, { type: 'resume' }, ctx)).toMatchObject({ state: { status: 'delivering', attempt: 2 }, commands: [{ type: 'deliver-code' }] })
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    expect(stepPartyA(delivering, { type: 'resume' }, ctx)).toMatchObject({ status: 'delivering', attempt: 2, outbox: [{ type: 'mint-code' }] })
     const granted = grantedState()
-    expect(stepPartyA(granted, { type: 'resume' }, ctx)).toEqual({ state: granted, commands: [] })
+    expect(stepPartyA(granted, { type: 'resume' }, ctx)).toBe(granted)
   })
 })
 
 describe('party A machine: `granted` is what A\'s authorization server still honours (SPEC R5.1, R7.6)', () => {
-  /** What the driver knows of the mint when a delivery fails: minted (version 2), certainly not, or not known. */
+  /** What is known of the mint when a delivery fails: minted (version 2), certainly not (its refresh failed), or not known (the mint failed). */
   type Mint = 'minted' | 'not-minted' | 'unknown'
-  const mintOf = (mint: Mint) => (mint === 'minted' ? { minted: { version: 2 } } : mint === 'not-minted' ? { minted: false as const } : {})
 
   /** Granted `initial` at version 1, then an update to `update`, still delivering. */
-  function updating(initial: string[], update: string[]): PartyAState {
-    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: initial }, ctx).state
-    const granted = stepPartyA(delivering, { type: 'delivered', version: 1 }, ctx).state
-    return stepPartyA(granted, { type: 'update-scope', scope: update }, ctx).state
+  function updating(initial: string[], update: string[], at: PartyAContext = ctx): PartyAState {
+    const granted = delivered(stepPartyA(consentState(), { type: 'consent-granted', scope: initial }, ctx), 1)
+    return stepPartyA(granted, { type: 'update-scope', scope: update }, at)
+  }
+  /** A delivery that fails: after its mint (version `version`), during it, or before it (the refresh ahead of it). */
+  function fail(state: PartyAState, mint: Mint, version = 2): PartyAState {
+    if (mint === 'minted') return stepPartyA(stepPartyA(state, { type: 'code-minted', code: 'c', version }, ctx), { type: 'post-failed', error: failure }, ctx)
+    return stepPartyA(state, mint === 'unknown' ? { type: 'mint-failed', error: failure } : { type: 'refresh-failed', error: failure }, ctx)
   }
   /** Granted `initial` at version 1, then an update to `update` whose delivery fails. */
   function failedUpdate(initial: string[], update: string[], mint: Mint): PartyAState {
-    return stepPartyA(updating(initial, update), { type: 'delivery-failed', error: failure, ...mintOf(mint) }, ctx).state
+    return fail(updating(initial, update, mint === 'not-minted' ? late : ctx), mint)
   }
   const claims = (state: PartyAState) => ('granted' in state ? state.granted : undefined)
   const both = ['assistant.announce', 'assistant.read']
@@ -261,7 +299,7 @@ describe('party A machine: `granted` is what A\'s authorization server still hon
     expect(state).toMatchObject({ status: 'delivering', scope: read, cutOnMint: { scope: both, version: 1 } })
     expect(claims(state)).toBeUndefined()
     // A crash after the mint, resumed: still no claim, and the perhaps-minted code is the newest.
-    const resumed = stepPartyA(JSON.parse(JSON.stringify(state)) as PartyAState, { type: 'resume' }, ctx).state
+    const resumed = stepPartyA(JSON.parse(JSON.stringify(state)) as PartyAState, { type: 'resume' }, ctx)
     expect(resumed).toMatchObject({ status: 'delivering', undelivered: { scope: read } })
     expect(claims(resumed)).toBeUndefined()
     expect(resumed).not.toHaveProperty('cutOnMint')
@@ -299,16 +337,16 @@ describe('party A machine: `granted` is what A\'s authorization server still hon
 
   it.each(['minted', 'unknown'] as const)('the next code is compared with the newest one minted (%s): narrowing back after a failed widening cuts the old grant', (mint) => {
     const widened = failedUpdate(read, both, mint)
-    const back = stepPartyA(widened, { type: 'update-scope', scope: read }, ctx).state
+    const back = stepPartyA(widened, { type: 'update-scope', scope: read }, ctx)
     expect(claims(back)).toBeUndefined()
-    const failed = stepPartyA(back, { type: 'delivery-failed', error: failure, minted: { version: 3 } }, ctx).state
+    const failed = fail(back, 'minted', 3)
     expect(failed).toMatchObject({ status: 'delivery-failed', undelivered: { scope: read, version: 3 } })
     expect(claims(failed)).toBeUndefined()
   })
 
   it('a delivered retry makes the new grant the only one, and forgets the undelivered code', () => {
-    const retried = stepPartyA(failedUpdate(both, read, 'minted'), { type: 'retry' }, ctx).state
-    const granted = stepPartyA(retried, { type: 'delivered', version: 3 }, ctx).state
+    const retried = stepPartyA(failedUpdate(both, read, 'minted'), { type: 'resume' }, ctx)
+    const granted = delivered(retried, 3)
     expect(granted).toEqual(expect.objectContaining({ status: 'reciprocal-granted', granted: { scope: read, version: 3 } }))
     expect(granted).not.toHaveProperty('undelivered')
   })
@@ -318,18 +356,26 @@ describe('party A machine: lasting links (SPEC R8.2)', () => {
   it('refreshed tokens replace the old ones in any linked state', () => {
     const next = { accessToken: 'at2', refreshToken: 'rt2', expiresAt: now + 7200 }
     const s = stepPartyA(grantedState(), { type: 'tokens-refreshed', tokens: next }, ctx)
-    expect(s.state).toMatchObject({ status: 'reciprocal-granted', peerTokens: next })
+    expect(s).toMatchObject({ status: 'reciprocal-granted', peerTokens: next })
   })
 
   it('a dead refresh token moves the link to needs-reconsent', () => {
     const error = new ReciprocalError('dead', { code: ErrorCode.NeedsReconsent, step: 'refresh', hint: 'h' }).toJSON()
     const s = stepPartyA(grantedState(), { type: 'refresh-failed', error }, ctx)
-    expect(s.state).toMatchObject({ status: 'needs-reconsent', granted: { version: 1 } })
+    expect(s).toMatchObject({ status: 'needs-reconsent', granted: { version: 1 } })
   })
 
   it('a transient refresh failure leaves the state as it was', () => {
     const state = grantedState()
-    expect(stepPartyA(state, { type: 'refresh-failed', error: failure }, ctx).state).toBe(state)
+    expect(stepPartyA(state, { type: 'refresh-failed', error: failure }, ctx)).toBe(state)
+  })
+
+  it('SPEC R8.2: a live token is wanted: the refresh goes in the outbox only when the tokens are about to expire', () => {
+    const state = grantedState()
+    expect(stepPartyA(state, { type: 'refresh' }, ctx)).toBe(state)
+    const due = stepPartyA(state, { type: 'refresh' }, late)
+    expect(due.outbox).toEqual([{ type: 'refresh-peer-tokens' }])
+    expect(stepPartyA(due, { type: 'refresh-failed', error: failure }, late)).toMatchObject({ status: 'reciprocal-granted', outbox: [] })
   })
 })
 
@@ -337,8 +383,8 @@ describe('party A machine: events that do not fit', () => {
   const cases: Array<[string, () => PartyAState, Parameters<typeof stepPartyA>[1]]> = [
     ['consent before the callback', fresh, { type: 'consent-granted', scope: ['assistant.read'] }],
     ['a second token response', consentState, { type: 'tokens-received', tokens }],
-    ['delivered without delivering', consentState, { type: 'delivered', version: 1 }],
-    ['retry while granted', grantedState, { type: 'retry' }],
+    ['a POST result without a minted code', consentState, { type: 'code-posted' }],
+    ['a mint result while granted', grantedState, { type: 'code-minted', code: 'c', version: 2 }],
     ['refresh before tokens', fresh, { type: 'tokens-refreshed', tokens }],
     ['update while awaiting consent', consentState, { type: 'update-scope', scope: ['assistant.read'] }],
   ]
@@ -354,17 +400,21 @@ describe('party A machine: a dead refresh token and the grant behind it (SPEC R5
     ['awaiting-consent', 'assistant.read'],
     ['one-way', 'admin'],
   ])('SPEC R5.2: a link that dies in %s never minted, so unlinking it revokes no grant of the user', (_status, reciprocal) => {
-    const linked = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: reciprocal }, ctx).state
-    const reconsent = stepPartyA(linked, { type: 'refresh-failed', error: dead }, ctx).state
+    const linked = stepPartyA(fresh(), { type: 'tokens-received', tokens, reciprocalFromToken: reciprocal }, ctx)
+    const reconsent = stepPartyA(linked, { type: 'refresh-failed', error: dead }, ctx)
     expect(reconsent).toMatchObject({ status: 'needs-reconsent' })
     expect(reconsent).not.toHaveProperty('undelivered')
-    expect(stepPartyA(reconsent, { type: 'unlink' }, ctx).commands.map((c) => c.type)).not.toContain('revoke-local-grant')
+    expect(stepPartyA(reconsent, { type: 'unlink' }, ctx).outbox.map((c) => c.type)).not.toContain('revoke-local-grant')
   })
 
   it('SPEC R5.2: a link that dies in the middle of a delivery keeps the code it may have minted, and unlinking it revokes the grant', () => {
-    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx).state
-    const reconsent = stepPartyA(delivering, { type: 'refresh-failed', error: dead }, ctx).state
+    const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
+    const reconsent = stepPartyA(delivering, { type: 'refresh-failed', error: dead }, ctx)
     expect(reconsent).toMatchObject({ status: 'needs-reconsent', undelivered: { scope: ['assistant.read'] } })
-    expect(stepPartyA(reconsent, { type: 'unlink' }, ctx).commands.map((c) => c.type)).toContain('revoke-local-grant')
+    // Its own refresh, before the mint, failing for good: nothing was minted.
+    const beforeMint = stepPartyA(stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, late), { type: 'refresh-failed', error: dead }, late)
+    expect(beforeMint).toMatchObject({ status: 'needs-reconsent', outbox: [] })
+    expect(beforeMint).not.toHaveProperty('undelivered')
+    expect(stepPartyA(reconsent, { type: 'unlink' }, ctx).outbox.map((c) => c.type)).toContain('revoke-local-grant')
   })
 })

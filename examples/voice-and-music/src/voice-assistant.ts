@@ -130,7 +130,7 @@ export function createVoiceAssistant(config: VoiceAssistantConfig) {
       }
       case 'POST /retry':
         // A failed delivery (the music service was down, say): mint a fresh code and send it again.
-        if (linkId !== undefined && (await currentLink())?.status === 'delivery-failed') await partyA.retryDelivery(linkId)
+        if (linkId !== undefined && (await currentLink())?.status === 'delivery-failed') await partyA.resume(linkId)
         return seeOther('/')
       case 'POST /voice': {
         // "By voice": the user changes what the music service may do (the draft's update flow).

@@ -1,0 +1,216 @@
+// Every side effect is a command stored with the state before it runs (the outbox), so a process
+// that dies between any two stored steps loses nothing: a fresh process over the same storage
+// resumes the link and ends where an uninterrupted run ends (SPEC R3.2, R4.2, R4.3, R5.1–R5.3).
+// The flow covers both parties: the initial flow, consent, mint, POST, receipt, redemption, an
+// update, and an unlink at each side. For every N, the N-th stored step of either party "crashes":
+// the write throws, and that party's process is dead (every later call of its storage throws).
+import { describe, expect, it } from 'vitest'
+import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
+import type { PartyAState } from '../../src/machines/party-a.js'
+import type { PartyBState } from '../../src/machines/party-b.js'
+import type { JsonValue, Storage } from '../../src/core/storage.js'
+import { twoServicesPerTest, type TwoServices } from './two-services.js'
+
+const startServices = twoServicesPerTest()
+
+const READ = 'assistant.read'
+const BOTH = 'assistant.announce assistant.read'
+/** A dead process's lease on a link lapses after three request timeouts (5 s) + 5 s. */
+const LEASE_LAPSES = 21
+
+type Parties = ReturnType<TwoServices['restart']>
+
+/** Counts the stored steps — link records written — of both parties, and makes the `crashAt`-th one crash. */
+class Crashes {
+  steps = 0
+  crashed: 'a' | 'b' | undefined
+
+  constructor(private readonly crashAt: number | undefined) {}
+
+  /** A storage whose process dies at the `crashAt`-th stored step: that write and every later call throw. */
+  readonly wrap = (storage: Storage, party: 'a' | 'b'): Storage => {
+    let dead = false
+    const alive = <T>(run: () => Promise<T>): Promise<T> => (dead ? Promise.reject(new Error('the process crashed')) : run())
+    return {
+      get: <T extends JsonValue>(key: string) => alive(() => storage.get<T>(key)),
+      add: (key, value, ttl) => alive(() => storage.add(key, value, ttl)),
+      delete: (key) => alive(() => storage.delete(key)),
+      take: <T extends JsonValue>(key: string) => alive(() => storage.take<T>(key)),
+      set: (key, value, ttl) =>
+        alive(async () => {
+          if (key.startsWith(`party-${party}:link:`) && ++this.steps === this.crashAt) {
+            dead = true
+            this.crashed = party
+            throw new Error('the process crashed')
+          }
+          return storage.set(key, value, ttl)
+        }),
+    }
+  }
+}
+
+/** What a run ends each phase with: both links, and which tokens each authorization server honours. */
+interface Snapshot {
+  readonly a: { status: PartyAState['status']; granted?: readonly string[]; outbox: number } | undefined
+  readonly b: { status: PartyBState['status']; scope?: string | undefined; outbox: number } | undefined
+  /** B's tokens (its newest) work at A. */
+  readonly bLiveAtA: boolean
+  /** A's tokens at B (its newest) work at B. */
+  readonly aLiveAtB: boolean
+}
+
+/** The tokens each party last held, so that an unlink can be checked to have revoked them. */
+interface Held {
+  bAtA?: string
+  aAtB?: string
+}
+
+async function snapshot(p: Parties, linkId: string | undefined, held: Held): Promise<Snapshot> {
+  const a = linkId === undefined ? undefined : await p.partyA.getLink(linkId)
+  const b = await p.partyB.getLink('assistant', 'alice')
+  const bTokens = b !== undefined && 'tokens' in b ? b.tokens : undefined
+  if (bTokens !== undefined) held.bAtA = bTokens.accessToken
+  if (a !== undefined && 'peerTokens' in a) held.aAtB = a.peerTokens.accessToken
+  const bLiveAtA = held.bAtA !== undefined && (await p.assistantAs.verifyAccessToken(held.bAtA)) !== undefined
+  const aLiveAtB = held.aAtB !== undefined && (await p.musicAs.verifyAccessToken(held.aAtB)) !== undefined
+  const granted = a !== undefined && 'granted' in a ? a.granted?.scope : undefined
+  // A state never claims more than A's authorization server honours, nor less (SPEC R5.1, R7.6).
+  expect({ bLiveAtA, claimed: granted !== undefined }).toEqual({ bLiveAtA, claimed: bLiveAtA })
+  return {
+    a: a && { status: a.status, ...(granted === undefined ? {} : { granted }), outbox: a.outbox.length },
+    b: b && { status: b.status, scope: bTokens?.scope, outbox: b.outbox.length },
+    bLiveAtA,
+    aLiveAtB,
+  }
+}
+
+/** Per code: how often A POSTed it to B, and how often A's token endpoint redeemed it for tokens. */
+interface CodeCounts {
+  readonly posted: Map<string, number>
+  readonly redeemed: Map<string, number>
+}
+
+function countCodes(s: TwoServices): CodeCounts {
+  const counts: CodeCounts = { posted: new Map(), redeemed: new Map() }
+  const add = (map: Map<string, number>, code: string) => map.set(code, (map.get(code) ?? 0) + 1)
+  const tokenRequest = async (request: Request) => new URLSearchParams(new URL(request.url).pathname === '/token' ? await request.clone().text() : '')
+  s.a.use(async (request) => {
+    const form = await tokenRequest(request)
+    const response = await s.assistantHandler(request)
+    const code = form.get('code')
+    if (form.get('grant_type') === 'authorization_code' && code !== null && response.status === 200) add(counts.redeemed, code)
+    return response
+  })
+  s.b.use(async (request) => {
+    const form = await tokenRequest(request)
+    const code = form.get('code')
+    if (form.get('grant_type') === GRANT_TYPE_RECIPROCAL && code !== null) add(counts.posted, code)
+    return s.musicHandler(request)
+  })
+  return counts
+}
+
+/**
+ * The whole flow, each phase driven to its end whatever a crash left: links with consent to
+ * `assistant.read`, widens to both scopes, unlinks at A, then at B. After the crash, fresh
+ * parties over the same storage `resume` and carry on. Resolves each phase's snapshot.
+ */
+async function run(crashAt: number | undefined): Promise<{ phases: Snapshot[]; steps: number; crashed: 'a' | 'b' | undefined; codes: CodeCounts }> {
+  const crashes = new Crashes(crashAt)
+  const s = await startServices({ reciprocalInTokenResponse: BOTH, wrapStorage: crashes.wrap })
+  const codes = countCodes(s)
+  let p: Parties = { assistantAs: s.assistantAs, musicAs: s.musicAs, partyA: s.partyA, partyAOptions: s.partyAOptions, partyB: s.partyB, partyBOptions: s.partyBOptions }
+  let restarted = false
+  let linkId: string | undefined
+  const held: Held = {}
+
+  /** Runs one operation; if a process crashed meanwhile, restarts both over the same storage and resumes. */
+  const act = async (operation: () => Promise<unknown>): Promise<void> => {
+    try {
+      await operation()
+    } catch (error) {
+      if (crashes.crashed === undefined || restarted) throw error
+    }
+    if (crashes.crashed === undefined || restarted) return
+    restarted = true
+    s.runtime.advance(LEASE_LAPSES)
+    p = s.restart()
+    expect(await p.partyB.resume()).toBeGreaterThanOrEqual(0)
+    if (linkId !== undefined && (await p.partyA.getLink(linkId)) !== undefined) await p.partyA.resume(linkId)
+  }
+  const a = async () => (linkId === undefined ? undefined : p.partyA.getLink(linkId))
+  const b = () => p.partyB.getLink('assistant', 'alice')
+  /** Drives a phase: `next` says what to do now, or `undefined` once the phase is done. */
+  const phase = async (next: (a: PartyAState | undefined, b: PartyBState | undefined) => (() => Promise<unknown>) | undefined) => {
+    for (let round = 0; ; round++) {
+      const operation = next(await a(), await b())
+      if (operation === undefined) return snapshot(p, linkId, held)
+      if (round > 8) throw new Error(`the phase does not end: A ${(await a())?.status}, B ${(await b())?.status}`)
+      await act(operation)
+    }
+  }
+  /** What finishes a delivery or a redemption left half-way, at either party. */
+  const finishing = (stateA: PartyAState | undefined, stateB: PartyBState | undefined): (() => Promise<unknown>) | undefined => {
+    if (stateB?.status === 'redeeming' || (stateB?.status === 'redeem-failed' && stateB.pending !== undefined)) return () => p.partyB.resume('assistant', 'alice')
+    if (stateA?.status === 'delivering' || stateA?.status === 'code-minted' || stateA?.status === 'delivery-failed') return () => p.partyA.resume(stateA.linkId)
+    return undefined
+  }
+  const grantedScope = (state: PartyAState | undefined) => (state?.status === 'reciprocal-granted' ? state.granted.scope.join(' ') : undefined)
+
+  const phases = [
+    await phase((stateA, stateB) => {
+      if (stateA === undefined || stateA.status === 'awaiting-callback' || stateA.status === 'failed') {
+        // Not started, or stuck: a callback is used once, so a crash while it was taken means starting again.
+        return async () => {
+          const started = await p.partyA.startLink('music', 'alice-at-assistant')
+          linkId = started.linkId
+          await p.partyA.handleCallback(await s.authorizeAtB(started.url), 'alice-at-assistant')
+        }
+      }
+      if (stateA.status === 'awaiting-consent') return () => p.partyA.consent(stateA.linkId, { scope: READ })
+      return finishing(stateA, stateB)
+    }),
+    await phase((stateA, stateB) => {
+      if (grantedScope(stateA) === READ && stateB?.status === 'linked') return () => p.partyA.updateReciprocalScope(stateA?.linkId ?? '', BOTH)
+      return finishing(stateA, stateB)
+    }),
+    await phase((stateA, stateB) => {
+      if (stateA !== undefined && (stateA.status !== 'unlinked' || stateA.outbox.length > 0)) return () => p.partyA.unlink(stateA.linkId)
+      return finishing(stateA, stateB)
+    }),
+    await phase((_stateA, stateB) => {
+      if (stateB !== undefined && (stateB.status !== 'unlinked' || stateB.outbox.length > 0)) return () => p.partyB.unlink('assistant', 'alice')
+      return undefined
+    }),
+  ]
+  return { phases, steps: crashes.steps, crashed: crashes.crashed, codes }
+}
+
+/** The stored steps of an uninterrupted run, both parties together. */
+const STEPS = 18
+
+describe('SPEC R3.2, R4.2, R4.3, R5.1–R5.3: a crash between any two stored steps of either party, then resume, ends as an uninterrupted run', () => {
+  it(`an uninterrupted run: ${STEPS} stored steps, linked, widened, then unlinked on both sides`, async () => {
+    const { phases, steps, codes } = await run(undefined)
+    expect(steps).toBe(STEPS)
+    expect(phases).toEqual([
+      { a: { status: 'reciprocal-granted', granted: [READ], outbox: 0 }, b: { status: 'linked', scope: READ, outbox: 0 }, bLiveAtA: true, aLiveAtB: true },
+      { a: { status: 'reciprocal-granted', granted: BOTH.split(' '), outbox: 0 }, b: { status: 'linked', scope: BOTH, outbox: 0 }, bLiveAtA: true, aLiveAtB: true },
+      { a: { status: 'unlinked', outbox: 0 }, b: { status: 'linked', scope: BOTH, outbox: 0 }, bLiveAtA: false, aLiveAtB: false },
+      { a: { status: 'unlinked', outbox: 0 }, b: { status: 'unlinked', outbox: 0 }, bLiveAtA: false, aLiveAtB: false },
+    ])
+    expect([...codes.posted.values()]).toEqual([1, 1])
+    expect([...codes.redeemed.values()]).toEqual([1, 1])
+  })
+
+  let uninterrupted: Promise<Snapshot[]> | undefined
+  it.each(Array.from({ length: STEPS }, (_, i) => i + 1))('crash at stored step %i: the same links and grants; no code sent twice, none redeemed twice', async (crashAt) => {
+    const expected = await (uninterrupted ??= run(undefined).then((result) => result.phases))
+    const interrupted = await run(crashAt)
+    expect(interrupted.crashed).toBeDefined()
+    expect(interrupted.phases).toEqual(expected)
+    // A never POSTs a minted code again (B would redeem it twice: a replay, SPEC R4.2), and no code
+    // ever yields tokens twice.
+    for (const count of [...interrupted.codes.posted.values(), ...interrupted.codes.redeemed.values()]) expect(count).toBe(1)
+  })
+})
