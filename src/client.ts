@@ -13,14 +13,8 @@ export {
   type PeerTransport,
   type TransportFetch,
 } from './client/peer.js'
-export {
-  createAuthorizationRequest,
-  exchangeCode,
-  validateCallback,
-  type AuthorizationRequestInput,
-  type PendingAuthorization,
-  type ValidatedCallback,
-} from './client/authorization.js'
+export { createAuthorizationRequest, exchangeCode, validateCallback, type AuthorizationRequestInput, type ValidatedCallback } from './client/authorization.js'
+export { type PendingAuthorization } from './core/pending-authorization.js'
 export {
   deliverReciprocalCode,
   processReciprocalGrantResponse,
@@ -30,6 +24,7 @@ export {
 export { redeemReciprocalCode, type RedeemOptions } from './client/redeem.js'
 export { refreshTokenSet } from './client/refresh.js'
 export { revokeToken, revokeTokenSet, type TokenTypeHint } from './client/revoke.js'
-export { normalizeTokenType, tokenSetExpiresWithin, tokenSetFromResponse, tokenTypeOf, type TokenSet, type TokenSetDefaults } from './client/token-set.js'
+export { tokenSetFromResponse, type TokenSetDefaults } from './client/token-set.js'
+export { normalizeTokenType, tokenSetExpiresWithin, tokenTypeOf, type TokenSet } from './core/token-set.js'
 export { introspectionVerifier, jwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './client/verifiers.js'
-export type { AccessTokenVerifier, VerifiedAccessToken } from './endpoints/reciprocal-receiver.js'
+export type { AccessTokenVerifier, VerifiedAccessToken } from './core/access-token.js'

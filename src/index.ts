@@ -21,17 +21,17 @@
 // The two parties.
 export { createPartyA, type PartyA, type PartyAOptions } from './drivers/party-a.js'
 export type { PartyAPeer } from './drivers/party-a-peers.js'
-export type { PartyAState } from './machines/party-a.js'
+export type { PartyAState } from './machines/party-a-state.js'
 export { createPartyB, type PartyB, type PartyBOptions, type RedemptionMode } from './drivers/party-b.js'
 export type { PartyBState } from './machines/party-b.js'
 export type { PeerConfig } from './client/peer.js'
-export type { TokenSet } from './client/token-set.js'
+export type { TokenSet } from './core/token-set.js'
 
 // The authorization server each party runs, and the clients it knows.
 export { createAuthorizationServer, type AuthorizationServer } from './server/authorization-server.js'
 export type { AuthorizationServerOptions } from './server/options.js'
 export { staticClients, type RegisteredClient } from './server/clients.js'
-export type { AccessTokenVerifier, VerifiedAccessToken } from './endpoints/reciprocal-receiver.js'
+export type { AccessTokenVerifier, VerifiedAccessToken } from './core/access-token.js'
 
 // oauth4webapi's client-authentication strategies, re-exported so one import is enough.
 export { ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt } from 'oauth4webapi'
@@ -44,10 +44,11 @@ export {
   type ReciprocalErrorOptions,
   type SerializedError,
   type Step,
-} from './errors.js'
-export type { EventObserver, ReciprocalEvent } from './events.js'
+} from './core/errors.js'
+export type { EventObserver, ReciprocalEvent } from './core/events.js'
+export { MisuseCode } from './core/misuse.js'
 
 // Ports: storage and runtime.
 export type { JsonValue, Storage } from './core/storage.js'
 export { MemoryStorage, StorageFullError, type MemoryStorageOptions, type MemoryStorageStats } from './storage/memory.js'
-export { systemRuntime, type Runtime } from './runtime.js'
+export { systemRuntime, type Runtime } from './core/runtime.js'

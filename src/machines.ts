@@ -5,19 +5,8 @@
  *
  * @module reciprocal-oauth/machines
  */
-export {
-  startPartyA,
-  stepPartyA,
-  type Grant,
-  type PartyACommand,
-  type PartyAContext,
-  type PartyAEvent,
-  type PartyALinkBase,
-  type PartyALinked,
-  type OneWayReason,
-  type PartyAState,
-  type UndeliveredCode,
-} from './machines/party-a.js'
+export { startPartyA, stepPartyA } from './machines/party-a.js'
+export { type Grant, type PartyACommand, type PartyAContext, type PartyAEvent, type PartyALinkBase, type PartyALinked, type OneWayReason, type PartyAState, type UndeliveredCode } from './machines/party-a-state.js'
 export {
   stepPartyB,
   type PartyBCommand,

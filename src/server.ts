@@ -6,7 +6,8 @@
  *
  * @module reciprocal-oauth/server
  */
-export { createAuthorizationServer, type AuthorizationServer, type Endpoint } from './server/authorization-server.js'
+export { createAuthorizationServer, type AuthorizationServer } from './server/authorization-server.js'
+export type { Endpoint } from './http/endpoint.js'
 export {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
@@ -22,21 +23,13 @@ export type {
   AuthorizationValidation,
   ValidAuthorizationRequest,
 } from './server/authorization-endpoint.js'
-export type { AccessTokenInfo } from './server/verify-access-token.js'
 export type { AuthenticateRequestOptions, BearerCheck, ProofCheck } from './server/resource-server.js'
 export type { AuthorizationServerMetadata } from './server/metadata.js'
 export { authenticateClient, type ClientAuthContext } from './server/client-auth.js'
 
 // Party B's receiver, for a B that runs another authorization server.
-export {
-  createReciprocalReceiver,
-  type AccessTokenVerifier,
-  type ReceiveOutcome,
-  type ReceivedReciprocalCode,
-  type ReciprocalReceiver,
-  type ReciprocalReceiverOptions,
-  type VerifiedAccessToken,
-} from './endpoints/reciprocal-receiver.js'
+export { createReciprocalReceiver, type ReceiveOutcome, type ReceivedReciprocalCode, type ReciprocalReceiver, type ReciprocalReceiverOptions } from './server/reciprocal-receiver.js'
+export { type AccessTokenVerifier, type VerifiedAccessToken } from './core/access-token.js'
 export { withReciprocalParameter, withReciprocalScope } from './protocol/reciprocal-response.js'
 
 // The wire: constants, forms, client credentials, OAuth error responses.
@@ -69,7 +62,7 @@ export {
 
 // The HTTP doors.
 export { jsonResult, type HeaderBag, type HttpResult, type RawHttpRequest } from './protocol/http.js'
-export { readRawRequest, toResponse, webHandler, type WebHandlerOptions } from './endpoints/web.js'
+export { readRawRequest, toResponse, webHandler, type WebHandlerOptions } from './http/web.js'
 
 // The vocabulary of the `onEvent` observer's events (docs/events.md).
-export type { EventSource, FailureSite, ObservedError, ReciprocalEventType } from './events.js'
+export type { EventSource, FailureSite, ObservedError, ReciprocalEventType } from './core/events.js'

@@ -9,9 +9,9 @@ import { concatBytes } from '../lib/bytes.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { failureResponse, invalidRequest, methodNotAllowed, renderOAuthError } from '../protocol/oauth-error.js'
-import { eventEmitter, unexpectedFailure, type EventObserver } from '../events.js'
-import { systemRuntime, type Runtime } from '../runtime.js'
-import { invalidValue } from '../misuse.js'
+import { eventEmitter, unexpectedFailure, type EventObserver } from '../core/events.js'
+import { systemRuntime, type Runtime } from '../core/runtime.js'
+import { invalidValue } from '../core/misuse.js'
 
 /**
  * The parts of Node's `IncomingMessage` the adapter reads.

@@ -8,33 +8,15 @@
  */
 import * as oauth from 'oauth4webapi'
 import * as v from 'valibot'
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { RECIPROCAL_PARAMETER } from '../protocol/constants.js'
 import { TokenResponseSchema } from '../protocol/schemas.js'
 import { isValidScope } from '../protocol/scope.js'
 import { sanitizeOAuthErrorCode, toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
-import { tokenSetFromResponse, type TokenSet } from './token-set.js'
-
-/**
- * What A remembers while the user is at B: plain JSON, so it can be stored with the link.
- * Holds the PKCE verifier, a secret: store it server-side only.
- *
- * @example
- * ```ts
- * const { url, pending } = await createAuthorizationRequest(peerB, { redirectUri, scope: 'music.play' })
- * await save(linkId, pending) // e.g. in the user's session, until the callback
- * ```
- * @group Client
- */
-export interface PendingAuthorization {
-  /** The `state` sent; the callback must return it (CSRF defence, SPEC R7.1). */
-  readonly state: string
-  /** The PKCE verifier (RFC 7636); a secret until the code is exchanged. */
-  readonly codeVerifier: string
-  readonly redirectUri: string
-  readonly scope: string
-}
+import { tokenSetFromResponse } from './token-set.js'
+import { type TokenSet } from '../core/token-set.js'
+import type { PendingAuthorization } from '../core/pending-authorization.js'
 
 /** Input of {@link createAuthorizationRequest}. @group Client */
 export interface AuthorizationRequestInput {

@@ -11,7 +11,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import { ErrorCode, ReciprocalError, type PeerErrorInfo, type Step } from '../errors.js'
+import { ErrorCode, ReciprocalError, type PeerErrorInfo, type Step } from '../core/errors.js'
 
 /**
  * Thrown by the transport wrapper when a peer answers with a redirect: redirects are never

@@ -7,7 +7,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { DEFAULT_TIMEOUT_MS, GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { readLimited } from '../lib/bytes.js'
 import { RedirectRefusedError, ResponseTooLargeError, toReciprocalError } from './errors.js'
 

@@ -8,7 +8,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import * as v from 'valibot'
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
 import { ErrorResponseSchema, ReciprocalGrantResponseSchema } from '../protocol/schemas.js'
 import { errorFromStatus, toReciprocalError } from './errors.js'

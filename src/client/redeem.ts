@@ -8,7 +8,8 @@
 import * as oauth from 'oauth4webapi'
 import { toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
-import { tokenSetFromResponse, type TokenSet } from './token-set.js'
+import { tokenSetFromResponse } from './token-set.js'
+import { type TokenSet } from '../core/token-set.js'
 
 /** Options of {@link redeemReciprocalCode}. @group Client */
 export interface RedeemOptions {

@@ -4,10 +4,11 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
-import { tokenSetFromResponse, type TokenSet } from './token-set.js'
+import { tokenSetFromResponse } from './token-set.js'
+import { type TokenSet } from '../core/token-set.js'
 
 /**
  * Uses `tokens.refreshToken` at the peer's token endpoint and returns the new token set. When

@@ -6,7 +6,7 @@
 import * as oauth from 'oauth4webapi'
 import { toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
-import type { TokenSet } from './token-set.js'
+import type { TokenSet } from '../core/token-set.js'
 
 /** RFC 7009 §2.1 `token_type_hint` values. @group Client */
 export type TokenTypeHint = 'access_token' | 'refresh_token'

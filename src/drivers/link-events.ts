@@ -6,8 +6,8 @@
  * @module
  */
 import { formatScope } from '../protocol/scope.js'
-import type { Emit } from '../events.js'
-import type { PartyAEvent, PartyAState } from '../machines/party-a.js'
+import type { Emit } from '../core/events.js'
+import type { PartyAEvent, PartyAState } from '../machines/party-a-state.js'
 import type { PartyBEvent, PartyBState } from '../machines/party-b.js'
 import { partyBLinkId } from './party-b-links.js'
 

@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { base64url } from '../lib/encoding.js'
-import { sleep, type Runtime } from '../runtime.js'
+import { sleep, type Runtime } from '../core/runtime.js'
 import type { Storage } from '../core/storage.js'
 import { KeyedLock } from './keyed-lock.js'
 

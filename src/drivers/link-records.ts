@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Runtime } from '../runtime.js'
+import type { Runtime } from '../core/runtime.js'
 import type { JsonValue, Storage } from '../core/storage.js'
 import { PendingLog, type PendingEntry } from './pending-log.js'
 

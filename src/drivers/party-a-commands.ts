@@ -7,13 +7,13 @@
  *
  * @module
  */
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { deliverReciprocalCode } from '../client/reciprocal-grant.js'
 import { refreshTokenSet } from '../client/refresh.js'
 import { revokeTokenSet } from '../client/revoke.js'
-import type { TokenSet } from '../client/token-set.js'
-import type { PartyACommand, PartyAEvent, PartyAState } from '../machines/party-a.js'
-import type { Runtime } from '../runtime.js'
+import type { TokenSet } from '../core/token-set.js'
+import type { PartyACommand, PartyAEvent, PartyAState } from '../machines/party-a-state.js'
+import type { Runtime } from '../core/runtime.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
 import type { PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'

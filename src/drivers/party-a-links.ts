@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { PartyAState } from '../machines/party-a.js'
-import type { Runtime } from '../runtime.js'
+import type { PartyAState } from '../machines/party-a-state.js'
+import type { Runtime } from '../core/runtime.js'
 import type { Storage } from '../core/storage.js'
 import { LinkRecords } from './link-records.js'
 

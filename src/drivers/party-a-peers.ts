@@ -8,7 +8,7 @@
  */
 import type { PeerConfig } from '../client/peer.js'
 import { parseScope } from '../protocol/scope.js'
-import { invalidValue } from '../misuse.js'
+import { invalidValue } from '../core/misuse.js'
 
 /**
  * One peer of party A: a service B that A's users link to.

@@ -6,23 +6,17 @@
  *
  * @module
  */
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { createAuthorizationRequest, exchangeCode, validateCallback } from '../client/authorization.js'
 import { base64url } from '../lib/encoding.js'
 import { sha256 } from '../lib/hash.js'
-import {
-  startPartyA,
-  stepPartyA,
-  type PartyACommand,
-  type PartyAContext,
-  type PartyAEvent,
-  type PartyAState,
-} from '../machines/party-a.js'
+import { startPartyA, stepPartyA } from '../machines/party-a.js'
+import { type PartyACommand, type PartyAContext, type PartyAEvent, type PartyAState } from '../machines/party-a-state.js'
 import { parseScope } from '../protocol/scope.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { Storage } from '../core/storage.js'
-import { systemRuntime, type Runtime } from '../runtime.js'
+import { systemRuntime, type Runtime } from '../core/runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { LinkGuard } from './link-guard.js'
 import { leaseSeconds } from './lease-seconds.js'
@@ -32,8 +26,8 @@ import { runOutbox } from './run-outbox.js'
 import { CALLBACK_TTL_SECONDS, ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyALinks } from './party-a-links.js'
 import { definePeers, type PartyAPeer } from './party-a-peers.js'
 import { toSerializedError } from './run-error.js'
-import { invalidValue } from '../misuse.js'
-import { eventEmitter, unexpectedFailure, type EventObserver } from '../events.js'
+import { invalidValue } from '../core/misuse.js'
+import { eventEmitter, unexpectedFailure, type EventObserver } from '../core/events.js'
 import { observePartyA } from './link-events.js'
 
 type StoredLink = LinkRecord<PartyAState>

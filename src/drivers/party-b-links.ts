@@ -7,10 +7,10 @@
  * @module
  */
 import type { PartyBState } from '../machines/party-b.js'
-import type { Runtime } from '../runtime.js'
+import type { Runtime } from '../core/runtime.js'
 import type { Storage } from '../core/storage.js'
 import { LinkRecords, type LinkRecord } from './link-records.js'
-import { invalidValue } from '../misuse.js'
+import { invalidValue } from '../core/misuse.js'
 
 /** Default of `PartyBOptions.endedLinkRetentionSeconds`: 7 days. @internal */
 export const DEFAULT_ENDED_LINK_RETENTION_SECONDS = 7 * 24 * 3600

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import type { PeerConfig } from '../client/peer.js'
 import { redeemReciprocalCode } from '../client/redeem.js'
 import { refreshTokenSet } from '../client/refresh.js'
@@ -15,19 +15,24 @@ import {
   type ReceivedReciprocalCode,
   type ReciprocalReceiver,
   type ReciprocalReceiverOptions,
-} from '../endpoints/reciprocal-receiver.js'
+} from '../server/reciprocal-receiver.js'
 import { stepPartyB, type PartyBCommand, type PartyBEvent, type PartyBState } from '../machines/party-b.js'
 import { invalidGrant, serverError, unauthorizedClient } from '../protocol/oauth-error.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { Storage } from '../core/storage.js'
-import { systemRuntime, type Runtime } from '../runtime.js'
+import { systemRuntime, type Runtime } from '../core/runtime.js'
 import { SingleFlight } from './keyed-lock.js'
 import { leaseSeconds } from './lease-seconds.js'
 import { DEFAULT_ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyBLinkId, partyBLinks, type PartyBLinkRecord as LinkRecord } from './party-b-links.js'
 import { LinkGuard } from './link-guard.js'
 import { runOutbox } from './run-outbox.js'
 import { toSerializedError } from './run-error.js'
-import { eventEmitter, unexpectedFailure } from '../events.js'
+import { eventEmitter, unexpectedFailure } from '../core/events.js'
+import { invalidValue } from '../core/misuse.js'
+import type { AccessTokenVerifier } from '../core/access-token.js'
+import { GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
+import type { AuthorizationServer } from '../server/authorization-server.js'
+import type { ClientRegistry } from '../server/clients.js'
 import { observePartyB } from './link-events.js'
 
 interface Link {
@@ -46,22 +51,39 @@ interface Link {
 export type RedemptionMode = 'immediate' | { readonly waitUntil: (work: Promise<unknown>) => void }
 
 /**
- * Options of {@link createPartyB}.
+ * Options of {@link createPartyB}. Party B checks A's access token in the reciprocal POST with
+ * its own authorization server (SPEC R3.3), given in one of two ways:
+ *
+ * - `authorizationServer`: B's server built with `createAuthorizationServer`. Party B takes its
+ *   clients, its audiences (issuer and token endpoint), its token check and its `revokeLink`
+ *   from it, and registers the reciprocal grant at its token endpoint itself.
+ * - `clients`, `audiences` and `verifyAccessToken` (and `revokeLink`), for a B on another
+ *   authorization server, which dispatches the reciprocal grant type to `partyB.receiver`.
+ *
+ * Giving both, or neither, throws a `TypeError` with `code` `ERR_INVALID_ARG_VALUE`.
  *
  * @group Party B
  */
-export interface PartyBOptions extends Omit<ReciprocalReceiverOptions, 'onCode' | 'storage' | 'runtime'> {
+export interface PartyBOptions extends Pick<ReciprocalReceiverOptions, 'requiredScope' | 'errorProfile' | 'bodyLimitBytes' | 'onEvent'> {
   /**
    * How B talks to each party A, keyed by A's client id at B: A's authorization server (its
    * token endpoint is the only place B ever sends A's code, SPEC R7.8) and B's client there.
    */
   readonly peers: Readonly<Record<string, PeerConfig>>
   readonly redemption?: RedemptionMode
+  /** B's own authorization server, from `createAuthorizationServer` (see above). */
+  readonly authorizationServer?: AuthorizationServer
+  /** B on another authorization server: the clients registered there, party A among them. */
+  readonly clients?: ClientRegistry
+  /** B on another authorization server: its issuer and token endpoint, the audiences of a `private_key_jwt` assertion. */
+  readonly audiences?: readonly string[]
+  /** B on another authorization server: its check of the access tokens it issued (SPEC R3.3). */
+  readonly verifyAccessToken?: AccessTokenVerifier
   /**
-   * B's own authorization server, so that unlinking also revokes what B granted A (SPEC R5.2).
-   * `revokeLink` must be idempotent: an unlink that was interrupted calls it again.
+   * B on another authorization server: revokes what it granted A for a user, so that unlinking
+   * does (SPEC R5.2). Must be idempotent: an unlink that was interrupted calls it again.
    */
-  readonly authorizationServer?: { revokeLink(clientId: string, subject: string): Promise<void> }
+  readonly revokeLink?: (clientId: string, subject: string) => Promise<void>
   /**
    * How long B keeps a link that holds no tokens and owes no revocation — unlinked, needing
    * re-consent, failed for good, or still waiting for its first code — after its last change,
@@ -114,12 +136,12 @@ export interface PartyB {
  *
  * @example
  * ```ts
+ * const musicAs = createAuthorizationServer({ issuer, tokenEndpoint: `${issuer}/token`, clients })
  * const partyB = createPartyB({
- *   clients, audiences: [issuer, `${issuer}/token`],
- *   verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
+ *   authorizationServer: musicAs, // its clients, audiences and token check; it registers the reciprocal grant
  *   peers: { assistant: { as: assistantMetadata, client: { client_id: 'music' }, clientAuth: ClientSecretBasic(secret) } },
  * })
- * const musicAs = createAuthorizationServer({ …, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
+ * app.post('/token', (c) => musicAs.tokenEndpoint.fetch(c.req.raw)) // the reciprocal POST lands here too
  * ```
  * @group Party B
  */
@@ -184,7 +206,7 @@ export function createPartyB(options: PartyBOptions): PartyB {
         }
       case 'revoke-local-grant':
         try {
-          await options.authorizationServer?.revokeLink(state.peerClientId, state.userId)
+          await server.revokeLink?.(state.peerClientId, state.userId)
           return { type: 'revoked', target: 'local-grant' }
         } catch (err) {
           return { type: 'revoke-failed', target: 'local-grant', error: toSerializedError(err, 'revoke', report) }
@@ -267,7 +289,9 @@ export function createPartyB(options: PartyBOptions): PartyB {
     return { ok: false, error: error?.retryable ? serverError() : invalidGrant('The reciprocal code could not be redeemed') }
   }
 
-  const receiver = createReciprocalReceiver({ ...options, storage, runtime, onCode })
+  const server = authorizationServerOf(options)
+  const receiver = createReciprocalReceiver({ ...receiverOptions(options), ...server.check, storage, runtime, onCode })
+  if (options.authorizationServer !== undefined) options.authorizationServer.registerExtensionGrant(GRANT_TYPE_RECIPROCAL, receiver.handleParsed)
 
   /** Runs `event` on a link under its lease and resolves the new state. */
   const step = (link: Link, event: PartyBEvent): Promise<PartyBState> =>
@@ -323,4 +347,40 @@ export function createPartyB(options: PartyBOptions): PartyB {
       peerClientId === undefined || userId === undefined ? resumeAll() : step({ peerClientId, userId }, { type: 'resume' })) as PartyB['resume'],
     unlink: (peerClientId, userId) => step({ peerClientId, userId }, { type: 'unlink' }),
   }
+}
+
+/** The options the receiver takes as they are. */
+function receiverOptions(options: PartyBOptions): Pick<ReciprocalReceiverOptions, 'requiredScope' | 'errorProfile' | 'bodyLimitBytes' | 'onEvent'> {
+  const { requiredScope, errorProfile, bodyLimitBytes, onEvent } = options
+  return {
+    ...(requiredScope === undefined ? {} : { requiredScope }),
+    ...(errorProfile === undefined ? {} : { errorProfile }),
+    ...(bodyLimitBytes === undefined ? {} : { bodyLimitBytes }),
+    ...(onEvent === undefined ? {} : { onEvent }),
+  }
+}
+
+/**
+ * B's authorization server as party B needs it: the receiver's check of A's access token, and
+ * the revocation an unlink runs. Derived from `authorizationServer`, or given piece by piece.
+ */
+function authorizationServerOf(options: PartyBOptions): {
+  readonly check: Pick<ReciprocalReceiverOptions, 'clients' | 'audiences' | 'verifyAccessToken'>
+  readonly revokeLink?: ((clientId: string, subject: string) => Promise<void>) | undefined
+} {
+  const { authorizationServer: as, clients, audiences, verifyAccessToken, revokeLink } = options
+  if (as !== undefined) {
+    if (clients !== undefined || audiences !== undefined || verifyAccessToken !== undefined || revokeLink !== undefined) {
+      throw invalidValue('Pass either authorizationServer, or clients, audiences, verifyAccessToken and revokeLink, not both')
+    }
+    const { issuer, token_endpoint } = as.metadata()
+    return {
+      check: { clients: as.clients, audiences: [issuer, token_endpoint], verifyAccessToken: (token) => as.verifyAccessToken(token) },
+      revokeLink: (clientId, subject) => as.revokeLink(clientId, subject),
+    }
+  }
+  if (clients === undefined || audiences === undefined || verifyAccessToken === undefined) {
+    throw invalidValue('Pass authorizationServer, or clients, audiences and verifyAccessToken for a B on another authorization server')
+  }
+  return { check: { clients, audiences, verifyAccessToken }, revokeLink }
 }

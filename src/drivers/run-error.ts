@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ErrorCode, ReciprocalError, type SerializedError, type Step } from '../errors.js'
+import { ErrorCode, ReciprocalError, type SerializedError, type Step } from '../core/errors.js'
 
 /**
  * A {@link ReciprocalError} (what every client step throws) stays as it is. Anything else is a

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { invalidValue } from '../misuse.js'
+import { invalidValue } from '../core/misuse.js'
 
 /**
  * Base64url without padding (RFC 4648 §5).

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 
 /** @internal */
 export function invalidState(status: string, event: string): ReciprocalError {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { SerializedError } from '../errors.js'
+import type { SerializedError } from '../core/errors.js'
 
 /** A command: what a driver must do, tagged by `type`. @group State machines */
 export interface Command {

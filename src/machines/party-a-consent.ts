@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { ErrorCode, ReciprocalError } from '../errors.js'
+import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
-import type { OneWayReason, PartyAState } from './party-a.js'
+import type { OneWayReason, PartyAState } from './party-a-state.js'
 
 /** Why a one-way link has no consent to give, and what to do instead (SPEC R1.3, R8.1). @internal */
 export function nothingToConsentTo(s: Extract<PartyAState, { status: 'one-way' }>): ReciprocalError {

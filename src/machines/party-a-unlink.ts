@@ -9,7 +9,7 @@
  */
 import { invalidState } from './invalid-state.js'
 import { unlinkedFields, withoutCommand } from './outbox.js'
-import type { PartyACommand, PartyAEvent, PartyAState } from './party-a.js'
+import type { PartyACommand, PartyAEvent, PartyAState } from './party-a-state.js'
 
 type Unlinked = Extract<PartyAState, { status: 'unlinked' }>
 type UnlinkEvent = Extract<PartyAEvent, { type: 'unlink' | 'local-grant-revoked' | 'local-revocation-failed' | 'peer-tokens-revoked' | 'peer-revocation-failed' }>

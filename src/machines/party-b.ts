@@ -25,9 +25,9 @@
  *
  * @module
  */
-import { ErrorCode, type SerializedError } from '../errors.js'
+import { ErrorCode, type SerializedError } from '../core/errors.js'
 import { invalidState } from './invalid-state.js'
-import type { TokenSet } from '../client/token-set.js'
+import type { TokenSet } from '../core/token-set.js'
 import { unlinkedFields, withoutCommand, type Unlinked } from './outbox.js'
 import { needsRefresh } from './refresh.js'
 import type { StepContext } from './types.js'

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tokenSetExpiresWithin, type TokenSet } from '../client/token-set.js'
+import { tokenSetExpiresWithin, type TokenSet } from '../core/token-set.js'
 
 /** Refresh this many seconds before the peer's access token expires. @internal */
 export const REFRESH_MARGIN_SECONDS = 60

@@ -7,7 +7,7 @@
  */
 import { RECIPROCAL_PARAMETER } from './constants.js'
 import { isValidScope } from './scope.js'
-import { invalidValue } from '../misuse.js'
+import { invalidValue } from '../core/misuse.js'
 
 function assertScope(scope: string): void {
   // A programming error, not wire input: the scope is the application's own value.

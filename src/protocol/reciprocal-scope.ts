@@ -4,7 +4,7 @@
  * @module
  */
 import { intersectScopes, parseScope } from './scope.js'
-import { invalidValue } from '../misuse.js'
+import { invalidValue } from '../core/misuse.js'
 
 /**
  * Where the reciprocal scope request came from (SPEC R1.2, R1.3).

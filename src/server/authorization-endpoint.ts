@@ -7,7 +7,7 @@
  */
 import * as v from 'valibot'
 import { failureResponse, invalidRequest, invalidScope, type OAuthErrorResponse } from '../protocol/oauth-error.js'
-import { unexpectedFailure } from '../events.js'
+import { unexpectedFailure } from '../core/events.js'
 import { withReciprocalParameter } from '../protocol/reciprocal-response.js'
 import { AuthorizationRequestSchema } from '../protocol/schemas.js'
 import { formatScope, intersectScopes, isScopeSubset, parseScope } from '../protocol/scope.js'
@@ -16,7 +16,7 @@ import type { ServerContext } from './options.js'
 import { mintCode } from './mint-code.js'
 import { askReciprocalScope } from './reciprocal-hook.js'
 import { parameterError } from './wire.js'
-import { invalidValue } from '../misuse.js'
+import { invalidValue } from '../core/misuse.js'
 
 /**
  * A validated authorization request waiting for the user's decision.

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
-import { webDoor } from '../endpoints/web.js'
-import type { FailureSite } from '../events.js'
-import { resolveServerOptions, type AuthorizationServerOptions, type ServerContext } from './options.js'
+import type { RawHttpRequest } from '../protocol/http.js'
+import type { FailureSite } from '../core/events.js'
+import { extensionGrantType, resolveServerOptions, type AuthorizationServerOptions, type ExtensionGrantHandler, type ServerContext } from './options.js'
+import type { ClientRegistry } from './clients.js'
+import { invalidType, invalidValue } from '../core/misuse.js'
 import { mintCode, type MintCodeInput, type MintedCode } from './mint-code.js'
 import { handleTokenRequest } from './token-endpoint.js'
 import { handleRevocationRequest } from './revocation-endpoint.js'
@@ -21,24 +22,13 @@ import {
   type AuthorizationValidation,
   type ValidAuthorizationRequest,
 } from './authorization-endpoint.js'
-import { verifyAccessToken, type AccessTokenInfo } from './verify-access-token.js'
+import { verifyAccessToken } from './verify-access-token.js'
+import type { VerifiedAccessToken } from '../core/access-token.js'
 import { authenticateRequest, type AuthenticateRequestOptions, type BearerCheck } from './resource-server.js'
 import { revokeGrant } from './grants.js'
 import { revokeLink } from './links.js'
 import { authorizationServerMetadata, type AuthorizationServerMetadata } from './metadata.js'
-import { guarded } from './wire.js'
-
-/**
- * An HTTP endpoint with its two doors (DESIGN §1).
- *
- * @group Authorization server
- */
-export interface Endpoint {
-  /** Lower door: a request read into memory → a plain result. Never throws. */
-  handle(raw: RawHttpRequest): Promise<HttpResult>
-  /** `(Request) => Promise<Response>` door, with the body size limit. Never throws. */
-  fetch(request: Request): Promise<Response>
-}
+import { endpoint, type Endpoint } from '../http/endpoint.js'
 
 /**
  * What {@link createAuthorizationServer} returns.
@@ -58,7 +48,7 @@ export interface AuthorizationServer {
     deny(request: ValidAuthorizationRequest): Promise<string>
   }
   /** The resource server's token check (SPEC R4.4). */
-  verifyAccessToken(token: string): Promise<AccessTokenInfo | undefined>
+  verifyAccessToken(token: string): Promise<(VerifiedAccessToken & { readonly expiresAt: number; readonly grantId: string }) | undefined>
   /** RFC 6750 bearer authentication of a resource request; `options.proofCheck` adds a sender-constrained scheme (RFC 9449). */
   authenticateRequest(raw: RawHttpRequest, requiredScope?: string, options?: AuthenticateRequestOptions): Promise<BearerCheck>
   /** The RFC 7009 revocation endpoint. */
@@ -69,6 +59,15 @@ export interface AuthorizationServer {
   revokeLink(clientId: string, subject: string): Promise<void>
   /** RFC 8414 metadata. */
   metadata(): AuthorizationServerMetadata
+  /** The clients this server knows (the `clients` option). */
+  readonly clients: ClientRegistry
+  /**
+   * Dispatches `grantType` at the token endpoint to `handler`, as the `extensionGrants` option
+   * does, for a handler built after this server (party B's receiver: `createPartyB` registers
+   * it). Throws a `TypeError` with `code` `ERR_INVALID_ARG_VALUE` for a grant type already
+   * handled, built in or registered.
+   */
+  registerExtensionGrant(grantType: string, handler: ExtensionGrantHandler): void
 }
 
 /**
@@ -91,9 +90,10 @@ export interface AuthorizationServer {
  */
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
   const context: ServerContext = resolveServerOptions(options)
+  const doors = (where: FailureSite) => ({ where, emit: context.emit, bodyLimitBytes: context.bodyLimitBytes })
   return {
     mintCode: (input) => mintCode(context, input),
-    tokenEndpoint: endpoint(context, 'token-endpoint', (raw) => handleTokenRequest(context, raw)),
+    tokenEndpoint: endpoint((raw) => handleTokenRequest(context, raw), doors('token-endpoint')),
     authorization: {
       validate: (url) => validateAuthorizationRequest(context, url),
       approve: (request, approval) => approveAuthorization(context, request, approval),
@@ -101,14 +101,15 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     },
     verifyAccessToken: (token) => verifyAccessToken(context, token),
     authenticateRequest: (raw, requiredScope, options) => authenticateRequest(context, raw, requiredScope, options),
-    revocationEndpoint: endpoint(context, 'revocation-endpoint', (raw) => handleRevocationRequest(context, raw)),
+    revocationEndpoint: endpoint((raw) => handleRevocationRequest(context, raw), doors('revocation-endpoint')),
     revokeGrant: (grantId) => revokeGrant(context, grantId),
     revokeLink: (clientId, subject) => revokeLink(context, clientId, subject),
     metadata: () => authorizationServerMetadata(context),
+    clients: context.clients,
+    registerExtensionGrant: (grantType, handler) => {
+      if (typeof handler !== 'function') throw invalidType('an extension grant handler must be a function')
+      if (context.extensionGrants.has(grantType)) throw invalidValue(`the grant type ${grantType} is already registered`)
+      context.extensionGrants.set(extensionGrantType(grantType), handler)
+    },
   }
-}
-
-function endpoint(context: ServerContext, where: FailureSite, handle: (raw: RawHttpRequest) => Promise<HttpResult>): Endpoint {
-  const safe = guarded(handle, context.emit, where)
-  return { handle: safe, fetch: webDoor(safe, context.bodyLimitBytes, context.emit) }
 }

@@ -5,7 +5,7 @@
  */
 import type { JSONWebKeySet } from 'jose'
 import type { ClientAuthMethod } from '../protocol/client-credentials.js'
-import { invalidType, invalidValue } from '../misuse.js'
+import { invalidType, invalidValue } from '../core/misuse.js'
 
 /**
  * A client registered at one of our authorization-server roles: party B at A's token endpoint,

@@ -44,7 +44,7 @@ const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const
  * @group Authorization server
  */
 export function authorizationServerMetadata(context: ServerContext): AuthorizationServerMetadata {
-  const grantTypes = ['authorization_code', ...(context.refreshTokens ? ['refresh_token'] : []), ...Object.keys(context.extensionGrants)]
+  const grantTypes = ['authorization_code', ...(context.refreshTokens ? ['refresh_token'] : []), ...context.extensionGrants.keys()]
   return {
     issuer: context.issuer,
     token_endpoint: context.tokenEndpoint,

@@ -11,7 +11,7 @@ import type { ServerContext } from './options.js'
 import { mintedCode, REPLAY_MARKER_TTL_SECONDS } from '../rules/code-mint.js'
 import { keys } from './records.js'
 import { allocateLinkVersion, keepLinkAlive } from './links.js'
-import { invalidType, invalidValue } from '../misuse.js'
+import { invalidType, invalidValue } from '../core/misuse.js'
 
 /**
  * What a code is bound to.

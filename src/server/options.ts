@@ -9,11 +9,11 @@ import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_CODE_TTL_SECONDS, MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { Storage } from '../core/storage.js'
-import { systemRuntime, type Runtime } from '../runtime.js'
+import { systemRuntime, type Runtime } from '../core/runtime.js'
 import type { ClientAuthContext } from './client-auth.js'
 import type { ClientRegistry } from './clients.js'
-import { invalidType, invalidValue } from '../misuse.js'
-import { eventEmitter, type Emit, type EventObserver } from '../events.js'
+import { invalidType, invalidValue } from '../core/misuse.js'
+import { eventEmitter, type Emit, type EventObserver } from '../core/events.js'
 
 /**
  * Default access token lifetime, seconds.
@@ -142,12 +142,29 @@ export interface ServerContext {
   readonly bodyLimitBytes: number
   readonly realm: string
   readonly reciprocalScope: ReciprocalScopeHook | undefined
-  readonly extensionGrants: Readonly<Record<string, ExtensionGrantHandler>>
+  /** The extension grants: those of the options, and those registered since (`registerExtensionGrant`). */
+  readonly extensionGrants: Map<string, ExtensionGrantHandler>
   /** Tells the observer about a step or a failure; never throws. */
   readonly emit: Emit
 }
 
 const BUILT_IN_GRANTS = ['authorization_code', 'refresh_token']
+
+/**
+ * Refuses, as misuse, an extension grant type that would shadow a grant the token endpoint
+ * handles itself.
+ *
+ * @example
+ * ```ts
+ * extensionGrantType('urn:ietf:params:oauth:grant-type:reciprocal') // returned as is; 'refresh_token' throws
+ * ```
+ * @internal
+ */
+export function extensionGrantType(grantType: string): string {
+  if (typeof grantType !== 'string' || grantType === '') throw invalidType('an extension grant type must be a non-empty string')
+  if (BUILT_IN_GRANTS.includes(grantType)) throw invalidValue(`extensionGrants cannot replace ${grantType}`)
+  return grantType
+}
 
 function positiveInteger(name: string, value: number): number {
   if (typeof value !== 'number') throw invalidType(`${name} must be a number`)
@@ -178,9 +195,10 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
   if (codeTtlSeconds > MAX_CODE_TTL_SECONDS) {
     throw invalidValue(`codeTtlSeconds must be at most ${MAX_CODE_TTL_SECONDS} (SPEC R3.1)`)
   }
-  const extensionGrants = { ...options.extensionGrants }
-  for (const grantType of Object.keys(extensionGrants)) {
-    if (BUILT_IN_GRANTS.includes(grantType)) throw invalidValue(`extensionGrants cannot replace ${grantType}`)
+  // A map of this instance's own: registrations never reach another instance or the options.
+  const extensionGrants = new Map(Object.entries(options.extensionGrants ?? {}))
+  for (const grantType of extensionGrants.keys()) {
+    extensionGrantType(grantType)
   }
   const format = options.accessTokenFormat ?? 'opaque'
   if (format !== 'opaque' && (typeof format !== 'object' || format === null || format.format !== 'jwt' || format.alg === '')) {

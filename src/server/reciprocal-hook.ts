@@ -7,7 +7,7 @@
  */
 import { isValidScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
-import { invalidValue } from '../misuse.js'
+import { invalidValue } from '../core/misuse.js'
 
 /**
  * The scope to put in `reciprocal`, or `undefined` for none (no hook, or the hook returned

@@ -15,9 +15,10 @@ import {
 } from '../protocol/oauth-error.js'
 import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import type { ServerContext } from './options.js'
-import { verifyAccessToken, type AccessTokenInfo } from './verify-access-token.js'
-import { invalidValue } from '../misuse.js'
-import { unexpectedFailure } from '../events.js'
+import { verifyAccessToken } from './verify-access-token.js'
+import type { VerifiedAccessToken } from '../core/access-token.js'
+import { invalidValue } from '../core/misuse.js'
+import { unexpectedFailure } from '../core/events.js'
 
 /**
  * The outcome of a bearer check (`AuthorizationServer.authenticateRequest`): the token, or the
@@ -26,7 +27,7 @@ import { unexpectedFailure } from '../events.js'
  * @group Authorization server
  */
 export type BearerCheck =
-  | { readonly ok: true; readonly token: AccessTokenInfo }
+  | { readonly ok: true; readonly token: VerifiedAccessToken & { readonly expiresAt: number; readonly grantId: string } }
   | { readonly ok: false; readonly result: HttpResult }
 
 /**
@@ -56,7 +57,7 @@ export interface ProofCheck {
    */
   verify(input: {
     readonly token: string
-    readonly tokenInfo: AccessTokenInfo
+    readonly tokenInfo: VerifiedAccessToken & { readonly expiresAt: number; readonly grantId: string }
     readonly request: RawHttpRequest
   }): Promise<OAuthErrorResponse | undefined>
 }

@@ -40,7 +40,7 @@ export async function handleTokenRequest(context: ServerContext, raw: RawHttpReq
 
   const grantType = params.get('grant_type')
   if (grantType === undefined) return renderOAuthError(invalidRequest('Missing parameter grant_type'))
-  const extension = Object.hasOwn(context.extensionGrants, grantType) ? context.extensionGrants[grantType] : undefined
+  const extension = context.extensionGrants.get(grantType)
   if (extension !== undefined) return extension(raw, params)
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
     return renderOAuthError(unsupportedGrantType('The grant_type is not supported'))

@@ -8,24 +8,7 @@ import { jwtVerify } from 'jose'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
 import { keys, type TokenRecord } from './records.js'
 import { liveGrant } from './grants.js'
-
-/**
- * What an access token grants. Fits party B's `AccessTokenVerifier` directly.
- *
- * @group Authorization server
- */
-export interface AccessTokenInfo {
-  /** The client the token was issued to. */
-  readonly clientId: string
-  /** The user the token is about. */
-  readonly subject: string
-  /** Space-delimited scope. */
-  readonly scope: string
-  /** Expiry, seconds since the epoch. */
-  readonly expiresAt: number
-  /** The grant it belongs to: pass it to `revokeGrant` to revoke every token of the grant. */
-  readonly grantId: string
-}
+import type { VerifiedAccessToken } from '../core/access-token.js'
 
 /** Longest token string we look at: our tokens are far shorter. */
 const MAX_TOKEN_LENGTH = 8192
@@ -43,7 +26,7 @@ const MAX_TOKEN_LENGTH = 8192
  * @see RFC 6750 §3.1, RFC 9068 §4
  * @group Authorization server
  */
-export async function verifyAccessToken(context: ServerContext, token: string): Promise<AccessTokenInfo | undefined> {
+export async function verifyAccessToken(context: ServerContext, token: string): Promise<(VerifiedAccessToken & { readonly expiresAt: number; readonly grantId: string }) | undefined> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined
   const format = context.accessTokenFormat
   // A JWT has exactly two dots; our opaque tokens are base64url and have none.

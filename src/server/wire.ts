@@ -1,13 +1,12 @@
 /**
  * Small helpers the server's endpoints share at the wire: schema issues turned into safe OAuth
- * errors, the token response, and the `server_error` guard (SPEC R7.4, R7.5).
+ * errors and the token response (SPEC R7.4). The `server_error` guard is `http/endpoint.ts`.
  *
  * @module
  */
 import * as v from 'valibot'
 import { jsonResult, type HttpResult, type RawHttpRequest } from '../protocol/http.js'
-import { failureResponse, invalidRequest, renderOAuthError, type OAuthErrorResponse } from '../protocol/oauth-error.js'
-import { unexpectedFailure, type Emit, type FailureSite } from '../events.js'
+import { invalidRequest, type OAuthErrorResponse } from '../protocol/oauth-error.js'
 
 /** Parameter names we may quote: the schemas' own keys, never a value the client sent. */
 const KNOWN_NAME = /^[a-z_]{1,40}$/
@@ -42,31 +41,4 @@ export function parameterError(issues: readonly v.BaseIssue<unknown>[]): OAuthEr
  */
 export function tokenResult(body: object): HttpResult {
   return jsonResult(200, body)
-}
-
-/**
- * Wraps a handler's lower door so an unexpected throw (a storage outage, a bug) is told to the
- * observer as an `unexpected-failure` at `where`, and answered with {@link failureResponse}: a
- * bare `500 server_error` (or `503` with `Retry-After` for a full storage) — no message, no
- * stack, nothing that could carry a secret.
- *
- * @example
- * ```ts
- * const handle = guarded((raw) => handleTokenRequest(context, raw), context.emit, 'token-endpoint')
- * ```
- * @group Authorization server
- */
-export function guarded(
-  handle: (raw: RawHttpRequest) => Promise<HttpResult>,
-  emit: Emit,
-  where: FailureSite,
-): (raw: RawHttpRequest) => Promise<HttpResult> {
-  return async (raw) => {
-    try {
-      return await handle(raw)
-    } catch (error) {
-      emit(unexpectedFailure(where, error))
-      return renderOAuthError(failureResponse(error))
-    }
-  }
 }

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { systemRuntime } from '../runtime.js'
+import { systemRuntime } from '../core/runtime.js'
 import { ExpiryHeap } from './expiry-heap.js'
 import type { JsonValue, Storage } from '../core/storage.js'
-import { invalidType, invalidValue } from '../misuse.js'
+import { invalidType, invalidValue } from '../core/misuse.js'
 
 interface Entry {
   readonly key: string

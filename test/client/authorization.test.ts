@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import {
-  createAuthorizationRequest,
-  exchangeCode,
-  validateCallback,
-  type PendingAuthorization,
-} from '../../src/client/authorization.js'
+import { createAuthorizationRequest, exchangeCode, validateCallback } from '../../src/client/authorization.js'
+import { type PendingAuthorization } from '../../src/core/pending-authorization.js'
 import type { PeerConfig } from '../../src/client/peer.js'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode } from '../../src/core/errors.js'
 import {
   AUTH_CODE,
   CLIENT_ID,

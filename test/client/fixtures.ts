@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest'
 import * as oauth from 'oauth4webapi'
-import { ReciprocalError } from '../../src/errors.js'
+import { ReciprocalError } from '../../src/core/errors.js'
 import type { PeerConfig } from '../../src/client/peer.js'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
 

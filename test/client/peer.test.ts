@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as oauth from 'oauth4webapi'
 import { discoverPeer, requestOptions, supportsReciprocalGrant } from '../../src/client/peer.js'
 import { redeemReciprocalCode } from '../../src/client/redeem.js'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode } from '../../src/core/errors.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import { CODE, ISSUER, expectReciprocalError, fakeFetch, json, peerConfig, tokenResponse } from './fixtures.js'
 

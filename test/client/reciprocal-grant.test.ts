@@ -5,7 +5,7 @@ import {
   processReciprocalGrantResponse,
   reciprocalGrantRequest,
 } from '../../src/client/reciprocal-grant.js'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode } from '../../src/core/errors.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import {
   ACCESS_TOKEN,

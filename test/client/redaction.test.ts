@@ -5,7 +5,7 @@ import { redeemReciprocalCode } from '../../src/client/redeem.js'
 import { refreshTokenSet } from '../../src/client/refresh.js'
 import { revokeToken } from '../../src/client/revoke.js'
 import type { PeerConfig } from '../../src/client/peer.js'
-import { ReciprocalError } from '../../src/errors.js'
+import { ReciprocalError } from '../../src/core/errors.js'
 import {
   ACCESS_TOKEN,
   AUTH_CODE,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { redeemReciprocalCode } from '../../src/client/redeem.js'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode } from '../../src/core/errors.js'
 import {
   CLIENT_ID,
   CLIENT_SECRET,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { refreshTokenSet } from '../../src/client/refresh.js'
-import type { TokenSet } from '../../src/client/token-set.js'
-import { ErrorCode } from '../../src/errors.js'
+import type { TokenSet } from '../../src/core/token-set.js'
+import { ErrorCode } from '../../src/core/errors.js'
 import {
   ACCESS_TOKEN,
   NEW_ACCESS_TOKEN,

@@ -49,7 +49,7 @@ const examples = sourceFiles(join(ROOT, 'src')).flatMap((path) => jsdocExamples(
 describe('JSDoc @example blocks', () => {
   it('finds the examples (a ```ts block after @example)', () => {
     expect(examples.length).toBeGreaterThan(100)
-    expect(examples.some((example) => example.file === 'src/runtime.ts' && example.code.includes('systemRuntime.now()'))).toBe(true)
+    expect(examples.some((example) => example.file === 'src/core/runtime.ts' && example.code.includes('systemRuntime.now()'))).toBe(true)
   })
 
   it('type-check every example against the public entries, reported at file:line', { timeout: 120_000 }, () => {

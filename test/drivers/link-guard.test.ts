@@ -2,8 +2,8 @@
 // fake clock: a crashed worker's lease is taken over once it lapses, and nothing really sleeps.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LinkGuard } from '../../src/drivers/link-guard.js'
-import { ErrorCode } from '../../src/errors.js'
-import type { Runtime } from '../../src/runtime.js'
+import { ErrorCode } from '../../src/core/errors.js'
+import type { Runtime } from '../../src/core/runtime.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import { TestClock, testRuntime } from '../server/fixtures.js'
 

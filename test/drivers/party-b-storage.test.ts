@@ -43,7 +43,7 @@ function partyBOverItsOwnStorage(redemption: 'immediate' | 'deferred') {
         fetch: partyA(revocation),
       },
     },
-    authorizationServer: { revokeLink: async () => undefined },
+    revokeLink: async () => undefined,
     redemption: mode,
     storage,
     runtime,

@@ -3,7 +3,7 @@
 // retry, any later operation on the link, or a resume after a restart finishes it.
 import { describe, expect, it } from 'vitest'
 import { createPartyB, type PartyB } from '../../src/drivers/party-b.js'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode } from '../../src/core/errors.js'
 import { twoServicesPerTest } from '../e2e/two-services.js'
 
 const startServices = twoServicesPerTest()
@@ -105,7 +105,7 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     // A new process over the same storage, once the dead worker's lease lapsed (3 × 5 s + 5 s).
     control.revocation = 'answers'
     s.runtime.advance(21)
-    const restarted = createPartyB(s.partyBOptions)
+    const restarted = createPartyB(s.partyBWorkerOptions)
     await operation(restarted)
     expect(await restarted.getLink('assistant', 'alice')).toEqual({ peerClientId: 'assistant', userId: 'alice', status: 'unlinked', updatedAt: expect.any(Number), outbox: [] })
     expect(await peerTokensLive()).toBe(false)
@@ -134,7 +134,7 @@ describe('party B: unlinking finishes, and says when it has not (SPEC R5.2, RFC 
     const assistant = s.partyBOptions.peers['assistant']
     if (assistant === undefined) throw new Error('fixture without the assistant peer')
     const { revocation_endpoint: _none, ...as } = assistant.as
-    const withoutRevocation = createPartyB({ ...s.partyBOptions, peers: { assistant: { ...assistant, as } } })
+    const withoutRevocation = createPartyB({ ...s.partyBWorkerOptions, peers: { assistant: { ...assistant, as } } })
     expect(await withoutRevocation.unlink('assistant', 'alice')).toEqual({ peerClientId: 'assistant', userId: 'alice', status: 'unlinked', updatedAt: expect.any(Number), outbox: [] })
     expect(control.revocationsSent).toBe(0)
   })

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { createPartyA } from '../../src/drivers/party-a.js'
 import { createPartyB } from '../../src/drivers/party-b.js'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode } from '../../src/core/errors.js'
 import { twoServicesPerTest } from '../e2e/two-services.js'
 
 const startServices = twoServicesPerTest()
@@ -54,7 +54,7 @@ describe('resuming after a restart', () => {
     // request timeouts (5 s here) + 5 s.
     await crashedWorkerSent
     s.runtime.advance(21)
-    return { s, restart: () => createPartyB({ ...s.partyBOptions, peers: { assistant: working } }) }
+    return { s, restart: () => createPartyB({ ...s.partyBWorkerOptions, peers: { assistant: working } }) }
   }
 
   it('SPEC R4.3: party B: a code accepted with 200 whose deferred redemption died is redeemed by resume', async () => {

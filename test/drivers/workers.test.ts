@@ -16,7 +16,7 @@ async function linked() {
 describe('workers sharing one storage', () => {
   it('SPEC R8.2: party B — two workers refreshing at once: one refresh, the grant stays live, the link keeps the new tokens', async () => {
     const { s } = await linked()
-    const [one, two] = [createPartyB(s.partyBOptions), createPartyB(s.partyBOptions)]
+    const [one, two] = [createPartyB(s.partyBWorkerOptions), createPartyB(s.partyBWorkerOptions)]
     s.runtime.advance(3600 - 30)
     const tokens = await Promise.all([one.accessToken('assistant', 'alice'), two.accessToken('assistant', 'alice')])
     for (const token of tokens) expect(await s.assistantAs.verifyAccessToken(token)).toMatchObject({ clientId: 'music' })
@@ -37,7 +37,7 @@ describe('workers sharing one storage', () => {
 
   it('SPEC R5.3: a late older code and a newer one reaching two workers at once: B ends with the newer grant, live', async () => {
     const { s, linkId } = await linked()
-    const other = createPartyB(s.partyBOptions)
+    const other = createPartyB(s.partyBWorkerOptions)
     const accessToken = await s.partyA.accessToken(linkId)
     const older = await s.assistantAs.mintCode({ clientId: 'music', subject: 'alice-at-assistant', scope: 'assistant.read', supersede: true })
     const newer = await s.assistantAs.mintCode({ clientId: 'music', subject: 'alice-at-assistant', scope: 'assistant.announce assistant.read', supersede: true })

@@ -6,7 +6,7 @@
 // the write throws, and that party's process is dead (every later call of its storage throws).
 import { describe, expect, it } from 'vitest'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import type { PartyAState } from '../../src/machines/party-a.js'
+import type { PartyAState } from '../../src/machines/party-a-state.js'
 import type { PartyBState } from '../../src/machines/party-b.js'
 import type { JsonValue, Storage } from '../../src/core/storage.js'
 import { twoServicesPerTest, type TwoServices } from './two-services.js'
@@ -119,7 +119,7 @@ async function run(crashAt: number | undefined): Promise<{ phases: Snapshot[]; s
   const crashes = new Crashes(crashAt)
   const s = await startServices({ reciprocalInTokenResponse: BOTH, wrapStorage: crashes.wrap })
   const codes = countCodes(s)
-  let p: Parties = { assistantAs: s.assistantAs, musicAs: s.musicAs, partyA: s.partyA, partyAOptions: s.partyAOptions, partyB: s.partyB, partyBOptions: s.partyBOptions }
+  let p: Parties = { assistantAs: s.assistantAs, musicAs: s.musicAs, partyA: s.partyA, partyAOptions: s.partyAOptions, partyB: s.partyB, partyBOptions: s.partyBOptions, partyBWorkerOptions: s.partyBWorkerOptions }
   let restarted = false
   let linkId: string | undefined
   const held: Held = {}

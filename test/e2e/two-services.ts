@@ -1,7 +1,7 @@
 // Test fixture: party A (a voice assistant) and party B (a music service) as two real HTTP
 // servers on 127.0.0.1, built only from the SDK's public functions.
 import { createAuthorizationServer, createPartyA, createPartyB, type EventObserver, MemoryStorage, type PartyAOptions, type PartyBOptions, type RedemptionMode, type RegisteredClient, type Runtime, staticClients, type Storage } from 'reciprocal-oauth'
-import { type ErrorProfile, GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse, withReciprocalParameter } from 'reciprocal-oauth/server'
+import { type ErrorProfile, readRawRequest, toResponse, withReciprocalParameter } from 'reciprocal-oauth/server'
 import { exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { afterEach } from 'vitest'
@@ -101,10 +101,21 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
       { clientId: 'radio', tokenEndpointAuthMethod: 'client_secret_post', clientSecret: SECRETS.radioAtMusic, scope: 'music.read' },
     ])
     const peerTransport = { allowInsecureRequests: true, timeoutMs: options.timeoutMs ?? 5_000 }
-    const partyBOptions: PartyBOptions = {
+    // Party B's authorization server first: party B derives its token check from it and
+    // registers the reciprocal grant at its token endpoint (no forward reference).
+    const musicAs = createAuthorizationServer({
+      issuer: b.url,
+      tokenEndpoint: `${b.url}/token`,
+      authorizationEndpoint: `${b.url}/authorize`,
+      revocationEndpoint: `${b.url}/revoke`,
       clients: musicClients,
-      audiences: [b.url, `${b.url}/token`],
-      verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
+      storage: storeB,
+      runtime,
+      ...observed,
+      reciprocalScope: () => options.reciprocalInTokenResponse,
+    })
+    const partyBOptions: PartyBOptions = {
+      authorizationServer: musicAs,
       ...(options.requiredScope === undefined ? {} : { requiredScope: options.requiredScope }),
       ...(options.errorProfile === undefined ? {} : { errorProfile: options.errorProfile }),
       ...(options.redemption === undefined ? {} : { redemption: options.redemption }),
@@ -117,24 +128,21 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
           ...(options.bFetch === undefined ? {} : { fetch: options.bFetch }),
         },
       },
-      authorizationServer: { revokeLink: (clientId: string, subject: string) => musicAs.revokeLink(clientId, subject) },
       storage: storeB,
       runtime,
       ...observed,
     }
     const partyB = createPartyB(partyBOptions)
-    const musicAs = createAuthorizationServer({
-      issuer: b.url,
-      tokenEndpoint: `${b.url}/token`,
-      authorizationEndpoint: `${b.url}/authorize`,
-      revocationEndpoint: `${b.url}/revoke`,
+    // Another worker of party B over the same storage: it reaches B's authorization server, whose
+    // reciprocal grant the first party B registered, through the pieces it would have derived.
+    const { authorizationServer: _registered, ...shared } = partyBOptions
+    const partyBWorkerOptions: PartyBOptions = {
+      ...shared,
       clients: musicClients,
-      storage: storeB,
-      runtime,
-      ...observed,
-      reciprocalScope: () => options.reciprocalInTokenResponse,
-      extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
-    })
+      audiences: [b.url, `${b.url}/token`],
+      verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
+      revokeLink: (clientId, subject) => musicAs.revokeLink(clientId, subject),
+    }
 
     const partyAOptions: PartyAOptions = {
       peers: {
@@ -166,10 +174,10 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
       ...observed,
     }
     const partyA = createPartyA(partyAOptions)
-    return { assistantAs, musicAs, partyA, partyAOptions, partyB, partyBOptions }
+    return { assistantAs, musicAs, partyA, partyAOptions, partyB, partyBOptions, partyBWorkerOptions }
   }
   let current = build(options.wrapStorage)
-  const { assistantAs, musicAs, partyA, partyAOptions, partyB, partyBOptions } = current
+  const { assistantAs, musicAs, partyA, partyAOptions, partyB, partyBOptions, partyBWorkerOptions } = current
 
   const announcements: Array<{ subject: string; text: string }> = []
   const assistantHandler = async (request: Request): Promise<Response> => {
@@ -240,6 +248,8 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
     partyAOptions,
     partyB,
     partyBOptions,
+    /** Options for more workers of party B over the same storage and authorization server. */
+    partyBWorkerOptions,
     musicHandler,
     assistantHandler,
     announcements,

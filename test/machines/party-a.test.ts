@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, ReciprocalError } from '../../src/errors.js'
-import { startPartyA, stepPartyA, type PartyAContext, type PartyAState } from '../../src/machines/party-a.js'
+import { ErrorCode, ReciprocalError } from '../../src/core/errors.js'
+import { startPartyA, stepPartyA } from '../../src/machines/party-a.js'
+import { type PartyAContext, type PartyAState } from '../../src/machines/party-a-state.js'
 
 const now = 1_700_000_000
 const ctx: PartyAContext = { now, offer: 'assistant.announce assistant.read' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, ReciprocalError } from '../../src/errors.js'
+import { ErrorCode, ReciprocalError } from '../../src/core/errors.js'
 import { stepPartyB, type PartyBState } from '../../src/machines/party-b.js'
 
 const now = 1_700_000_000

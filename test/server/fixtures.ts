@@ -7,7 +7,7 @@ import type { JsonValue, Storage } from '../../src/core/storage.js'
 import type { RawHttpRequest, HttpResult } from '../../src/protocol/http.js'
 import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
 import { JWT_BEARER_ASSERTION_TYPE } from '../../src/protocol/client-credentials.js'
-import type { Runtime } from '../../src/runtime.js'
+import type { Runtime } from '../../src/core/runtime.js'
 import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/authorization-server.js'
 import type { AuthorizationServerOptions } from '../../src/server/options.js'
 

@@ -3,7 +3,7 @@
 // response, receives and redeems the assistant's reciprocal code, and calls the assistant's API.
 // Everything protocol-related comes from the SDK's public API.
 import { ClientSecretBasic, MemoryStorage, ReciprocalError, createAuthorizationServer, createPartyB, staticClients } from 'reciprocal-oauth'
-import { GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse, type ValidAuthorizationRequest } from 'reciprocal-oauth/server'
+import { readRawRequest, toResponse, type ValidAuthorizationRequest } from 'reciprocal-oauth/server'
 import { html, page, type Brand } from './html.js'
 import { Sessions, seeOther } from './sessions.js'
 
@@ -47,10 +47,21 @@ export function createMusicService(config: MusicServiceConfig) {
   ])
   const reciprocalScope = Object.keys(RECIPROCAL_REQUEST).join(' ')
 
-  const partyB = createPartyB({
+  const authorizationServer = createAuthorizationServer({
+    issuer: origin,
+    tokenEndpoint: `${origin}/token`,
+    authorizationEndpoint: `${origin}/authorize`,
+    revocationEndpoint: `${origin}/revoke`,
     clients,
-    audiences: [origin, `${origin}/token`],
-    verifyAccessToken: (token) => authorizationServer.verifyAccessToken(token),
+    storage,
+    // Draft step D: the token response asks the assistant for access back.
+    reciprocalScope: ({ clientId }) => (clientId === 'assistant' ? reciprocalScope : undefined),
+  })
+
+  // Party B checks the assistant's access token with its own authorization server, and registers
+  // the reciprocal grant there: draft step E lands on that same token endpoint.
+  const partyB = createPartyB({
+    authorizationServer,
     errorProfile: 'google',
     peers: {
       assistant: {
@@ -62,21 +73,7 @@ export function createMusicService(config: MusicServiceConfig) {
         allowInsecureRequests: true,
       },
     },
-    authorizationServer: { revokeLink: (clientId, subject) => authorizationServer.revokeLink(clientId, subject) },
     storage,
-  })
-
-  const authorizationServer = createAuthorizationServer({
-    issuer: origin,
-    tokenEndpoint: `${origin}/token`,
-    authorizationEndpoint: `${origin}/authorize`,
-    revocationEndpoint: `${origin}/revoke`,
-    clients,
-    storage,
-    // Draft step D: the token response asks the assistant for access back.
-    reciprocalScope: ({ clientId }) => (clientId === 'assistant' ? reciprocalScope : undefined),
-    // Draft step E lands on this same token endpoint.
-    extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
   })
 
   /** Calls the assistant's API on the user's behalf with the reciprocal token (draft step G's result). */

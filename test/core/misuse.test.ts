@@ -1,14 +1,14 @@
 // Misuse by the caller throws a TypeError with a Node-style `code` (as oauth4webapi does), so
 // that a caller can tell a programming error from a protocol failure (SPEC R8.1).
 import { describe, expect, it } from 'vitest'
-import { createPartyA } from '../src/drivers/party-a.js'
-import { createPartyB } from '../src/drivers/party-b.js'
-import { createReciprocalReceiver } from '../src/endpoints/reciprocal-receiver.js'
-import { MisuseCode } from '../src/misuse.js'
-import { createAuthorizationServer } from '../src/server/authorization-server.js'
-import { staticClients } from '../src/server/clients.js'
-import { MemoryStorage } from '../src/storage/memory.js'
-import { MUSIC, serverOver, TestClock } from './server/fixtures.js'
+import { createPartyA } from '../../src/drivers/party-a.js'
+import { createPartyB } from '../../src/drivers/party-b.js'
+import { createReciprocalReceiver } from '../../src/server/reciprocal-receiver.js'
+import { MisuseCode } from '../../src/core/misuse.js'
+import { createAuthorizationServer } from '../../src/server/authorization-server.js'
+import { staticClients } from '../../src/server/clients.js'
+import { MemoryStorage } from '../../src/storage/memory.js'
+import { MUSIC, serverOver, TestClock } from '../server/fixtures.js'
 
 /** Runs `call` and returns the `code` of the TypeError it threw (sync or async). */
 async function misuseCode(call: () => unknown): Promise<unknown> {
@@ -55,7 +55,7 @@ describe('misuse throws a coded TypeError (SPEC R8.1)', () => {
 describe('every TypeError in src/ carries a code (SPEC R8.1)', () => {
   it('no bare `new TypeError(` outside the one helper', async () => {
     const { readdir, readFile } = await import('node:fs/promises')
-    const files = (await readdir('src', { recursive: true })).filter((f) => f.endsWith('.ts') && f !== 'misuse.ts')
+    const files = (await readdir('src', { recursive: true })).filter((f) => f.endsWith('.ts') && f !== 'core/misuse.ts')
     const bare: string[] = []
     for (const file of files) if ((await readFile(`src/${file}`, 'utf8')).includes('new TypeError(')) bare.push(file)
     expect(bare).toEqual([])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createReciprocalReceiver, type ReceivedReciprocalCode, type ReciprocalReceiverOptions } from '../../src/endpoints/reciprocal-receiver.js'
+import { createReciprocalReceiver, type ReceivedReciprocalCode, type ReciprocalReceiverOptions } from '../../src/server/reciprocal-receiver.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import type { RawHttpRequest } from '../../src/protocol/http.js'
 import { invalidGrant } from '../../src/protocol/oauth-error.js'

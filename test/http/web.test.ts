@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readRawRequest, toResponse, webHandler } from '../../src/endpoints/web.js'
+import { readRawRequest, toResponse, webHandler } from '../../src/http/web.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/protocol/constants.js'
 import { parseFormRequest } from '../../src/protocol/form.js'
 import { jsonResult, type HttpResult, type RawHttpRequest } from '../../src/protocol/http.js'

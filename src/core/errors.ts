@@ -166,7 +166,7 @@ export interface ReciprocalErrorOptions {
  * @example
  * ```ts
  * try {
- *   await partyB.accessToken('assistant', userId)
+ *   await partyB.accessToken('assistant', 'alice')
  * } catch (err) {
  *   if (err instanceof ReciprocalError && err.retryable) scheduleRetry()
  * }

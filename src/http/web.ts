@@ -8,8 +8,8 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { failureResponse, invalidRequest, renderOAuthError } from '../protocol/oauth-error.js'
-import { eventEmitter, unexpectedFailure, type Emit, type EventObserver } from '../events.js'
-import { systemRuntime, type Runtime } from '../runtime.js'
+import { eventEmitter, unexpectedFailure, type Emit, type EventObserver } from '../core/events.js'
+import { systemRuntime, type Runtime } from '../core/runtime.js'
 import { readLimited } from '../lib/bytes.js'
 
 /** Statuses whose response must not have a body (Fetch standard "null body status"). */

@@ -24,39 +24,16 @@ import {
 import { ReciprocalGrantRequestSchema, formToObject } from '../protocol/schemas.js'
 import { isScopeSubset, parseScope } from '../protocol/scope.js'
 import { sha256 } from '../lib/hash.js'
-import { authenticateClientRequest } from '../server/client-auth.js'
-import { guarded, parameterError } from '../server/wire.js'
-import type { ClientRegistry } from '../server/clients.js'
+import { authenticateClientRequest } from './client-auth.js'
+import { parameterError } from './wire.js'
+import type { ClientRegistry } from './clients.js'
 import type { Storage } from '../core/storage.js'
 import { MemoryStorage } from '../storage/memory.js'
-import { systemRuntime, type Runtime } from '../runtime.js'
-import { webDoor } from './web.js'
-import { eventEmitter, type EventObserver } from '../events.js'
-import { invalidValue } from '../misuse.js'
-
-/**
- * What B's own authorization server knows about an access token it issued (SPEC R3.3).
- *
- * @group Party B
- */
-export interface VerifiedAccessToken {
-  /** The client the token was issued to. */
-  readonly clientId: string
-  /** The user (at B) the token is about. */
-  readonly subject: string
-  /** The token's scope, space-delimited. */
-  readonly scope: string
-  /** Expiry, seconds since the epoch, when known. */
-  readonly expiresAt?: number | undefined
-}
-
-/**
- * B's lookup of the access tokens it issued: its own token store, a JWT check, or RFC 7662
- * introspection. Resolves `undefined` for a token that is unknown, expired or revoked.
- *
- * @group Party B
- */
-export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken | undefined>
+import { systemRuntime, type Runtime } from '../core/runtime.js'
+import { endpoint, guarded } from '../http/endpoint.js'
+import { eventEmitter, type EventObserver } from '../core/events.js'
+import { invalidValue } from '../core/misuse.js'
+import type { AccessTokenVerifier } from '../core/access-token.js'
 
 /**
  * A reciprocal code that passed every check, handed to the application (normally the party-B
@@ -193,15 +170,11 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     return outcome.ok ? jsonResult(200, {}) : answer(outcome.error)
   }
 
-  const handle = guarded(
-    async (raw) => {
-      const params = parseFormRequest(raw, options.bodyLimitBytes)
-      return params.ok ? receive(raw, params.value) : answer(params.error)
-    },
-    emit,
-    'reciprocal-receiver',
-  )
-  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> =>
-    guarded((r) => receive(r, params), emit, 'reciprocal-receiver')(raw)
-  return { handle, handleParsed, fetch: webDoor(handle, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, emit) }
+  const doors = { where: 'reciprocal-receiver', emit, bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES } as const
+  const { handle, fetch } = endpoint(async (raw) => {
+    const params = parseFormRequest(raw, options.bodyLimitBytes)
+    return params.ok ? receive(raw, params.value) : answer(params.error)
+  }, doors)
+  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> => guarded((r) => receive(r, params), emit, doors.where)(raw)
+  return { handle, handleParsed, fetch }
 }

@@ -1,11 +1,11 @@
 // SPEC R3.4: besides 'draft' and 'google', a deployment can pass a function to answer the
 // reciprocal grant's errors the way another peer expects — here through B's token endpoint.
 import { describe, expect, it } from 'vitest'
-import { createReciprocalReceiver } from '../../src/endpoints/reciprocal-receiver.js'
+import { createReciprocalReceiver } from '../../src/server/reciprocal-receiver.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import type { OAuthErrorResponse } from '../../src/protocol/oauth-error.js'
 import { staticClients } from '../../src/server/clients.js'
-import { basic, formPost, json, makeServer, MUSIC } from '../server/fixtures.js'
+import { basic, formPost, json, makeServer, MUSIC } from './fixtures.js'
 
 function tokenEndpointWith(profile: (error: OAuthErrorResponse) => OAuthErrorResponse) {
   const seen: OAuthErrorResponse[] = []

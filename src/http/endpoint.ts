@@ -1,0 +1,68 @@
+/**
+ * One place for the two doors every handler of the SDK has (DESIGN §1): the lower door, a
+ * request already read into memory → a plain result, and the `(Request) => Promise<Response>`
+ * door over it; both guarded, so that nothing a handler throws reaches the caller.
+ *
+ * @module
+ */
+import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
+import { failureResponse, renderOAuthError } from '../protocol/oauth-error.js'
+import { unexpectedFailure, type Emit, type FailureSite } from '../core/events.js'
+import { webDoor } from './web.js'
+
+/**
+ * An HTTP endpoint with its two doors (DESIGN §1).
+ *
+ * @group HTTP
+ */
+export interface Endpoint {
+  /** Lower door: a request read into memory → a plain result. Never throws. */
+  handle(raw: RawHttpRequest): Promise<HttpResult>
+  /** `(Request) => Promise<Response>` door, with the body size limit. Never throws. */
+  fetch(request: Request): Promise<Response>
+}
+
+/**
+ * Wraps a handler's lower door so an unexpected throw (a storage outage, a bug) is told to the
+ * observer as an `unexpected-failure` at `where`, and answered with {@link failureResponse}: a
+ * bare `500 server_error` (or `503` with `Retry-After` for a full storage) — no message, no
+ * stack, nothing that could carry a secret.
+ *
+ * @example
+ * ```ts
+ * const handle = guarded((raw) => handleTokenRequest(context, raw), context.emit, 'token-endpoint')
+ * ```
+ * @internal
+ */
+export function guarded(
+  handle: (raw: RawHttpRequest) => Promise<HttpResult>,
+  emit: Emit,
+  where: FailureSite,
+): (raw: RawHttpRequest) => Promise<HttpResult> {
+  return async (raw) => {
+    try {
+      return await handle(raw)
+    } catch (error) {
+      emit(unexpectedFailure(where, error))
+      return renderOAuthError(failureResponse(error))
+    }
+  }
+}
+
+/**
+ * Both doors of a handler, guarded: an unexpected throw is told to the observer at `where` and
+ * answered with a bare 500 (or 503), and the Web door enforces the body size limit.
+ *
+ * @example
+ * ```ts
+ * const tokenEndpoint = endpoint((raw) => handleTokenRequest(context, raw), { where: 'token-endpoint', emit: context.emit, bodyLimitBytes: context.bodyLimitBytes })
+ * ```
+ * @internal
+ */
+export function endpoint(
+  handle: (raw: RawHttpRequest) => Promise<HttpResult>,
+  options: { readonly where: FailureSite; readonly emit: Emit; readonly bodyLimitBytes: number },
+): Endpoint {
+  const safe = guarded(handle, options.emit, options.where)
+  return { handle: safe, fetch: webDoor(safe, options.bodyLimitBytes, options.emit) }
+}
