@@ -9,7 +9,8 @@
  *
  * @example
  * ```ts
- * createAuthorizationServer({ ...options, extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed } })
+ * // B on another authorization server dispatches this grant type to party B's receiver:
+ * if (params.get('grant_type') === GRANT_TYPE_RECIPROCAL) return partyB.receiver.handleParsed(raw, params)
  * metadata.grant_types_supported?.includes(GRANT_TYPE_RECIPROCAL) // true: the peer takes reciprocal grants
  * ```
  * @group Protocol

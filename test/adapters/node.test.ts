@@ -1,8 +1,8 @@
+import { DEFAULT_NODE_METHODS, type NodeListener, toNodeListener, toNodeRawListener } from 'reciprocal-oauth/node'
+import { jsonResult } from 'reciprocal-oauth/server'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_NODE_METHODS, toNodeListener, toNodeRawListener, type NodeListener } from '../../src/adapters/node.js'
-import { jsonResult } from '../../src/protocol/http.js'
 import { makeServer } from '../server/fixtures.js'
 
 let server: Server | undefined

@@ -1,9 +1,7 @@
+import { ErrorCode, type PeerConfig } from 'reciprocal-oauth'
+import { createAuthorizationRequest, exchangeCode, type PendingAuthorization, validateCallback } from 'reciprocal-oauth/client'
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createAuthorizationRequest, exchangeCode, validateCallback } from '../../src/client/authorization.js'
-import { type PendingAuthorization } from '../../src/core/pending-authorization.js'
-import type { PeerConfig } from '../../src/client/peer.js'
-import { ErrorCode } from '../../src/core/errors.js'
 import {
   AUTH_CODE,
   CLIENT_ID,

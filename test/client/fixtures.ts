@@ -3,10 +3,9 @@
  * hand-made Responses (no network), a peer configuration, and the secrets a thrown error must
  * never contain.
  */
+import { type PeerConfig, ReciprocalError } from 'reciprocal-oauth'
 import { expect } from 'vitest'
 import * as oauth from 'oauth4webapi'
-import { ReciprocalError } from '../../src/core/errors.js'
-import type { PeerConfig } from '../../src/client/peer.js'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
 
 export const CLIENT_ID = 'assistant'

@@ -1,9 +1,9 @@
+import { ErrorCode } from 'reciprocal-oauth'
+import { discoverPeer, redeemReciprocalCode, supportsReciprocalGrant } from 'reciprocal-oauth/client'
+import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
 import * as oauth from 'oauth4webapi'
-import { discoverPeer, requestOptions, supportsReciprocalGrant } from '../../src/client/peer.js'
-import { redeemReciprocalCode } from '../../src/client/redeem.js'
-import { ErrorCode } from '../../src/core/errors.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
+import { requestOptions } from '../../src/client/peer.js'
 import { CODE, ISSUER, expectReciprocalError, fakeFetch, json, peerConfig, tokenResponse } from './fixtures.js'
 
 const metadata = {

@@ -1,12 +1,8 @@
+import { ErrorCode } from 'reciprocal-oauth'
+import { deliverReciprocalCode, processReciprocalGrantResponse, reciprocalGrantRequest } from 'reciprocal-oauth/client'
+import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
 import * as oauth from 'oauth4webapi'
-import {
-  deliverReciprocalCode,
-  processReciprocalGrantResponse,
-  reciprocalGrantRequest,
-} from '../../src/client/reciprocal-grant.js'
-import { ErrorCode } from '../../src/core/errors.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import {
   ACCESS_TOKEN,
   CLIENT_ID,

@@ -1,5 +1,5 @@
+import { resolveReciprocalScope } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
-import { resolveReciprocalScope } from '../../src/protocol/reciprocal-scope.js'
 
 const offer = 'calendar.read calendar.write contacts.read'
 

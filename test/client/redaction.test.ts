@@ -1,11 +1,6 @@
+import { type PeerConfig, ReciprocalError } from 'reciprocal-oauth'
+import { deliverReciprocalCode, exchangeCode, redeemReciprocalCode, refreshTokenSet, revokeToken, validateCallback } from 'reciprocal-oauth/client'
 import { describe, expect, it } from 'vitest'
-import { exchangeCode, validateCallback } from '../../src/client/authorization.js'
-import { deliverReciprocalCode } from '../../src/client/reciprocal-grant.js'
-import { redeemReciprocalCode } from '../../src/client/redeem.js'
-import { refreshTokenSet } from '../../src/client/refresh.js'
-import { revokeToken } from '../../src/client/revoke.js'
-import type { PeerConfig } from '../../src/client/peer.js'
-import { ReciprocalError } from '../../src/core/errors.js'
 import {
   ACCESS_TOKEN,
   AUTH_CODE,

@@ -1,6 +1,6 @@
+import { ErrorCode } from 'reciprocal-oauth'
+import { redeemReciprocalCode } from 'reciprocal-oauth/client'
 import { describe, expect, it } from 'vitest'
-import { redeemReciprocalCode } from '../../src/client/redeem.js'
-import { ErrorCode } from '../../src/core/errors.js'
 import {
   CLIENT_ID,
   CLIENT_SECRET,

@@ -1,7 +1,6 @@
+import { ErrorCode, type TokenSet } from 'reciprocal-oauth'
+import { refreshTokenSet } from 'reciprocal-oauth/client'
 import { describe, expect, it } from 'vitest'
-import { refreshTokenSet } from '../../src/client/refresh.js'
-import type { TokenSet } from '../../src/core/token-set.js'
-import { ErrorCode } from '../../src/core/errors.js'
 import {
   ACCESS_TOKEN,
   NEW_ACCESS_TOKEN,

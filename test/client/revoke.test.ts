@@ -1,7 +1,6 @@
+import { ErrorCode, type PeerConfig } from 'reciprocal-oauth'
+import { revokeToken, revokeTokenSet } from 'reciprocal-oauth/client'
 import { describe, expect, it } from 'vitest'
-import { revokeToken, revokeTokenSet } from '../../src/client/revoke.js'
-import type { PeerConfig } from '../../src/client/peer.js'
-import { ErrorCode } from '../../src/core/errors.js'
 import { ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, decodeBasic, expectReciprocalError, fakeFetch, json, peerConfig } from './fixtures.js'
 
 describe('revokeToken (SPEC R5.2, RFC 7009)', () => {

@@ -1,9 +1,8 @@
 // Token sets keep their token type (issue 7, item 6: the seam for DPoP, RFC 9449).
+import { ErrorCode } from 'reciprocal-oauth'
+import { normalizeTokenType, tokenSetFromResponse, tokenTypeOf } from 'reciprocal-oauth/client'
 import type * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { tokenSetFromResponse } from '../../src/client/token-set.js'
-import { normalizeTokenType, tokenTypeOf } from '../../src/core/token-set.js'
-import { ErrorCode } from '../../src/core/errors.js'
 
 const NOW = 1_700_000_000
 /** A response as oauth4webapi hands it over: it lower-cases `token_type`. */

@@ -1,8 +1,7 @@
+import { ErrorCode, type PeerConfig } from 'reciprocal-oauth'
+import { introspectionVerifier, jwtAccessTokenVerifier } from 'reciprocal-oauth/client'
 import { describe, expect, it } from 'vitest'
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose'
-import { introspectionVerifier, jwtAccessTokenVerifier } from '../../src/client/verifiers.js'
-import type { PeerConfig } from '../../src/client/peer.js'
-import { ErrorCode } from '../../src/core/errors.js'
 import {
   ACCESS_TOKEN,
   CLIENT_ID,

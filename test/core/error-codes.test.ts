@@ -1,16 +1,10 @@
 // Every ErrorCode users are invited to switch on is one the SDK really throws (SPEC R8.1): each
 // row triggers its code through the function that throws it, with a fake peer (no network).
+import { ErrorCode, MemoryStorage, type PartyAState } from 'reciprocal-oauth'
+import { deliverReciprocalCode, discoverPeer, exchangeCode, redeemReciprocalCode, refreshTokenSet, validateCallback } from 'reciprocal-oauth/client'
+import { startPartyA, stepPartyA } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
-import { validateCallback, exchangeCode } from '../../src/client/authorization.js'
-import { discoverPeer } from '../../src/client/peer.js'
-import { deliverReciprocalCode } from '../../src/client/reciprocal-grant.js'
-import { redeemReciprocalCode } from '../../src/client/redeem.js'
-import { refreshTokenSet } from '../../src/client/refresh.js'
 import { LinkGuard } from '../../src/drivers/link-guard.js'
-import { ErrorCode } from '../../src/core/errors.js'
-import { startPartyA, stepPartyA } from '../../src/machines/party-a.js'
-import { type PartyAState } from '../../src/machines/party-a-state.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 import {
   ACCESS_TOKEN, AUTH_CODE, CODE, expectReciprocalError, failingFetch, fakeFetch, hangingFetch, json, peerConfig,
   REFRESH_TOKEN, STATE, VERIFIER,

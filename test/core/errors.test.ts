@@ -1,5 +1,5 @@
+import { ErrorCode, ReciprocalError, type SerializedError } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, ReciprocalError, type SerializedError } from '../../src/core/errors.js'
 
 describe('ReciprocalError (SPEC R8.1)', () => {
   it('carries code, step, hint, retryable and peer', () => {

@@ -1,13 +1,8 @@
 // Misuse by the caller throws a TypeError with a Node-style `code` (as oauth4webapi does), so
 // that a caller can tell a programming error from a protocol failure (SPEC R8.1).
+import { createAuthorizationServer, createPartyA, createPartyB, MemoryStorage, MisuseCode, staticClients } from 'reciprocal-oauth'
+import { createReciprocalReceiver } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { createPartyA } from '../../src/drivers/party-a.js'
-import { createPartyB } from '../../src/drivers/party-b.js'
-import { createReciprocalReceiver } from '../../src/server/reciprocal-receiver.js'
-import { MisuseCode } from '../../src/core/misuse.js'
-import { createAuthorizationServer } from '../../src/server/authorization-server.js'
-import { staticClients } from '../../src/server/clients.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 import { MUSIC, serverOver, TestClock } from '../server/fixtures.js'
 
 /** Runs `call` and returns the `code` of the TypeError it threw (sync or async). */

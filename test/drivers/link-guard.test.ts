@@ -1,10 +1,8 @@
 // The link lease (SPEC R8.2) waits on the injected runtime's timer, so a test drives it with a
 // fake clock: a crashed worker's lease is taken over once it lapses, and nothing really sleeps.
+import { ErrorCode, MemoryStorage, type Runtime } from 'reciprocal-oauth'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LinkGuard } from '../../src/drivers/link-guard.js'
-import { ErrorCode } from '../../src/core/errors.js'
-import type { Runtime } from '../../src/core/runtime.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 import { TestClock, testRuntime } from '../server/fixtures.js'
 
 const LEASE_SECONDS = 30

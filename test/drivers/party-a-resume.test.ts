@@ -2,9 +2,8 @@
 // 11): the Storage port cannot list keys, so links with work left — an unlink whose revocation
 // at B is not confirmed, a delivery a crash interrupted — sit in a pending log, and `resume()`
 // with no argument finishes them without the application remembering a link id.
+import { createPartyA, type JsonValue, type PartyAOptions } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { createPartyA, type PartyAOptions } from '../../src/drivers/party-a.js'
-import type { JsonValue } from '../../src/core/storage.js'
 import { linkAndConsent, type TwoServices, twoServicesPerTest } from '../e2e/two-services.js'
 
 const startServices = twoServicesPerTest()

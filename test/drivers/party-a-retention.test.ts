@@ -1,9 +1,8 @@
 // Nothing party A's driver stores lives forever (issue 6 item 8, DESIGN: every stored record
 // expires): once the clock has passed every lifetime, its storage holds the records of the live
 // links and nothing else — not the links that were never completed, failed, or were unlinked.
+import { createPartyA, MemoryStorage, type PartyA } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { createPartyA, type PartyA } from '../../src/drivers/party-a.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 import { type TwoServices, twoServicesPerTest } from '../e2e/two-services.js'
 import { wrapStorage } from '../server/fixtures.js'
 

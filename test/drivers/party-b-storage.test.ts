@@ -2,12 +2,10 @@
 // and the clock moved past every lifetime — the code's (600 s, SPEC R3.1), the pending log's
 // (1 h) and the retention of ended links — B's storage holds one record per live link, however
 // many codes it received. Entries are counted with MemoryStorage; nothing is timed.
+import { createPartyB, MemoryStorage, type RedemptionMode, staticClients } from 'reciprocal-oauth'
+import { GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
 import { ClientSecretBasic } from 'oauth4webapi'
-import { createPartyB, type RedemptionMode } from '../../src/drivers/party-b.js'
-import { GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from '../../src/protocol/constants.js'
-import { staticClients } from '../../src/server/clients.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 
 const SECRET = 'assistant-secret-at-music-0123456789'
 const RETENTION_SECONDS = 7 * 24 * 3600

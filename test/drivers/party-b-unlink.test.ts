@@ -1,9 +1,8 @@
 // Party B's unlink (SPEC R5.2, issue 6 item 11): B's own grant to A is revoked first (no network),
 // what remains at A is kept in the `unlinked` state with its typed error, and a second unlink, a
 // retry, any later operation on the link, or a resume after a restart finishes it.
+import { createPartyB, ErrorCode, type PartyB } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { createPartyB, type PartyB } from '../../src/drivers/party-b.js'
-import { ErrorCode } from '../../src/core/errors.js'
 import { twoServicesPerTest } from '../e2e/two-services.js'
 
 const startServices = twoServicesPerTest()

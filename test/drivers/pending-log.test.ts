@@ -1,6 +1,6 @@
+import { MemoryStorage } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
 import { PendingLog } from '../../src/drivers/pending-log.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 import { wrapStorage } from '../server/fixtures.js'
 
 const TTL = 3600

@@ -1,9 +1,7 @@
 // Crash safety: every state is persisted before it is acted on, so a new process over the same
 // storage picks a link up where the old one stopped (DESIGN §1, SPEC R4.3).
+import { createPartyA, createPartyB, ErrorCode } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { createPartyA } from '../../src/drivers/party-a.js'
-import { createPartyB } from '../../src/drivers/party-b.js'
-import { ErrorCode } from '../../src/core/errors.js'
 import { twoServicesPerTest } from '../e2e/two-services.js'
 
 const startServices = twoServicesPerTest()

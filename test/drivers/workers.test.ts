@@ -1,8 +1,7 @@
 // Several workers over one storage (SPEC R8.2, R4.3): they must not undo one another's work.
+import { createPartyA, createPartyB } from 'reciprocal-oauth'
+import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { createPartyA } from '../../src/drivers/party-a.js'
-import { createPartyB } from '../../src/drivers/party-b.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import { SECRETS, linkAndConsent, twoServicesPerTest } from '../e2e/two-services.js'
 
 const startServices = twoServicesPerTest()

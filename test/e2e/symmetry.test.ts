@@ -2,7 +2,7 @@
 // server, ONE party-A driver and ONE party-B driver over ONE storage; alice starts at the
 // assistant (assistant = A), bob starts at the music service (music = A). Both links complete.
 import { createAuthorizationServer, createPartyA, createPartyB, MemoryStorage, staticClients } from 'reciprocal-oauth'
-import { GRANT_TYPE_RECIPROCAL, readRawRequest, toResponse } from 'reciprocal-oauth/server'
+import { readRawRequest, toResponse } from 'reciprocal-oauth/server'
 import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it } from 'vitest'
 import { serve, type Served } from '../helpers/serve.js'
@@ -47,14 +47,6 @@ function buildService(self: ServiceSpec, peer: ServiceSpec, selfServer: Served, 
     clientAuth: oauth.ClientSecretBasic(self.secretAtPeer),
     allowInsecureRequests: true,
   }
-  const partyB = createPartyB({
-    clients,
-    audiences: [selfServer.url, `${selfServer.url}/token`],
-    verifyAccessToken: (token) => as.verifyAccessToken(token),
-    peers: { [peer.name]: peerConfig },
-    storage,
-    runtime,
-  })
   const as = createAuthorizationServer({
     issuer: selfServer.url,
     tokenEndpoint: `${selfServer.url}/token`,
@@ -63,8 +55,9 @@ function buildService(self: ServiceSpec, peer: ServiceSpec, selfServer: Served, 
     runtime,
     // As party B of a link, ask for the peer's resources in return.
     reciprocalScope: () => peer.scopes,
-    extensionGrants: { [GRANT_TYPE_RECIPROCAL]: partyB.receiver.handleParsed },
   })
+  // One authorization server serves both roles: party B registers the reciprocal grant at it.
+  const partyB = createPartyB({ authorizationServer: as, peers: { [peer.name]: peerConfig }, storage, runtime })
   const partyA = createPartyA({
     peers: {
       [peer.name]: { peer: peerConfig, redirectUri: `${selfServer.url}/callback`, scope: peer.scopes, reciprocal: { peerClientId: peer.name, offer: self.scopes } },

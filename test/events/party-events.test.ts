@@ -1,7 +1,7 @@
 // SPEC R8.1: one observer on both services sees every step of a link's life, in order, and
 // nothing secret (SPEC R7.4, R8.4).
+import { type ReciprocalEvent } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import type { ReciprocalEvent } from '../../src/core/events.js'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
 import { linkAndConsent, SECRETS, twoServicesPerTest } from '../e2e/two-services.js'
 

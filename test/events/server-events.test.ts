@@ -1,9 +1,8 @@
 // SPEC R8.1: the authorization server tells its observer about every protocol step, redacted
 // (SPEC R7.4, R8.4), and the observer can never break the protocol.
+import { ErrorCode, MemoryStorage, ReciprocalError, type ReciprocalEvent } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { ReciprocalError, ErrorCode } from '../../src/core/errors.js'
-import { eventEmitter, observedError, type ReciprocalEvent } from '../../src/core/events.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
+import { eventEmitter, observedError } from '../../src/core/events.js'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
 import { codeAndTokens, formPost, json, makeServer, MUSIC } from '../server/fixtures.js'
 

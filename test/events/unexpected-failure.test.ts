@@ -1,16 +1,11 @@
 // SPEC R8.1, R7.4: an unexpected failure behind any door — a storage that throws — is told to the
 // observer with its (redacted) error, and answered with a bare 500 that carries nothing of it.
+import { MemoryStorage, type ReciprocalEvent, staticClients, type Storage, StorageFullError } from 'reciprocal-oauth'
+import { toNodeRawListener } from 'reciprocal-oauth/node'
+import { createReciprocalReceiver, type HttpResult, webHandler } from 'reciprocal-oauth/server'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { toNodeRawListener } from '../../src/adapters/node.js'
-import { createReciprocalReceiver } from '../../src/server/reciprocal-receiver.js'
-import { webHandler } from '../../src/http/web.js'
-import type { ReciprocalEvent } from '../../src/core/events.js'
-import type { HttpResult } from '../../src/protocol/http.js'
-import { staticClients } from '../../src/server/clients.js'
-import { MemoryStorage, StorageFullError } from '../../src/storage/memory.js'
-import type { Storage } from '../../src/core/storage.js'
 import { bearer, formPost, makeServer, MUSIC, MUSIC_REDIRECT, wrapStorage } from '../server/fixtures.js'
 
 const SECRET = 'Secret-In-The-Error-8f3a'

@@ -1,8 +1,8 @@
 // Test helper: serve a Web `(Request) => Promise<Response>` handler on 127.0.0.1 through the SDK's
 // Node adapter.
+import { toNodeListener } from 'reciprocal-oauth/node'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { toNodeListener } from '../../src/adapters/node.js'
 
 export type WebHandler = (request: Request) => Promise<Response>
 

@@ -1,10 +1,8 @@
 // A method an endpoint does not serve is a client mistake: 405 with `Allow`, never a 5xx and never
 // a bare 400 (SPEC R7.5, RFC 9110 §15.5.6), through both doors of every POST-only endpoint.
+import { staticClients } from 'reciprocal-oauth'
+import { createReciprocalReceiver, type ErrorProfile, type HttpResult, type RawHttpRequest } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { createReciprocalReceiver } from '../../src/server/reciprocal-receiver.js'
-import type { HttpResult, RawHttpRequest } from '../../src/protocol/http.js'
-import type { ErrorProfile } from '../../src/protocol/oauth-error.js'
-import { staticClients } from '../../src/server/clients.js'
 import { makeServer, musicAuth } from '../server/fixtures.js'
 
 interface Doors {

@@ -1,8 +1,5 @@
+import { DEFAULT_BODY_LIMIT_BYTES, type HttpResult, jsonResult, parseFormRequest, type RawHttpRequest, readRawRequest, toResponse, webHandler } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { readRawRequest, toResponse, webHandler } from '../../src/http/web.js'
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/protocol/constants.js'
-import { parseFormRequest } from '../../src/protocol/form.js'
-import { jsonResult, type HttpResult, type RawHttpRequest } from '../../src/protocol/http.js'
 
 const URL_ = 'https://b.example/token'
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }

@@ -1,7 +1,6 @@
+import { ErrorCode, type PartyAState, ReciprocalError } from 'reciprocal-oauth'
+import { type PartyAContext, startPartyA, stepPartyA } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, ReciprocalError } from '../../src/core/errors.js'
-import { startPartyA, stepPartyA } from '../../src/machines/party-a.js'
-import { type PartyAContext, type PartyAState } from '../../src/machines/party-a-state.js'
 
 const now = 1_700_000_000
 const ctx: PartyAContext = { now, offer: 'assistant.announce assistant.read' }

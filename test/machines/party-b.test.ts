@@ -1,6 +1,6 @@
+import { ErrorCode, type PartyBState, ReciprocalError } from 'reciprocal-oauth'
+import { stepPartyB } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, ReciprocalError } from '../../src/core/errors.js'
-import { stepPartyB, type PartyBState } from '../../src/machines/party-b.js'
 
 const now = 1_700_000_000
 const ctx = { now }

@@ -1,12 +1,10 @@
 // Tests src/server/client-auth.ts: it lives here because it is the second half of the
 // credential handling whose first half is src/protocol/client-credentials.ts.
+import { MemoryStorage, type RegisteredClient, staticClients } from 'reciprocal-oauth'
+import { authenticateClient, type ClientAuthContext, extractClientCredentials, type Parsed } from 'reciprocal-oauth/server'
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { JWT_BEARER_ASSERTION_TYPE, extractClientCredentials } from '../../src/protocol/client-credentials.js'
-import type { Parsed } from '../../src/protocol/form.js'
-import { authenticateClient, type ClientAuthContext } from '../../src/server/client-auth.js'
-import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
+import { JWT_BEARER_ASSERTION_TYPE } from '../../src/protocol/client-credentials.js'
 
 const NOW = 1_700_000_000
 const ISSUER = 'https://a.example'

@@ -1,12 +1,6 @@
+import { extractClientCredentials, type HeaderBag, type Parsed, type PresentedClientCredentials } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import {
-  CLIENT_AUTH_PARAMETERS,
-  JWT_BEARER_ASSERTION_TYPE,
-  extractClientCredentials,
-  type PresentedClientCredentials,
-} from '../../src/protocol/client-credentials.js'
-import type { Parsed } from '../../src/protocol/form.js'
-import type { HeaderBag } from '../../src/protocol/http.js'
+import { CLIENT_AUTH_PARAMETERS, JWT_BEARER_ASSERTION_TYPE } from '../../src/protocol/client-credentials.js'
 
 /** RFC 6749 §2.3.1: form-urlencode id and secret, then Basic-encode "id:secret" as UTF-8. */
 function basic(id: string, secret: string): string {

@@ -1,7 +1,5 @@
+import { DEFAULT_BODY_LIMIT_BYTES, type FormParams, type Parsed, parseForm, parseFormRequest, type RawHttpRequest } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { parseForm, parseFormRequest, type FormParams, type Parsed } from '../../src/protocol/form.js'
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/protocol/constants.js'
-import type { RawHttpRequest } from '../../src/protocol/http.js'
 
 const FORM = 'application/x-www-form-urlencoded'
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)

@@ -1,5 +1,6 @@
+import { jsonResult } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { authorizationCredentials, headerValue, jsonResult } from '../../src/protocol/http.js'
+import { authorizationCredentials, headerValue } from '../../src/protocol/http.js'
 
 describe('headerValue', () => {
   it('reads Web Headers case-insensitively', () => {

@@ -7,12 +7,11 @@
 // body limit. Inputs that the parser turns into one object per element (parameters, tokens) go
 // 512 → 4 K elements: past about 8 K elements V8 moves the arrays and maps into its large-object
 // space, a one-off step of 3–5× per element that would blur the ratio without being growth.
+import { processReciprocalGrantResponse } from 'reciprocal-oauth/client'
+import { parseScope } from 'reciprocal-oauth/machines'
+import { type NodeIncomingMessage, type NodeServerResponse, toNodeRawListener } from 'reciprocal-oauth/node'
+import { jsonResult, parseForm, parseFormRequest, type RawHttpRequest } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { toNodeRawListener, type NodeIncomingMessage, type NodeServerResponse } from '../../src/adapters/node.js'
-import { processReciprocalGrantResponse } from '../../src/client/reciprocal-grant.js'
-import { parseForm, parseFormRequest } from '../../src/protocol/form.js'
-import { jsonResult, type RawHttpRequest } from '../../src/protocol/http.js'
-import { parseScope } from '../../src/protocol/scope.js'
 import { FULL_SCOPE, MUSIC_REDIRECT, VERIFIER, formPost, makeServer, s256 } from '../server/fixtures.js'
 import { growthRatio } from '../helpers/growth.js'
 

@@ -1,19 +1,5 @@
+import { applyErrorProfile, insufficientScope, invalidClient, invalidGrant, invalidRequest, invalidScope, invalidToken, methodNotAllowed, type OAuthErrorResponse, renderOAuthError, serverError, unauthorizedClient, unsupportedGrantType } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import {
-  applyErrorProfile,
-  insufficientScope,
-  invalidClient,
-  invalidGrant,
-  invalidRequest,
-  invalidScope,
-  invalidToken,
-  methodNotAllowed,
-  renderOAuthError,
-  serverError,
-  unauthorizedClient,
-  unsupportedGrantType,
-  type OAuthErrorResponse,
-} from '../../src/protocol/oauth-error.js'
 
 describe('error constructors (RFC 6749 §5.2, RFC 6750 §3.1)', () => {
   it.each([

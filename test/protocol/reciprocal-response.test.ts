@@ -1,5 +1,5 @@
+import { withReciprocalParameter, withReciprocalScope } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { withReciprocalParameter, withReciprocalScope } from '../../src/protocol/reciprocal-response.js'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
 
 describe('adding the reciprocal scope request (SPEC R1.2)', () => {

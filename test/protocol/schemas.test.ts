@@ -1,19 +1,7 @@
+import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import {
-  AuthorizationCodeRequestSchema,
-  AuthorizationRequestSchema,
-  ErrorResponseSchema,
-  IntrospectionResponseSchema,
-  ReciprocalGrantRequestSchema,
-  ReciprocalGrantResponseSchema,
-  RefreshTokenRequestSchema,
-  RevocationRequestSchema,
-  ScopeSchema,
-  TokenResponseSchema,
-  formToObject,
-} from '../../src/protocol/schemas.js'
+import { AuthorizationCodeRequestSchema, AuthorizationRequestSchema, ErrorResponseSchema, IntrospectionResponseSchema, ReciprocalGrantRequestSchema, ReciprocalGrantResponseSchema, RefreshTokenRequestSchema, RevocationRequestSchema, ScopeSchema, TokenResponseSchema, formToObject } from '../../src/protocol/schemas.js'
 
 const accepts = (schema: v.GenericSchema, input: unknown): boolean => v.safeParse(schema, input).success
 const VERIFIER = 'a'.repeat(43)

@@ -1,12 +1,6 @@
+import { formatScope, intersectScopes, isScopeSubset, isValidScope, parseScope } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
-import {
-  formatScope,
-  intersectScopes,
-  isScopeSubset,
-  isValidScope,
-  normalizeTokens,
-  parseScope,
-} from '../../src/protocol/scope.js'
+import { normalizeTokens } from '../../src/protocol/scope.js'
 
 describe('isValidScope (RFC 6749 §3.3 syntax, SPEC R1.2)', () => {
   it.each([

@@ -1,10 +1,8 @@
 // SPEC R4.2, R5.3, RFC 6749 §4.1.2, §4.1.3, §10.5: a code's life as pure decisions — plain
 // values in, decisions out, no storage. The server tests (replay-race, refusal-keeps-credential)
 // pin the same rules through storage and concurrency.
+import { type CodeRecord, codeReplay, grantOfCode, judgeCodePresentation, judgeCodeScope, judgeCreatedGrant, mintedCode, REPLAY_MARKER_TTL_SECONDS } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
-import { mintedCode, REPLAY_MARKER_TTL_SECONDS } from '../../src/rules/code-mint.js'
-import { codeReplay, grantOfCode, judgeCodePresentation, judgeCodeScope, judgeCreatedGrant } from '../../src/rules/code-redemption.js'
-import type { CodeRecord } from '../../src/rules/records.js'
 
 const now = 1_000
 const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'

@@ -1,19 +1,11 @@
 // SPEC R5.1–R5.3, R7.6: a grant family's versions as pure decisions — plain values in, decisions
 // out, no storage. The last block plays whole update flows on a model of the link made of plain
 // arrays, asking the rules at each step as the server does.
+import { claimedVersionRecord, cutsAtRedemption, isVersionCut, linkCheckFor, type LinkVersionClaim, type LinkVersionRecord, mustFinishPreviousCut } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
-import {
-  claimedVersionRecord,
-  cutsAtRedemption,
-  isVersionCut,
-  linkCheckFor,
-  MAX_CUT_PROBES,
-  mustFinishPreviousCut,
-  newerCutProbe,
-  type LinkVersionClaim,
-} from '../../src/rules/link-versions.js'
+import { MAX_CUT_PROBES, newerCutProbe } from '../../src/rules/link-versions.js'
 import { cutScanStep, firstSlotToTry, raiseLow } from '../../src/rules/grant-index.js'
-import type { LinkGrantSlot, LinkVersionRecord } from '../../src/rules/records.js'
+import type { LinkGrantSlot } from '../../src/rules/records.js'
 
 describe('SPEC R5.1, R5.2, R7.6: claiming a version', () => {
   it('SPEC R5.1: a superseding code that only adds scope claims an uncut version (the old grant works until redemption)', () => {

@@ -1,10 +1,9 @@
 // RFC 6749 §6, RFC 9700 §4.14 (refresh rotation), SPEC R4.2, R7.6: a refresh token's rotation as
 // pure decisions, and the grant-write rules every rotation and redemption obeys — plain values
 // in, decisions out, no storage.
+import { GRANT_WRITE_DEADLINE_SECONDS, type GrantRecord, grantWriteStands, judgeRefreshGrant, judgeRefreshToken, lostRotation, mayWriteGrant, refreshReplay, reuseMarker, rotatedGrant, type TokenRecord } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
-import { GRANT_WRITE_DEADLINE_SECONDS, grantWriteStands, mayWriteGrant, nextInRefreshChain } from '../../src/rules/grant-writes.js'
-import { judgeRefreshGrant, judgeRefreshToken, lostRotation, refreshReplay, reuseMarker, rotatedGrant } from '../../src/rules/refresh-rotation.js'
-import type { GrantRecord, TokenRecord } from '../../src/rules/records.js'
+import { nextInRefreshChain } from '../../src/rules/grant-writes.js'
 
 const now = 1_000
 const token: TokenRecord = { grantId: 'g1', clientId: 'music', subject: 'u1', scope: 'a b', expiresAt: now + 100 }

@@ -1,7 +1,6 @@
+import { MemoryStorage } from 'reciprocal-oauth'
+import { GRANT_TYPE_RECIPROCAL, jsonResult } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import { jsonResult } from '../../src/protocol/http.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 import { FULL_SCOPE, MUSIC_REDIRECT, VERIFIER, bearer, codeAndTokens, formPost, json, makeServer, otherAuth, s256, wrapStorage } from './fixtures.js'
 
 const mint = (h: ReturnType<typeof makeServer>, extra: Record<string, unknown> = {}) =>

@@ -4,8 +4,8 @@
 // mint after 2,000 superseded grants read 2,005 times, an unlink after 2,000 expired grants
 // 2,006 times — every index slot the link ever had (25 and 26 after 20 grants). Now 11, 11 and 9,
 // after 20 grants or 2,000.
+import { type AuthorizationServerOptions } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import type { AuthorizationServerOptions } from '../../src/server/options.js'
 import { FULL_SCOPE, TestClock, countingStorage, formPost, json, serverOver } from './fixtures.js'
 
 type Tokens = { access_token: string; refresh_token: string; scope: string }

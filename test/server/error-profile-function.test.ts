@@ -1,10 +1,8 @@
 // SPEC R3.4: besides 'draft' and 'google', a deployment can pass a function to answer the
 // reciprocal grant's errors the way another peer expects — here through B's token endpoint.
+import { staticClients } from 'reciprocal-oauth'
+import { createReciprocalReceiver, GRANT_TYPE_RECIPROCAL, type OAuthErrorResponse } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { createReciprocalReceiver } from '../../src/server/reciprocal-receiver.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import type { OAuthErrorResponse } from '../../src/protocol/oauth-error.js'
-import { staticClients } from '../../src/server/clients.js'
 import { basic, formPost, json, makeServer, MUSIC } from './fixtures.js'
 
 function tokenEndpointWith(profile: (error: OAuthErrorResponse) => OAuthErrorResponse) {

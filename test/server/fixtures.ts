@@ -1,15 +1,10 @@
 // Shared test fixtures for the authorization-server kit: a controllable clock, registered
 // clients, and builders of token-endpoint requests.
+import { type AuthorizationServer, type AuthorizationServerOptions, createAuthorizationServer, type JsonValue, MemoryStorage, type RegisteredClient, type Runtime, staticClients, type Storage } from 'reciprocal-oauth'
+import { type HttpResult, type RawHttpRequest } from 'reciprocal-oauth/server'
 import { createHash, randomBytes } from 'node:crypto'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue, Storage } from '../../src/core/storage.js'
-import type { RawHttpRequest, HttpResult } from '../../src/protocol/http.js'
-import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
 import { JWT_BEARER_ASSERTION_TYPE } from '../../src/protocol/client-credentials.js'
-import type { Runtime } from '../../src/core/runtime.js'
-import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/authorization-server.js'
-import type { AuthorizationServerOptions } from '../../src/server/options.js'
 
 export const ISSUER = 'https://assistant.example'
 export const TOKEN_ENDPOINT = 'https://assistant.example/token'

@@ -2,13 +2,9 @@
 // (a token check no longer looks at versions), for opaque and JWT access tokens and refresh
 // tokens alike; concurrent redemptions lose no grant; links do not touch one another's grants;
 // a cut interrupted by a storage failure is finished by the next claim of a version.
+import { type AuthorizationServerOptions, createAuthorizationServer, MemoryStorage, type RegisteredClient, staticClients, type Storage } from 'reciprocal-oauth'
 import { generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { createAuthorizationServer } from '../../src/server/authorization-server.js'
-import { staticClients, type RegisteredClient } from '../../src/server/clients.js'
-import type { AuthorizationServerOptions } from '../../src/server/options.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
-import type { Storage } from '../../src/core/storage.js'
 import { FULL_SCOPE, ISSUER, TOKEN_ENDPOINT, TestClock, basic, formPost, json, recordingStorage, serverOver, testRuntime, wrapStorage } from './fixtures.js'
 
 type Tokens = { access_token: string; refresh_token: string; scope: string }

@@ -1,5 +1,5 @@
+import { type HttpResult, type RawHttpRequest } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import type { HttpResult, RawHttpRequest } from '../../src/protocol/http.js'
 import { FULL_SCOPE, MUSIC, VERIFIER, basic, bearer, formPost, json, makeServer, otherAuth, s256 } from './fixtures.js'
 
 describe('SPEC R7.4, R8.4: no response echoes a secret, code or token that was sent', () => {

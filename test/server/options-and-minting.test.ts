@@ -1,8 +1,6 @@
+import { createAuthorizationServer, staticClients } from 'reciprocal-oauth'
+import { GRANT_TYPE_RECIPROCAL, jsonResult, MAX_CODE_TTL_SECONDS } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from '../../src/protocol/constants.js'
-import { jsonResult } from '../../src/protocol/http.js'
-import { staticClients } from '../../src/server/clients.js'
-import { createAuthorizationServer } from '../../src/server/authorization-server.js'
 import { FULL_SCOPE, ISSUER, MUSIC_REDIRECT, REVOCATION_ENDPOINT, TOKEN_ENDPOINT, VERIFIER, formPost, makeServer, s256 } from './fixtures.js'
 
 describe('options', () => {

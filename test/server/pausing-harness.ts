@@ -1,10 +1,9 @@
 // A server whose storage pauses a chosen request at a chosen storage operation, so that tests
 // force an interleaving of concurrent requests and every run takes exactly the same path.
 // Requests are told apart by an AsyncLocalStorage label.
+import { type JsonValue, MemoryStorage, type Storage } from 'reciprocal-oauth'
+import { type HttpResult } from 'reciprocal-oauth/server'
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { HttpResult } from '../../src/protocol/http.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue, Storage } from '../../src/core/storage.js'
 import { TestClock, formPost, json, serverOver } from './fixtures.js'
 
 export type Op = keyof Storage

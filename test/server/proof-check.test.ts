@@ -1,8 +1,7 @@
 // The seam for sender-constrained tokens in the bearer check (issue 7, item 6): today only
 // `Bearer`; a plugged-in proof check (DPoP, RFC 9449 §7.1, in a later release) adds its scheme.
+import { invalidToken, type ProofCheck } from 'reciprocal-oauth/server'
 import { describe, expect, it, vi } from 'vitest'
-import { invalidToken } from '../../src/protocol/oauth-error.js'
-import type { ProofCheck } from '../../src/server/resource-server.js'
 import { codeAndTokens, json, makeServer } from './fixtures.js'
 
 const request = (authorization: string) => ({

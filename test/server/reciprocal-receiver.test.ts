@@ -1,10 +1,6 @@
+import { MemoryStorage, staticClients } from 'reciprocal-oauth'
+import { createReciprocalReceiver, GRANT_TYPE_RECIPROCAL, invalidGrant, type RawHttpRequest, type ReceivedReciprocalCode, type ReciprocalReceiverOptions } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
-import { createReciprocalReceiver, type ReceivedReciprocalCode, type ReciprocalReceiverOptions } from '../../src/server/reciprocal-receiver.js'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import type { RawHttpRequest } from '../../src/protocol/http.js'
-import { invalidGrant } from '../../src/protocol/oauth-error.js'
-import { staticClients } from '../../src/server/clients.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
 
 const now = 1_700_000_000
 const runtime = { now: () => now, randomBytes: (n: number) => new Uint8Array(n).fill(7) }

@@ -1,11 +1,10 @@
 // SPEC R4.2 / RFC 6749 §4.1.2: a replayed code revokes the grant of the redemption that won it,
 // whatever the interleaving — including a replay that looks the code up between the winner's
 // atomic take and the winner's next write.
+import { type JsonValue, MemoryStorage } from 'reciprocal-oauth'
+import { type HttpResult } from 'reciprocal-oauth/server'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { describe, expect, it } from 'vitest'
-import type { HttpResult } from '../../src/protocol/http.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue } from '../../src/core/storage.js'
 import { FULL_SCOPE, TestClock, formPost, json, serverOver, wrapStorage } from './fixtures.js'
 
 /**

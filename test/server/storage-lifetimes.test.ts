@@ -4,10 +4,8 @@
 // the one live grant needs — a small constant, whatever the number of deliveries. And the
 // lifetimes never cost a guarantee: a link whose only activity is refreshing its grant still sees
 // a narrowing update revoke the wider grant at once, after any number of days.
+import { type AuthorizationServerOptions, type RegisteredClient, staticClients } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import type { RegisteredClient } from '../../src/server/clients.js'
-import { staticClients } from '../../src/server/clients.js'
-import type { AuthorizationServerOptions } from '../../src/server/options.js'
 import { FULL_SCOPE, REVOCATION_ENDPOINT, TestClock, basic, formPost, json, recordingStorage, serverOver } from './fixtures.js'
 
 type Tokens = { access_token: string; refresh_token: string; scope: string }

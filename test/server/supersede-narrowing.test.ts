@@ -2,10 +2,9 @@
 // new code is minted — not only once the client redeems it — so a client that never redeems the
 // narrower code does not keep the wider grant. An update that only adds keeps the old grant live
 // until the new code is redeemed.
+import { type AuthorizationServerOptions, type RegisteredClient } from 'reciprocal-oauth'
 import { generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
-import type { RegisteredClient } from '../../src/server/clients.js'
-import type { AuthorizationServerOptions } from '../../src/server/options.js'
 import { FULL_SCOPE, basic, formPost, json, makeServer } from './fixtures.js'
 
 const WIDE: RegisteredClient = {

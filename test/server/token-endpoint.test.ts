@@ -1,5 +1,5 @@
+import { MemoryStorage } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { MemoryStorage } from '../../src/storage/memory.js'
 import {
   FULL_SCOPE,
   MUSIC,

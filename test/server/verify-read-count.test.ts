@@ -2,11 +2,9 @@
 // link has. Party A retrying a delivery while party B is down mints one superseding code per
 // attempt; none is redeemed, and the grant B already holds must stay cheap to check and to
 // refresh. Reads are counted with a storage wrapper; no timing is measured.
+import { type AuthorizationServerOptions, type JsonValue, MemoryStorage } from 'reciprocal-oauth'
 import { generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
-import type { AuthorizationServerOptions } from '../../src/server/options.js'
-import { MemoryStorage } from '../../src/storage/memory.js'
-import type { JsonValue } from '../../src/core/storage.js'
 import { FULL_SCOPE, TestClock, countingStorage, formPost, json, serverOver, wrapStorage } from './fixtures.js'
 
 type Tokens = { access_token: string; refresh_token: string; scope: string }

@@ -1,6 +1,5 @@
+import { MemoryStorage, type Storage, StorageFullError } from 'reciprocal-oauth'
 import { describe, expect, it } from 'vitest'
-import { MemoryStorage, StorageFullError } from '../../src/storage/memory.js'
-import type { Storage } from '../../src/core/storage.js'
 
 function clocked(start = 1_700_000_000): { storage: MemoryStorage; advance: (seconds: number) => void } {
   let now = start
