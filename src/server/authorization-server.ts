@@ -49,8 +49,12 @@ export interface AuthorizationServer {
   }
   /** The resource server's token check (SPEC R4.4). */
   verifyAccessToken(token: string): Promise<(VerifiedAccessToken & { readonly expiresAt: number; readonly grantId: string }) | undefined>
-  /** RFC 6750 bearer authentication of a resource request; `options.proofCheck` adds a sender-constrained scheme (RFC 9449). */
-  authenticateRequest(raw: RawHttpRequest, requiredScope?: string, options?: AuthenticateRequestOptions): Promise<BearerCheck>
+  /**
+   * RFC 6750 bearer authentication of a resource request: a Web `Request` as it is, or a request
+   * already read (only its method, headers and URL are used). `options.proofCheck` adds a
+   * sender-constrained scheme (RFC 9449).
+   */
+  authenticateRequest(request: Pick<RawHttpRequest, 'method' | 'headers' | 'url'>, requiredScope?: string, options?: AuthenticateRequestOptions): Promise<BearerCheck>
   /** The RFC 7009 revocation endpoint. */
   readonly revocationEndpoint: Endpoint
   /** Revokes a grant and all its tokens. */
@@ -100,7 +104,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       deny: (request) => denyAuthorization(context, request),
     },
     verifyAccessToken: (token) => verifyAccessToken(context, token),
-    authenticateRequest: (raw, requiredScope, options) => authenticateRequest(context, raw, requiredScope, options),
+    authenticateRequest: (request, requiredScope, options) => authenticateRequest(context, request, requiredScope, options),
     revocationEndpoint: endpoint((raw) => handleRevocationRequest(context, raw), doors('revocation-endpoint')),
     revokeGrant: (grantId) => revokeGrant(context, grantId),
     revokeLink: (clientId, subject) => revokeLink(context, clientId, subject),

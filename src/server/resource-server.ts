@@ -58,7 +58,7 @@ export interface ProofCheck {
   verify(input: {
     readonly token: string
     readonly tokenInfo: VerifiedAccessToken & { readonly expiresAt: number; readonly grantId: string }
-    readonly request: RawHttpRequest
+    readonly request: Pick<RawHttpRequest, 'method' | 'headers' | 'url'>
   }): Promise<OAuthErrorResponse | undefined>
 }
 
@@ -78,6 +78,8 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
  * `invalid_token`; a token without `requiredScope` → 403 `insufficient_scope`; a storage
  * failure → 500 `server_error`. Throws `TypeError` only for a `requiredScope` that is not a scope.
  * With `options.proofCheck`, its scheme is accepted too, and its proof checked after the token.
+ * Only the method, headers and URL are read, so a Web `Request` is passed as it is (its body
+ * untouched) as well as a request already read.
  *
  * @example
  * ```ts
@@ -90,7 +92,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
  */
 export async function authenticateRequest(
   context: ServerContext,
-  raw: RawHttpRequest,
+  raw: Pick<RawHttpRequest, 'method' | 'headers' | 'url'>,
   requiredScope?: string,
   options: AuthenticateRequestOptions = {},
 ): Promise<BearerCheck> {

@@ -9,6 +9,19 @@ describe('resource server bearer check (SPEC R4.4, RFC 6750)', () => {
     expect(check.ok && check.token).toMatchObject({ clientId: 'music', subject: 'user-1' })
   })
 
+  it('RFC 6750 §2.1: takes a Web Request as it is (its body left unread), the other door of the same check', async () => {
+    const h = makeServer()
+    const tokens = await codeAndTokens(h)
+    const request = new Request('https://assistant.example/api/announce', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+      body: 'Dinner is ready',
+    })
+    const check = await h.server.authenticateRequest(request, 'assistant.read')
+    expect(check.ok && check.token).toMatchObject({ clientId: 'music', subject: 'user-1' })
+    expect(await request.text()).toBe('Dinner is ready')
+  })
+
   it('RFC 6750 §3.1: no credentials → 401 with a bare Bearer challenge and no error code', async () => {
     const h = makeServer({ realm: 'assistant' })
     for (const headers of [{}, { authorization: 'Basic YTpi' }]) {

@@ -3,7 +3,7 @@
 // response, receives and redeems the assistant's reciprocal code, and calls the assistant's API.
 // Everything protocol-related comes from the SDK's public API.
 import { ClientSecretBasic, MemoryStorage, ReciprocalError, createAuthorizationServer, createPartyB, staticClients } from 'reciprocal-oauth'
-import { readRawRequest, toResponse, type ValidAuthorizationRequest } from 'reciprocal-oauth/server'
+import { toResponse, type ValidAuthorizationRequest } from 'reciprocal-oauth/server'
 import { html, page, type Brand } from './html.js'
 import { Sessions, seeOther } from './sessions.js'
 
@@ -95,9 +95,7 @@ export function createMusicService(config: MusicServiceConfig) {
   }
 
   async function protectedApi(request: Request, scope: string) {
-    const raw = await readRawRequest(request)
-    if (raw === 'too-large') return { ok: false as const, response: new Response(null, { status: 413 }) }
-    const check = await authorizationServer.authenticateRequest(raw, scope)
+    const check = await authorizationServer.authenticateRequest(request, scope)
     return check.ok ? { ok: true as const, token: check.token } : { ok: false as const, response: toResponse(check.result) }
   }
 
