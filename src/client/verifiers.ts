@@ -118,9 +118,30 @@ export function jwtAccessTokenVerifier(options: JwtAccessTokenVerifierOptions): 
       if (typeof sub !== 'string' || typeof clientId !== 'string') return undefined
       if (scope !== undefined && typeof scope !== 'string') return undefined
       return verified(clientId, sub, scope, exp)
-    } catch {
-      // expected: signature, claim or format failure: the token is not one of ours, or no longer valid.
-      return undefined
+    } catch (error) {
+      // expected: jose's verdicts on the token itself (signature, claims, format, no key for it)
+      // mean it is not one of ours, or no longer valid. Anything else — the key set unreachable,
+      // a timeout — is an outage, not a bad token: it is thrown on, for the door to report.
+      if (isTokenRefusal(error)) return undefined
+      throw error
     }
   }
+}
+
+/** jose's error codes that judge the token, not the verifier's ability to judge it. */
+const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
+  'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  'ERR_JWT_EXPIRED',
+  'ERR_JWT_INVALID',
+  'ERR_JWS_INVALID',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+])
+
+function isTokenRefusal(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined
+  return typeof code === 'string' && TOKEN_REFUSALS.has(code)
 }

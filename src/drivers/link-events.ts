@@ -1,5 +1,5 @@
 /**
- * What each party's driver tells its observer about a link (see `src/events.ts`): read off the
+ * What each party's driver tells its observer about a link (see `src/core/events.ts`): read off the
  * machine's transitions, so that every path that steps the machine — a public call, a resumed
  * command, a retry — reports the same step once, and nothing from the state that is secret.
  *

@@ -32,7 +32,13 @@ export interface CommandContext {
  *
  * @internal
  */
-export async function runCommand(state: PartyAState, command: PartyACommand, { peer, reciprocal }: PartyAPeer, context: CommandContext): Promise<PartyAEvent> {
+export async function runCommand(
+  state: PartyAState,
+  command: PartyACommand,
+  { peer, reciprocal }: PartyAPeer,
+  context: CommandContext,
+  minted?: { readonly code: string; readonly version: number },
+): Promise<PartyAEvent> {
   const { authorizationServer, runtime, report } = context
   switch (command.type) {
     case 'refresh-peer-tokens':
@@ -49,8 +55,11 @@ export async function runCommand(state: PartyAState, command: PartyACommand, { p
         return { type: 'mint-failed', error: toSerializedError(err, 'deliver-code', report) }
       }
     case 'post-code':
+      // Minted by another run (a worker that crashed after the mint): the code was never stored,
+      // so deliver a fresh one, which supersedes it (SPEC R5.3) — as a resume does.
+      if (minted?.version !== command.version) return { type: 'resume' }
       try {
-        await deliverReciprocalCode(peer, { code: command.code, accessToken: peerTokensOf(state).accessToken })
+        await deliverReciprocalCode(peer, { code: minted.code, accessToken: peerTokensOf(state).accessToken })
         return { type: 'code-posted' }
       } catch (err) {
         return { type: 'post-failed', error: toSerializedError(err, 'deliver-code', report) }

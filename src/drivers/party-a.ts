@@ -210,8 +210,14 @@ export function createPartyA(options: PartyAOptions): PartyA {
    * `results` collects the result events, for a caller that must report a failure.
    */
   async function advance(record: StoredLink, event: PartyAEvent, peer: PartyAPeer, results: PartyAEvent[] = []): Promise<StoredLink> {
-    const run = (state: PartyAState, command: PartyACommand): Promise<PartyAEvent> => runCommand(state, command, peer, commandContext)
-    return runOutbox(await apply(record, event, peer), run, (current, result) => (results.push(result), apply(current, result, peer)))
+    // The code this run minted, for its POST: never stored (SPEC R3.1, machines/party-a-state.ts).
+    let minted: { code: string; version: number } | undefined
+    const run = (state: PartyAState, command: PartyACommand): Promise<PartyAEvent> => runCommand(state, command, peer, commandContext, minted)
+    return runOutbox(await apply(record, event, peer), run, (current, result) => {
+      if (result.type === 'code-minted') minted = { code: result.code, version: result.version }
+      results.push(result)
+      return apply(current, result, peer)
+    })
   }
 
   const onLink = <T>(linkId: string, task: () => Promise<T>): Promise<T> => guard.run(`party-a:${linkId}`, task)

@@ -60,7 +60,10 @@ export type RedemptionMode = 'immediate' | { readonly waitUntil: (work: Promise<
  * - `clients`, `audiences` and `verifyAccessToken` (and `revokeLink`), for a B on another
  *   authorization server, which dispatches the reciprocal grant type to `partyB.receiver`.
  *
- * Giving both, or neither, throws a `TypeError` with `code` `ERR_INVALID_ARG_VALUE`.
+ * Giving both, or neither, throws a `TypeError` with `code` `ERR_INVALID_ARG_VALUE`; so does a
+ * second `createPartyB` on one authorization server object, whose token endpoint can hand the
+ * reciprocal grant to one receiver only. Each process builds its own server and party B; for
+ * more party B objects in one process over the same storage, give those the pieces instead.
  *
  * @group Party B
  */
@@ -299,16 +302,24 @@ export function createPartyB(options: PartyBOptions): PartyB {
 
   async function resumeAll(): Promise<number> {
     let resumed = 0
+    const failures: unknown[] = []
     for (const entry of await links.pending()) {
-      // A link whose lease is held is being worked on (or its worker died and the lease will
-      // lapse): leave it to that worker, or to the next resume.
-      const after = await guard.tryRun(entry.link, async () => {
-        const record = await links.load(entry.link)
-        if ((await links.dropIfStale(entry, record)) || record === undefined) return undefined
-        return finish(record, record.state)
-      })
-      if (after !== undefined && !hasWorkLeft(after.state)) resumed++
+      try {
+        // A link whose lease is held is being worked on (or its worker died and the lease will
+        // lapse): leave it to that worker, or to the next resume.
+        const after = await guard.tryRun(entry.link, async () => {
+          const record = await links.load(entry.link)
+          if ((await links.dropIfStale(entry, record)) || record === undefined) return undefined
+          return finish(record, record.state)
+        })
+        if (after !== undefined && !hasWorkLeft(after.state)) resumed++
+      } catch (error) {
+        // One link's failure (its storage) does not keep the others waiting: the first is thrown
+        // once every link had its turn; the others are reported, or they are lost.
+        if (failures.push(error) > 1) report(error)
+      }
     }
+    if (failures.length > 0) throw failures[0]
     return resumed
   }
 

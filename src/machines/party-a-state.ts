@@ -152,8 +152,14 @@ export type PartyACommand =
   | { readonly type: 'refresh-peer-tokens' }
   /** Mint a reciprocal code for B, bound to the user and scope and superseding older grants (SPEC R3.1, R5.1). */
   | { readonly type: 'mint-code'; readonly subject: string; readonly scope: string }
-  /** POST the minted code to B's token endpoint with the link's access token at B (SPEC R3.2). */
-  | { readonly type: 'post-code'; readonly code: string }
+  /**
+   * POST the code just minted to B's token endpoint with the link's access token at B (SPEC
+   * R3.2). The code is not in the command: a state is stored, and a code is kept only as its hash
+   * (SPEC R3.1). It lives in the memory of the worker that minted it; a worker without it — after
+   * a crash — mints a fresh one, which supersedes it (SPEC R5.3). `version` is the code's link
+   * version, which tells one minted code from the next.
+   */
+  | { readonly type: 'post-code'; readonly version: number }
   /** Revoke every grant A gave B for this user (SPEC R5.2). */
   | { readonly type: 'revoke-local-grant'; readonly subject: string }
   /** Revoke the tokens B issued to A (RFC 7009, SPEC R5.2). */

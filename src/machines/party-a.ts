@@ -96,7 +96,8 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       // The code exists now: it is the newest, the one the next code is compared with (links.ts);
       // a narrowing's old grant is gone with it (`cutOnMint` is dropped).
       const s = expect(state, event, 'delivering')
-      const outbox = [...withoutCommand(s.outbox, 'mint-code'), { type: 'post-code', code: event.code } as const]
+      // The code itself stays out of the state (SPEC R3.1): the driver hands it to the POST in memory.
+      const outbox = [...withoutCommand(s.outbox, 'mint-code'), { type: 'post-code', version: event.version } as const]
       const undelivered = { scope: s.scope, version: event.version }
       return { ...linked(s), undelivered, status: 'code-minted', scope: s.scope, attempt: s.attempt, ...withGrant(s.granted), ...at, outbox }
     }

@@ -136,6 +136,9 @@ export async function authorizationCodeGrant(
  */
 async function refuseReplay(context: ServerContext, code: string): Promise<HttpResult> {
   const marker = await context.storage.get<UsedMarker>(await keys.usedCode(code))
+  const result = await refuse(context, codeReplay(marker))
+  // The code record lives as long as its marker (mint-code.ts): a marker without its record is a
+  // code that was taken — redeemed, or consumed as leaked — so this is a replay, not a late code.
   if (marker !== undefined) context.emit({ type: 'replay-detected', credential: 'code', grantId: marker.grantId })
-  return refuse(context, codeReplay(marker))
+  return result
 }

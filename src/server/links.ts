@@ -266,7 +266,8 @@ export async function cutVersion(context: ServerContext, code: CodeRecord): Prom
   await context.storage.set(keys.linkCut(clientId, subject, version), true, linkTtlSeconds(context))
   // If this scan fails midway, the next version's claim finishes it (allocateLinkVersion).
   await revokeLinkGrantsBelow(context, clientId, subject, version)
-  context.emit({ type: 'grant-cut', clientId, subject, version })
+  // The link's first version has nothing below it to cut.
+  if (version > 1) context.emit({ type: 'grant-cut', clientId, subject, version })
 }
 
 /**

@@ -108,7 +108,10 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
   })
   // The replay marker first, before the code exists for anyone (rules/code-mint.ts).
   await context.storage.set(await keys.usedCode(code), minted.marker, REPLAY_MARKER_TTL_SECONDS)
-  await context.storage.set(await keys.code(code), minted.code, context.codeTtlSeconds)
+  // Stored as long as its marker, past its own expiry (its `expiresAt` still refuses it then):
+  // while the marker lives, a code that is missing was taken, so a late presentation of a code
+  // never redeemed is refused as expired, not mistaken for a replay.
+  await context.storage.set(await keys.code(code), minted.code, REPLAY_MARKER_TTL_SECONDS)
   context.emit({ type: 'code-minted', clientId: input.clientId, subject: input.subject, scope: grantedScope, ...(supersede ? { version: linkVersion } : {}) })
   return supersede ? { code, expiresAt, version: linkVersion } : { code, expiresAt }
 }

@@ -56,13 +56,16 @@ export async function refreshTokenGrant(
   if (judged.verdict === 'replay') {
     // The marker written at issuance outlives the rotation: a rotated refresh token came back.
     const marker = await context.storage.get<RefreshReuseMarker>(await keys.usedRefreshToken(request.refresh_token))
+    const result = await refuse(context, refreshReplay(marker))
+    // Told once the grant is revoked; the marker lives exactly as long as the token would have.
     if (marker !== undefined) context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: marker.grantId })
-    return refuse(context, refreshReplay(marker))
+    return result
   }
   if (judged.verdict === 'refuse') {
     // A refusal that revokes is a leaked token: shown by a client it was not issued to.
+    const result = await refuse(context, judged)
     for (const effect of judged.effects) context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: effect.grantId })
-    return refuse(context, judged)
+    return result
   }
   const { token } = judged
   const rotation = judgeRefreshGrant(await liveGrant(context, token.grantId), {
@@ -76,8 +79,9 @@ export async function refreshTokenGrant(
   // Everything checked: rotate. Of concurrent rotations that all passed the checks, the take
   // decides; a lost take is a second use of the token, a replay (RFC 9700 §4.14.2).
   if ((await context.storage.take<TokenRecord>(refreshKey)) === undefined) {
+    const result = await refuse(context, lostRotation(token.grantId))
     context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: token.grantId })
-    return refuse(context, lostRotation(token.grantId))
+    return result
   }
   const takenAt = context.runtime.now()
 

@@ -76,6 +76,18 @@ describe('jwtAccessTokenVerifier (SPEC R3.3, RFC 9068)', () => {
     return { sign, verify, jwks }
   }
 
+  it('SPEC R8.1: a key set that cannot be reached is an outage, thrown on for the door to report, not a bad token', async () => {
+    const { sign } = await setup()
+    const unreachable = jwtAccessTokenVerifier({
+      issuer: ISSUER,
+      jwks: async () => {
+        throw Object.assign(new Error('request timed out'), { code: 'ERR_JWKS_TIMEOUT' })
+      },
+      now: () => NOW + 10,
+    })
+    await expect(unreachable(await sign({}))).rejects.toMatchObject({ code: 'ERR_JWKS_TIMEOUT' })
+  })
+
   it('SPEC R3.3: accepts a good at+jwt and maps its claims', async () => {
     const { sign, verify } = await setup()
     await expect(verify(await sign({}))).resolves.toEqual({

@@ -2,7 +2,7 @@
 // and the clock moved past every lifetime — the code's (600 s, SPEC R3.1), the pending log's
 // (1 h) and the retention of ended links — B's storage holds one record per live link, however
 // many codes it received. Entries are counted with MemoryStorage; nothing is timed.
-import { createPartyB, MemoryStorage, type RedemptionMode, staticClients } from 'reciprocal-oauth'
+import { createPartyB, MemoryStorage, type RedemptionMode, staticClients, type Storage } from 'reciprocal-oauth'
 import { GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
 import { ClientSecretBasic } from 'oauth4webapi'
@@ -21,7 +21,7 @@ const partyA = (revocation: { down: boolean }): typeof fetch => async (input) =>
   )
 }
 
-function partyBOverItsOwnStorage(redemption: 'immediate' | 'deferred') {
+function partyBOverItsOwnStorage(redemption: 'immediate' | 'deferred', wrap: (storage: Storage) => Storage = (storage) => storage) {
   let now = 1_700_000_000
   const runtime = { now: () => now, randomBytes: (n: number) => crypto.getRandomValues(new Uint8Array(n)) }
   const storage = new MemoryStorage({ now: runtime.now })
@@ -43,7 +43,7 @@ function partyBOverItsOwnStorage(redemption: 'immediate' | 'deferred') {
     },
     revokeLink: async () => undefined,
     redemption: mode,
-    storage,
+    storage: wrap(storage),
     runtime,
   })
   let codes = 0
@@ -118,6 +118,31 @@ describe('party B storage: nothing lives forever, done is deleted (issue 6 item 
     expect(await b.partyB.getLink('assistant', 'ann')).toMatchObject({ status: 'unlinked', outbox: [] })
     b.advance(RETENTION_SECONDS)
     expect(b.storage.size()).toBe(0)
+  })
+
+  it('SPEC R5.2, R8.1: resume tries every link: one whose storage fails is reported, the others are finished', async () => {
+    const failing = { key: '' }
+    const b = partyBOverItsOwnStorage('immediate', (storage) => ({
+      ...storage,
+      get: async (key) => {
+        if (key === failing.key) throw new Error('storage outage')
+        return storage.get(key)
+      },
+      set: (key, value, ttl) => storage.set(key, value, ttl),
+      add: (key, value, ttl) => storage.add(key, value, ttl),
+      delete: (key) => storage.delete(key),
+      take: (key) => storage.take(key),
+    }))
+    for (const user of ['ann', 'bob', 'cat']) await b.deliver(user)
+    b.revocation.down = true
+    for (const user of ['ann', 'bob', 'cat']) expect(await b.partyB.unlink('assistant', user)).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-peer-tokens' }] })
+    b.revocation.down = false
+    failing.key = 'party-b:link:assistant:ann'
+    await expect(b.partyB.resume()).rejects.toThrow('storage outage')
+    // bob's and cat's unlinks were finished all the same.
+    for (const user of ['bob', 'cat']) expect(await b.partyB.getLink('assistant', user)).toMatchObject({ status: 'unlinked', outbox: [] })
+    failing.key = ''
+    expect(await b.partyB.resume()).toBe(1)
   })
 
   it('a link that owes A a revocation nobody retries (A decommissioned) still expires after the retention period', async () => {

@@ -12,6 +12,16 @@ function observed() {
 }
 
 describe('authorization-server events (SPEC R8.1)', () => {
+  it('RFC 6749 §4.1.2: a code redeemed after it expired is refused as expired, not reported as a replay', async () => {
+    const { events, onEvent } = observed()
+    const h = makeServer({ onEvent })
+    const { code } = await h.server.mintCode({ clientId: 'music', subject: 'user-1', scope: 'assistant.read', supersede: true })
+    h.clock.advance(61) // past the default 60 s lifetime
+    const refused = json(await h.server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code })))
+    expect(refused).toMatchObject({ error: 'invalid_grant' })
+    expect(events.map((e) => e.type)).toEqual(['code-minted'])
+  })
+
   it('code minted, code redeemed, token refreshed, grant cut, link revoked — with ids and scopes, no secret', async () => {
     const { events, onEvent } = observed()
     const h = makeServer({ onEvent })
@@ -20,13 +30,14 @@ describe('authorization-server events (SPEC R8.1)', () => {
     await codeAndTokens(h, 'assistant.announce', { supersede: true }) // narrows: the first grant is cut
     await h.server.revokeLink('music', 'user-1')
 
-    // SPEC R5.1: redeeming a superseding code cuts its version; a narrowing code is cut at minting.
+    // SPEC R5.1: redeeming a superseding code cuts its version (the link's first has nothing below
+    // it to cut, so no event); a narrowing code is cut at minting.
     expect(events.map((e) => e.type)).toEqual([
-      'code-minted', 'grant-cut', 'code-redeemed', 'token-refreshed', 'grant-cut', 'code-minted', 'code-redeemed', 'link-revoked',
+      'code-minted', 'code-redeemed', 'token-refreshed', 'grant-cut', 'code-minted', 'code-redeemed', 'link-revoked',
     ])
     expect(events[0]).toMatchObject({ source: 'authorization-server', at: h.clock.t, clientId: 'music', subject: 'user-1', scope: 'assistant.read', version: 1 })
-    expect(events[2]).toMatchObject({ clientId: 'music', subject: 'user-1', scope: 'assistant.read', grantId: expect.any(String) })
-    expect(events[4]).toMatchObject({ type: 'grant-cut', clientId: 'music', subject: 'user-1', version: 2 })
+    expect(events[1]).toMatchObject({ clientId: 'music', subject: 'user-1', scope: 'assistant.read', grantId: expect.any(String) })
+    expect(events[3]).toMatchObject({ type: 'grant-cut', clientId: 'music', subject: 'user-1', version: 2 })
     expectNothingSecretIn(events, [first.access_token, first.refresh_token, String(refreshed.access_token), String(refreshed.refresh_token), MUSIC.clientSecret ?? ''])
   })
 

@@ -118,7 +118,7 @@ describe('party A machine: consent and delivery (SPEC R2, R3)', () => {
     const delivering = stepPartyA(consentState(), { type: 'consent-granted', scope: ['assistant.read'] }, ctx)
     const minted = stepPartyA(delivering, { type: 'code-minted', code: 'code-1', version: 1 }, ctx)
     expect(minted).toMatchObject({ status: 'code-minted', scope: ['assistant.read'], undelivered: { scope: ['assistant.read'], version: 1 } })
-    expect(minted.outbox).toEqual([{ type: 'post-code', code: 'code-1' }])
+    expect(minted.outbox).toEqual([{ type: 'post-code', version: 1 }])
     const granted = stepPartyA(minted, { type: 'code-posted' }, ctx)
     expect(granted).toMatchObject({ status: 'reciprocal-granted', granted: { scope: ['assistant.read'], version: 1 }, outbox: [] })
     expect(granted).not.toHaveProperty('undelivered')
