@@ -4,9 +4,16 @@ import { fileURLToPath } from 'node:url'
 
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url))
 
+// A runner that fails must not leave its servers behind.
+const live = new Set()
+process.once('exit', () => {
+  for (const child of live) child.kill()
+})
+
 /** Forks the child serving `family`, and resolves once its servers listen. */
 export function startChild(family, { execArgv = [] } = {}) {
   const child = fork(CHILD, [family], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  live.add(child)
   const waiting = new Map()
   let next = 0
   const call = (message) =>
@@ -16,7 +23,12 @@ export function startChild(family, { execArgv = [] } = {}) {
       child.send({ ...message, id })
     })
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench child ${family} exited with ${code}`)))
+    child.once('exit', (code) => {
+      live.delete(child)
+      const error = new Error(`bench child ${family} exited with ${code}`)
+      for (const pending of waiting.values()) pending.reject(error)
+      reject(error)
+    })
     child.on('message', (message) => {
       if (message.ready) {
         return resolve({
