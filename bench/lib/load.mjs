@@ -23,11 +23,11 @@ export async function send(pool, request) {
 }
 
 /**
- * Runs `unit(input)` from `CONNECTIONS` loops for `seconds`. `inputs` is an array consumed one
+ * Runs `unit(input)` from `loops` concurrent loops (default `CONNECTIONS`) for `seconds`. `inputs` is an array consumed one
  * per unit (single-use codes) or `undefined` (endless). `unit` resolves `true` when the answer was
  * the expected one. Resolves the count, the elapsed seconds, the latencies (ms) and the misses.
  */
-export async function drive(unit, { seconds, inputs }) {
+export async function drive(unit, { seconds, inputs, loops = CONNECTIONS }) {
   const latencies = []
   let next = 0
   let unexpected = 0
@@ -52,7 +52,7 @@ export async function drive(unit, { seconds, inputs }) {
       }
     }
   }
-  await Promise.all(Array.from({ length: CONNECTIONS }, loop))
+  await Promise.all(Array.from({ length: loops }, loop))
   const elapsed = (performance.now() - started) / 1000
   return { count: latencies.length, elapsed, latencies, unexpected, firstMiss, exhausted: inputs !== undefined && next >= inputs.length }
 }

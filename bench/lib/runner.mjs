@@ -38,10 +38,10 @@ export async function runRounds(families, settings, log = () => {}) {
             }
         const warmup = round === 0 ? settings.warmup : settings.rewarm
         const inputs = scenario.prepared ? await child.prepare(scenario.name, inputsFor(rateSeen[scenario.name], warmup + settings.seconds)) : undefined
-        const warm = await drive(unit, { seconds: warmup, inputs })
+        const warm = await drive(unit, { seconds: warmup, inputs, loops: scenario.loops })
         const rest = inputs?.slice(warm.count)
         const before = await child.cpu()
-        const run = await drive(unit, { seconds: settings.seconds, inputs: rest })
+        const run = await drive(unit, { seconds: settings.seconds, inputs: rest, loops: scenario.loops })
         const cpu = (await child.cpu()) - before
         rateSeen[scenario.name] = run.count / run.elapsed
         figures[scenario.name] = {

@@ -28,8 +28,9 @@ export const scenarios = [
   },
   {
     name: 'floor-flow',
-    label: `floor: ${FLOW_ROUND_TRIPS} bare round trips in a row`,
+    label: `floor: ${FLOW_ROUND_TRIPS} bare round trips in a row, one at a time`,
     server: 'bare',
+    loops: 1,
     unit: async ({ pool }, i) => {
       for (let step = 0; step < FLOW_ROUND_TRIPS; step++) {
         const { status } = await send(pool('bare'), reciprocalPost('/token', uniqueCode(i), 'bench-access-token'))
