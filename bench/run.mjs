@@ -5,6 +5,7 @@ import { execSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
+import { loadFamilies } from './lib/families.mjs'
 import { CONNECTIONS } from './lib/load.mjs'
 import { summarise, table } from './lib/report.mjs'
 import { runRounds } from './lib/runner.mjs'
@@ -23,9 +24,7 @@ const { values: args } = parseArgs({
 const root = new URL('../', import.meta.url)
 if (!existsSync(new URL('dist/index.js', root))) execSync('npm run build', { cwd: root, stdio: 'inherit' })
 
-// The scenario families, one file each under throughput/; each runs in its own child.
-const FAMILIES = (process.env.BENCH_FAMILIES ?? 'ceiling,receiver,party-a,party-b,oidc-provider,flow').split(',')
-const families = Object.fromEntries(await Promise.all(FAMILIES.map(async (f) => [f, await import(`./throughput/${f}.mjs`)])))
+const families = await loadFamilies()
 
 const settings = args.smoke
   ? { rounds: 1, warmup: 0.1, rewarm: 0.1, seconds: 0.2, settleMs: 20 }
