@@ -48,9 +48,10 @@ class MapAdapter {
 }
 
 export async function startServers() {
-  let provider
-  const served = await listen((request, response) => provider.callback()(request, response))
-  provider = new Provider(served.url, {
+  // The provider needs its issuer (the server's origin) first; requests wait for `callback`.
+  let callback
+  const served = await listen((request, response) => callback(request, response))
+  const provider = new Provider(served.url, {
     clients: [
       {
         client_id: 'assistant',
@@ -76,9 +77,7 @@ export async function startServers() {
       },
     },
   })
-  const callback = provider.callback()
-  served.server.removeAllListeners('request')
-  served.server.on('request', callback)
+  callback = provider.callback()
 
   // The reciprocal grant's marker store: code hashes with their expiry, like the receiver's.
   const received = new Map()
