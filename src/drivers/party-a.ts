@@ -168,7 +168,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const report = (error: unknown): void => emit(unexpectedFailure('party-a', error))
   const commandContext = { authorizationServer: options.authorizationServer, runtime, report }
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
-  const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
+  const stateIndexKey = (peerId: string, state: string): string => `party-a:state:${peerId}:${sha256(state)}`
   const context = (peer: PartyAPeer): PartyAContext => ({
     now: runtime.now(),
     offer: peer.reciprocal.offer,
@@ -283,7 +283,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       const linkId = peers.linkId(peerId, base64url(runtime.randomBytes(16)))
       const { url, pending } = await createAuthorizationRequest(peer.peer, { redirectUri: peer.redirectUri, scope: peer.scope })
       await links.save(linkId, undefined, startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
-      await storage.set(await stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
+      await storage.set(stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
       emit({ type: 'link-started', linkId, peerId })
       return { linkId, url }
     },
@@ -293,7 +293,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       const origin = peers.originOf(callbackUrl)
       const stateParam = origin?.url.searchParams.get('state') ?? null
       const linkId =
-        origin === undefined || stateParam === null ? undefined : await storage.take<string>(await stateIndexKey(origin.peerId, stateParam))
+        origin === undefined || stateParam === null ? undefined : await storage.take<string>(stateIndexKey(origin.peerId, stateParam))
       if (origin === undefined || linkId === undefined) {
         throw new ReciprocalError('The callback does not belong to a pending link', {
           code: ErrorCode.CallbackInvalid,
