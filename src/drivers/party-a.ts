@@ -161,7 +161,8 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const peers = definePeers(options.peers)
   const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
   if (!(Number.isInteger(retention) && retention > 0)) throw invalidValue('endedLinkRetentionSeconds must be a positive integer')
-  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
+  // No lease in a storage of our own: no other worker can reach it (link-guard.ts).
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)), options.storage !== undefined)
   const refreshes = new SingleFlight()
   const links = partyALinks(storage, runtime, retention)
   const emit = eventEmitter(options.onEvent, runtime, 'party-a')
