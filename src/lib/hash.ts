@@ -23,7 +23,21 @@ const encoder = new TextEncoder()
  * @group Crypto
  */
 export function sha256(value: string): string {
-  return base64url(sha256Bytes(encoder.encode(value)))
+  return base64url(sha256Bytes(utf8(value)))
+}
+
+/**
+ * The UTF-8 bytes of `value`. Codes, tokens and secrets are ASCII: copied byte for byte, which
+ * for a short string is several times faster than a call into `TextEncoder`.
+ */
+function utf8(value: string): Uint8Array {
+  const bytes = new Uint8Array(value.length)
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i)
+    if (unit > 0x7f) return encoder.encode(value)
+    bytes[i] = unit
+  }
+  return bytes
 }
 
 /** How many digests one memo keeps: far more secrets than a deployment registers clients. */
