@@ -1,7 +1,7 @@
 // Storage round trips per request, pinned (issue 8): each request makes only the storage
 // operations the protocol needs. Operations are counted with a storage wrapper; no time is
 // measured. A change that adds one makes this test fail: say in the commit why it is needed.
-import { ClientSecretBasic, createAuthorizationServer, createPartyB, staticClients, type PartyBOptions, type Storage } from 'reciprocal-oauth'
+import { ClientSecretBasic, createAuthorizationServer, createPartyB, staticClients, type PartyBOptions, type RegisteredClient, type Storage } from 'reciprocal-oauth'
 import { createReciprocalReceiver, GRANT_TYPE_RECIPROCAL, type RawHttpRequest } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
 import { LinkGuard } from '../../src/drivers/link-guard.js'
@@ -29,20 +29,10 @@ function parties() {
   const runtime = testRuntime(clock)
   const a = countingStorage(clock)
   const b = countingStorage(clock)
-  const assistantAs = createAuthorizationServer({
-    issuer: 'https://assistant.example',
-    tokenEndpoint: 'https://assistant.example/token',
-    clients: staticClients([{ clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: B_SECRET, scope: 'assistant.announce' }]),
-    storage: a.storage,
-    runtime,
-  })
-  const musicAs = createAuthorizationServer({
-    issuer: 'https://music.example',
-    tokenEndpoint: 'https://music.example/token',
-    clients: staticClients([{ clientId: 'assistant', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: A_SECRET, scope: 'music.play' }]),
-    storage: b.storage,
-    runtime,
-  })
+  const server = (origin: string, client: RegisteredClient, storage: Storage) =>
+    createAuthorizationServer({ issuer: origin, tokenEndpoint: `${origin}/token`, clients: staticClients([client]), storage, runtime })
+  const assistantAs = server('https://assistant.example', { clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: B_SECRET, scope: 'assistant.announce' }, a.storage)
+  const musicAs = server('https://music.example', { clientId: 'assistant', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: A_SECRET, scope: 'music.play' }, b.storage)
   /** A's access token at B for `subject`. */
   const tokenAtB = async (subject: string): Promise<string> => {
     const { code } = await musicAs.mintCode({ clientId: 'assistant', subject, scope: 'music.play' })
