@@ -11,7 +11,7 @@ import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { failureResponse, invalidRequest, methodNotAllowed, renderOAuthError } from '../protocol/oauth-error.js'
 import { eventEmitter, unexpectedFailure, type EventObserver } from '../core/events.js'
 import { systemRuntime, type Runtime } from '../core/runtime.js'
-import { invalidValue } from '../core/misuse.js'
+import { invalidType, invalidValue } from '../core/misuse.js'
 
 /**
  * The parts of Node's `IncomingMessage` the adapter reads.
@@ -34,6 +34,17 @@ export interface NodeServerResponse {
   end(body?: Uint8Array | string): unknown
 }
 
+/**
+ * A handler with the lower door: every endpoint of the SDK (`tokenEndpoint`,
+ * `revocationEndpoint`, a reciprocal receiver, `partyB.receiver`) is one.
+ *
+ * @group Node adapter
+ */
+export interface LowerDoorHandler {
+  /** A request read into memory → a plain result (DESIGN §1, "two doors"). */
+  handle(raw: RawHttpRequest): Promise<HttpResult>
+}
+
 /** A Node `request` listener. @group Node adapter */
 export type NodeListener = (request: NodeIncomingMessage, response: NodeServerResponse) => Promise<void>
 
@@ -51,11 +62,13 @@ export interface NodeListenerOptions {
   /** The clock of the events' `at`. Default {@link systemRuntime}. */
   readonly runtime?: Pick<Runtime, 'now'>
   /**
-   * `toNodeListener` only: the methods it hands to the handler. Any other method is answered 405
+   * `toNodeListener` of a `(Request) => Promise<Response>` function only: the methods it hands to
+   * the handler. Any other method is answered 405
    * with an `Allow` header listing these, before the body is read — so is a method the Fetch API
    * refuses to build a `Request` with (`CONNECT`, `TRACE`, `TRACK`), which therefore cannot be
-   * listed here. Default {@link DEFAULT_NODE_METHODS}. `toNodeRawListener` passes every method
-   * through: the SDK's handlers answer 405 themselves.
+   * listed here. Default {@link DEFAULT_NODE_METHODS}. The lower door (an SDK endpoint given to
+   * `toNodeListener`, or `toNodeRawListener`) passes every method through: the SDK's handlers
+   * answer 405 themselves.
    */
   readonly methods?: readonly string[]
 }
@@ -123,11 +136,12 @@ function writeResult(response: NodeServerResponse, result: HttpResult): void {
  * A Node listener for a handler's lower door: no Web `Request` is built, which is what makes this
  * the fast path (DESIGN §1, "two doors"). Every method reaches the handler, `TRACE` included: the
  * SDK's endpoints answer a method they do not serve with 405 and `Allow` themselves.
+ * `toNodeListener(endpoint)` does the same for an SDK endpoint; this one takes the bare function.
  *
  * @example
  * ```ts
  * import { createServer } from 'node:http'
- * createServer(toNodeRawListener(assistantAs.tokenEndpoint.handle)).listen(8080)
+ * createServer(toNodeRawListener((raw) => assistantAs.tokenEndpoint.handle(raw))).listen(8080)
  * ```
  * @group Node adapter
  */
@@ -162,19 +176,38 @@ function assertCarriable(methods: readonly string[]): void {
 }
 
 /**
- * A Node listener for a `(Request) => Promise<Response>` handler: an application's routes, or
- * any SDK endpoint's `fetch` door. A method outside `options.methods` (by default
- * {@link DEFAULT_NODE_METHODS}) gets 405 `invalid_request` with an `Allow` header, never a 5xx
- * (SPEC R7.5). Throws `TypeError` when `options.methods` names a method no Web `Request` can carry.
+ * A Node listener for an SDK endpoint, or for any `(Request) => Promise<Response>` handler.
+ *
+ * - An endpoint of the SDK (an object with the lower door, {@link LowerDoorHandler}) is served
+ *   through that door: the request is read into memory and handed over as it is, with no Web
+ *   `Request`, `Headers`, `AbortSignal` or body stream built — the fast path, as
+ *   {@link toNodeRawListener}.
+ * - A function — an application's routes — gets a Web `Request` and answers a `Response`. A
+ *   method outside `options.methods` (by default {@link DEFAULT_NODE_METHODS}) gets 405
+ *   `invalid_request` with an `Allow` header, never a 5xx (SPEC R7.5).
+ *
+ * Throws `TypeError` when `handler` is neither, or when `options.methods` names a method no Web
+ * `Request` can carry.
  *
  * @example
  * ```ts
  * import { createServer } from 'node:http'
- * createServer(toNodeListener((request) => app.fetch(request))).listen(8080)
+ * const token = toNodeListener(assistantAs.tokenEndpoint) // the lower door: no Web Request per call
+ * const routes = toNodeListener((request) => app.fetch(request)) // everything else
+ * createServer((req, res) => (req.url === '/token' ? token : routes)(req, res)).listen(8080)
  * ```
  * @group Node adapter
  */
-export function toNodeListener(handler: (request: Request) => Promise<Response>, options: NodeListenerOptions = {}): NodeListener {
+export function toNodeListener(
+  handler: LowerDoorHandler | ((request: Request) => Promise<Response>),
+  options: NodeListenerOptions = {},
+): NodeListener {
+  if (typeof handler !== 'function') {
+    if (typeof handler !== 'object' || handler === null || typeof handler.handle !== 'function') {
+      throw invalidType('toNodeListener: pass an SDK endpoint (with handle) or a (Request) => Promise<Response> function')
+    }
+    return toNodeRawListener((raw) => handler.handle(raw), options)
+  }
   const limit = options.bodyLimitBytes ?? 1024 * 1024
   const methods = options.methods ?? DEFAULT_NODE_METHODS
   assertCarriable(methods)

@@ -5,6 +5,10 @@
  * token, a newer grant, an unlink). The Storage port has no compare-and-swap, so each operation
  * holds a lease: a key claimed with the atomic `add`, expiring on its own if its holder dies.
  *
+ * A storage the driver made itself (no `storage` option: a `MemoryStorage` nobody else can
+ * reach) has no other worker: the in-process lock is the whole guarantee, and no lease is
+ * written — a link's operations then cost no storage write for their exclusion.
+ *
  * @module
  */
 import { ErrorCode, ReciprocalError } from '../core/errors.js'
@@ -13,6 +17,16 @@ import { sleep, type Runtime } from '../core/runtime.js'
 import type { Storage } from '../core/storage.js'
 import { KeyedLock } from './keyed-lock.js'
 
+/** Seconds a lease must have left for its holder to release it without checking it is still its own. */
+const YOUNG_LEASE_MARGIN_SECONDS = 2
+
+interface Lease {
+  readonly key: string
+  readonly owner: string
+  /** When it was claimed, runtime seconds. */
+  readonly claimedAt: number
+}
+
 /** @internal */
 export class LinkGuard {
   readonly #local = new KeyedLock()
@@ -20,11 +34,14 @@ export class LinkGuard {
   /**
    * @param leaseSeconds how long a lease lasts: longer than any one operation (whose requests
    *   each time out), short enough that a crashed worker's lease lapses soon.
+   * @param shared whether other workers may use `storage` (any storage given to a driver may
+   *   be shared); `false` only for a storage the driver made itself.
    */
   constructor(
     private readonly storage: Storage,
     private readonly runtime: Runtime,
     private readonly leaseSeconds: number,
+    private readonly shared = true,
   ) {}
 
   /**
@@ -32,6 +49,7 @@ export class LinkGuard {
    * on the runtime's timer: a lease whose holder died lapses within that wait.
    */
   run<T>(link: string, task: () => Promise<T>): Promise<T> {
+    if (!this.shared) return this.#local.run(link, task)
     return this.#local.run(link, async () => {
       const lease = await this.#acquire(link, true)
       if (lease === undefined) {
@@ -48,22 +66,26 @@ export class LinkGuard {
 
   /** Runs `task` if the link's lease is free now; resolves `undefined` without running it otherwise. */
   tryRun<T>(link: string, task: () => Promise<T>): Promise<T | undefined> {
+    if (!this.shared) return this.#local.run(link, task)
     return this.#local.run(link, async () => {
       const lease = await this.#acquire(link, false)
       return lease === undefined ? undefined : this.#holding(lease, task)
     })
   }
 
-  async #holding<T>(lease: { key: string; owner: string }, task: () => Promise<T>): Promise<T> {
+  async #holding<T>(lease: Lease, task: () => Promise<T>): Promise<T> {
     try {
       return await task()
     } finally {
-      // Release only our own lease (one that lapsed may already be someone else's).
-      if ((await this.storage.get<string>(lease.key)) === lease.owner) await this.storage.delete(lease.key)
+      // Release only our own lease (one that lapsed may already be someone else's). A lease
+      // younger than its lifetime, less a margin for the clocks, cannot have lapsed: nobody else
+      // can hold it, so it is deleted without reading it first.
+      const young = this.runtime.now() - lease.claimedAt < this.leaseSeconds - YOUNG_LEASE_MARGIN_SECONDS
+      if (young || (await this.storage.get<string>(lease.key)) === lease.owner) await this.storage.delete(lease.key)
     }
   }
 
-  async #acquire(link: string, wait: boolean): Promise<{ key: string; owner: string } | undefined> {
+  async #acquire(link: string, wait: boolean): Promise<Lease | undefined> {
     const key = `lease:${link}`
     const owner = base64url(this.runtime.randomBytes(16))
     // The wait is counted in the milliseconds asked of the runtime's timer, not read from a clock:
@@ -71,7 +93,9 @@ export class LinkGuard {
     // clock (which never lapses the lease) still ends the wait.
     const budgetMs = this.leaseSeconds * 1000 + 1000
     for (let waitedMs = 0, delay = 10; ; waitedMs += delay, delay = Math.min(delay * 2, 250)) {
-      if (await this.storage.add(key, owner, this.leaseSeconds)) return { key, owner }
+      // Read before the claim: the storage starts the lease's lifetime no earlier than this.
+      const claimedAt = this.runtime.now()
+      if (await this.storage.add(key, owner, this.leaseSeconds)) return { key, owner, claimedAt }
       if (!wait || waitedMs > budgetMs) return undefined
       await sleep(this.runtime, delay)
     }

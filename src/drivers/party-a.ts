@@ -161,14 +161,15 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const peers = definePeers(options.peers)
   const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
   if (!(Number.isInteger(retention) && retention > 0)) throw invalidValue('endedLinkRetentionSeconds must be a positive integer')
-  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)))
+  // No lease in a storage of our own: no other worker can reach it (link-guard.ts).
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)), options.storage !== undefined)
   const refreshes = new SingleFlight()
   const links = partyALinks(storage, runtime, retention)
   const emit = eventEmitter(options.onEvent, runtime, 'party-a')
   const report = (error: unknown): void => emit(unexpectedFailure('party-a', error))
   const commandContext = { authorizationServer: options.authorizationServer, runtime, report }
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
-  const stateIndexKey = async (peerId: string, state: string): Promise<string> => `party-a:state:${peerId}:${await sha256(state)}`
+  const stateIndexKey = (peerId: string, state: string): string => `party-a:state:${peerId}:${sha256(state)}`
   const context = (peer: PartyAPeer): PartyAContext => ({
     now: runtime.now(),
     offer: peer.reciprocal.offer,
@@ -283,7 +284,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       const linkId = peers.linkId(peerId, base64url(runtime.randomBytes(16)))
       const { url, pending } = await createAuthorizationRequest(peer.peer, { redirectUri: peer.redirectUri, scope: peer.scope })
       await links.save(linkId, undefined, startPartyA({ linkId, peerId, userId, pending, now: runtime.now() }))
-      await storage.set(await stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
+      await storage.set(stateIndexKey(peerId, pending.state), linkId, CALLBACK_TTL_SECONDS)
       emit({ type: 'link-started', linkId, peerId })
       return { linkId, url }
     },
@@ -293,7 +294,7 @@ export function createPartyA(options: PartyAOptions): PartyA {
       const origin = peers.originOf(callbackUrl)
       const stateParam = origin?.url.searchParams.get('state') ?? null
       const linkId =
-        origin === undefined || stateParam === null ? undefined : await storage.take<string>(await stateIndexKey(origin.peerId, stateParam))
+        origin === undefined || stateParam === null ? undefined : await storage.take<string>(stateIndexKey(origin.peerId, stateParam))
       if (origin === undefined || linkId === undefined) {
         throw new ReciprocalError('The callback does not belong to a pending link', {
           code: ErrorCode.CallbackInvalid,

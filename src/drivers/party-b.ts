@@ -26,6 +26,7 @@ import { leaseSeconds } from './lease-seconds.js'
 import { DEFAULT_ENDED_LINK_RETENTION_SECONDS, hasWorkLeft, partyBLinkId, partyBLinks, type PartyBLinkRecord as LinkRecord } from './party-b-links.js'
 import { LinkGuard } from './link-guard.js'
 import { runOutbox } from './run-outbox.js'
+import { settleOnce } from './settle-once.js'
 import { toSerializedError } from './run-error.js'
 import { eventEmitter, unexpectedFailure } from '../core/events.js'
 import { invalidValue } from '../core/misuse.js'
@@ -152,7 +153,8 @@ export function createPartyB(options: PartyBOptions): PartyB {
   const runtime = options.runtime ?? systemRuntime
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
   const links = partyBLinks(storage, runtime, options.endedLinkRetentionSeconds ?? DEFAULT_ENDED_LINK_RETENTION_SECONDS)
-  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)))
+  // No lease in a storage of our own: no other worker can reach it (link-guard.ts).
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)), options.storage !== undefined)
   const refreshes = new SingleFlight()
   const keyOf = (link: Link): string => partyBLinkId(link.peerClientId, link.userId)
   const emit = eventEmitter(options.onEvent, runtime, 'party-b')
@@ -233,13 +235,6 @@ export function createPartyB(options: PartyBOptions): PartyB {
     return record !== undefined && record.state.outbox.length > 0 ? advance(record, { type: 'resume' }, link) : record
   }
 
-  /** The deferred redemption: takes the lease again, and runs whatever the outbox holds then. */
-  const redeemPending = (key: string, link: Link): Promise<LinkRecord | undefined> =>
-    guard.run(key, async () => {
-      const record = await links.load(key)
-      return record === undefined ? undefined : drain(record, link)
-    })
-
   async function onCode(received: ReceivedReciprocalCode): Promise<ReceiveOutcome> {
     if (!Object.hasOwn(options.peers, received.peerClientId)) {
       return { ok: false, error: unauthorizedClient('Reciprocal OAuth is not configured for this client') }
@@ -268,17 +263,20 @@ export function createPartyB(options: PartyBOptions): PartyB {
     }
     if (mode !== 'immediate') {
       // SPEC R4.3: store the code (state "redeeming", its redemption in the outbox, logged as
-      // pending) before answering 200, then redeem after the answer.
-      const refused = await guard.run(key, async () => {
+      // pending) before answering 200, then redeem after the answer — under the one lease taken
+      // for both, so the redemption costs no second claim, release and read of the link.
+      const answer = settleOnce<ReceiveOutcome>()
+      const work = guard.run(key, async () => {
         const before = await current()
-        if ('refused' in before) return before.refused
-        await apply(before.record, event, link)
-        return undefined
+        if ('refused' in before) return answer.resolve(before.refused)
+        const record = await apply(before.record, event, link)
+        answer.resolve({ ok: true })
+        await drain(record, link)
       })
-      if (refused !== undefined) return refused
-      // After the answer nobody awaits the redemption: a failure it did not record in the link is reported.
-      mode.waitUntil(redeemPending(key, link).catch(report))
-      return { ok: true }
+      // Before the answer, a failure is the answer's (the receiver answers 500); after it, nobody
+      // awaits the redemption: a failure it did not record in the link is reported.
+      mode.waitUntil(work.catch((error: unknown) => (answer.settled() ? report(error) : answer.reject(error))))
+      return answer.promise
     }
     const outcome = await guard.run(key, async () => {
       const before = await current()

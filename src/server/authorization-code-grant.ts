@@ -55,7 +55,9 @@ export async function authorizationCodeGrant(
   if (!parsed.success) return renderOAuthError(parameterError(parsed.issues))
   const request = parsed.output
 
-  const codeKey = await keys.code(request.code)
+  // Hashed once: the code's record and, on a replay, its marker are both named by it.
+  const codeHash = sha256(request.code)
+  const codeKey = keys.code(codeHash)
   const record = await context.storage.get<CodeRecord>(codeKey)
   // The rules decide (rules/code-redemption.ts); this function reads, takes and writes.
   const verifier = record === undefined ? undefined : request.code_verifier
@@ -64,15 +66,15 @@ export async function authorizationCodeGrant(
     {
       clientId: client.clientId,
       ...(request.redirect_uri === undefined ? {} : { redirectUri: request.redirect_uri }),
-      ...(verifier === undefined ? {} : { verifierS256: await sha256(verifier) }),
+      ...(verifier === undefined ? {} : { verifierS256: sha256(verifier) }),
     },
     context.runtime.now(),
   )
-  if (judged.verdict === 'replay') return refuseReplay(context, request.code)
+  if (judged.verdict === 'replay') return refuseReplay(context, codeHash)
   if (judged.verdict === 'refuse') {
     // Leaked to another client: consume it. A lost take means the rightful client redeemed it
     // first, and the code has now been seen twice: a replay like any other.
-    if (judged.consume && (await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, request.code)
+    if (judged.consume && (await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, codeHash)
     return refuse(context, judged)
   }
   const { code } = judged
@@ -86,7 +88,7 @@ export async function authorizationCodeGrant(
   // Everything checked: this redemption will be honoured, if it is the first. RFC 6749 §4.1.2:
   // of concurrent redemptions that all passed the checks, the take decides; the others are
   // replays and revoke what the winner gets.
-  if ((await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, request.code)
+  if ((await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, codeHash)
   const takenAt = context.runtime.now()
   const reciprocal = askReciprocalScope(context, { clientId: client.clientId, subject: code.subject, scope: scoped.scope })
 
@@ -134,8 +136,8 @@ export async function authorizationCodeGrant(
  * the winner's take: a replay landing between that take and the winner's next write still
  * finds it, and the winner's writeGrant then sees the tombstone.
  */
-async function refuseReplay(context: ServerContext, code: string): Promise<HttpResult> {
-  const marker = await context.storage.get<UsedMarker>(await keys.usedCode(code))
+async function refuseReplay(context: ServerContext, codeHash: string): Promise<HttpResult> {
+  const marker = await context.storage.get<UsedMarker>(keys.usedCode(codeHash))
   const result = await refuse(context, codeReplay(marker))
   // The code record lives as long as its marker (mint-code.ts): a marker without its record is a
   // code that was taken — redeemed, or consumed as leaked — so this is a replay, not a late code.

@@ -132,9 +132,9 @@ export async function closeLinkGrantSlot(
  */
 async function forgetRefreshTokens(context: ServerContext, grantId: string, newest: string | undefined): Promise<void> {
   for (let hash = newest; hash !== undefined; ) {
-    await context.storage.delete(keys.refreshTokenByHash(hash))
-    const marker = await context.storage.get<RefreshReuseMarker>(keys.usedRefreshTokenByHash(hash))
-    await context.storage.delete(keys.usedRefreshTokenByHash(hash))
+    await context.storage.delete(keys.refreshToken(hash))
+    const marker = await context.storage.get<RefreshReuseMarker>(keys.usedRefreshToken(hash))
+    await context.storage.delete(keys.usedRefreshToken(hash))
     hash = nextInRefreshChain(marker, grantId)
   }
 }

@@ -82,7 +82,7 @@ export interface NewRefreshToken {
 export async function newRefreshToken(context: ServerContext): Promise<NewRefreshToken | undefined> {
   if (!context.refreshTokens) return undefined
   const token = newSecret(context)
-  return { token, hash: await sha256(token) }
+  return { token, hash: sha256(token) }
 }
 
 /**
@@ -112,7 +112,7 @@ export async function issueTokens(context: ServerContext, info: TokenGrantInfo):
   let accessToken: string
   if (format === 'opaque') {
     accessToken = newSecret(context)
-    if (store) await context.storage.set(await keys.accessToken(accessToken), accessRecord, accessTtl)
+    if (store) await context.storage.set(keys.accessToken(sha256(accessToken)), accessRecord, accessTtl)
   } else {
     accessToken = await signJwtAccessToken(context, format, accessRecord, now)
   }
@@ -128,8 +128,8 @@ export async function issueTokens(context: ServerContext, info: TokenGrantInfo):
   // no window between the take and a marker written afterwards (RFC 9700 §4.14.2).
   const marker = reuseMarker(info.grantId, info.replaces)
   if (store) {
-    await context.storage.set(keys.usedRefreshTokenByHash(refresh.hash), marker, refreshTtl)
-    await context.storage.set(keys.refreshTokenByHash(refresh.hash), refreshRecord, refreshTtl)
+    await context.storage.set(keys.usedRefreshToken(refresh.hash), marker, refreshTtl)
+    await context.storage.set(keys.refreshToken(refresh.hash), refreshRecord, refreshTtl)
   }
   return { ...body, refresh_token: refresh.token }
 }

@@ -7,6 +7,7 @@
 import { SECRET_BYTES } from '../protocol/constants.js'
 import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
 import { secretFromBytes } from '../lib/encoding.js'
+import { sha256 } from '../lib/hash.js'
 import type { ServerContext } from './options.js'
 import { mintedCode, REPLAY_MARKER_TTL_SECONDS } from '../rules/code-mint.js'
 import { keys } from './records.js'
@@ -106,12 +107,13 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
     grantId: secretFromBytes(context.runtime.randomBytes(16)),
     expiresAt,
   })
+  const codeHash = sha256(code)
   // The replay marker first, before the code exists for anyone (rules/code-mint.ts).
-  await context.storage.set(await keys.usedCode(code), minted.marker, REPLAY_MARKER_TTL_SECONDS)
+  await context.storage.set(keys.usedCode(codeHash), minted.marker, REPLAY_MARKER_TTL_SECONDS)
   // Stored as long as its marker, past its own expiry (its `expiresAt` still refuses it then):
   // while the marker lives, a code that is missing was taken, so a late presentation of a code
   // never redeemed is refused as expired, not mistaken for a replay.
-  await context.storage.set(await keys.code(code), minted.code, REPLAY_MARKER_TTL_SECONDS)
+  await context.storage.set(keys.code(codeHash), minted.code, REPLAY_MARKER_TTL_SECONDS)
   context.emit({ type: 'code-minted', clientId: input.clientId, subject: input.subject, scope: grantedScope, ...(supersede ? { version: linkVersion } : {}) })
   return supersede ? { code, expiresAt, version: linkVersion } : { code, expiresAt }
 }

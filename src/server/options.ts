@@ -14,6 +14,7 @@ import type { ClientAuthContext } from './client-auth.js'
 import type { ClientRegistry } from './clients.js'
 import { invalidType, invalidValue } from '../core/misuse.js'
 import { eventEmitter, type Emit, type EventObserver } from '../core/events.js'
+import { memoizedSha256 } from '../lib/hash.js'
 
 /**
  * Default access token lifetime, seconds.
@@ -146,6 +147,8 @@ export interface ServerContext {
   readonly extensionGrants: Map<string, ExtensionGrantHandler>
   /** Tells the observer about a step or a failure; never throws. */
   readonly emit: Emit
+  /** The SHA-256 of a registered client secret, remembered by this instance (`client-auth.ts`). */
+  readonly registeredSecretDigest: (secret: string) => string
 }
 
 const BUILT_IN_GRANTS = ['authorization_code', 'refresh_token']
@@ -227,6 +230,7 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
     reciprocalScope: options.reciprocalScope,
     extensionGrants,
     emit: eventEmitter(options.onEvent, runtime, 'authorization-server'),
+    registeredSecretDigest: memoizedSha256(),
   }
 }
 
@@ -244,5 +248,5 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
 export function clientAuthContext(context: ServerContext): ClientAuthContext {
   const audiences = [context.issuer, context.tokenEndpoint]
   if (context.revocationEndpoint !== undefined) audiences.push(context.revocationEndpoint)
-  return { clients: context.clients, audiences, storage: context.storage, now: context.runtime.now() }
+  return { clients: context.clients, audiences, storage: context.storage, now: context.runtime.now(), registeredSecretDigest: context.registeredSecretDigest }
 }

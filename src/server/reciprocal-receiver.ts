@@ -23,7 +23,7 @@ import {
 } from '../protocol/oauth-error.js'
 import { ReciprocalGrantRequestSchema, formToObject } from '../protocol/schemas.js'
 import { isScopeSubset, parseScope } from '../protocol/scope.js'
-import { sha256 } from '../lib/hash.js'
+import { memoizedSha256, sha256 } from '../lib/hash.js'
 import { authenticateClientRequest } from './client-auth.js'
 import { parameterError } from './wire.js'
 import type { ClientRegistry } from './clients.js'
@@ -129,6 +129,8 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
   if (parsedRequired === undefined) throw invalidValue('requiredScope is not a valid scope')
   const required: readonly string[] = parsedRequired
   const emit = eventEmitter(options.onEvent, runtime, 'reciprocal-receiver')
+  // This receiver's own: A's registered secret is hashed once, not on every POST.
+  const registeredSecretDigest = memoizedSha256()
 
   const answer = (error: OAuthErrorResponse): HttpResult => renderOAuthError(applyErrorProfile(error, profile))
 
@@ -141,7 +143,7 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     if (!parsed.success) return answer(parameterError(parsed.issues))
 
     const now = runtime.now()
-    const client = await authenticateClientRequest(raw.headers, params, { clients: options.clients, audiences: options.audiences, storage, now })
+    const client = await authenticateClientRequest(raw.headers, params, { clients: options.clients, audiences: options.audiences, storage, now, registeredSecretDigest })
     if (!client.ok) return answer(client.error)
     // SPEC R7.11: extraction already refuses a Basic id that differs; this covers every method.
     if (client.value.clientId !== parsed.output.client_id) return answer(invalidClient('client_id does not match the authenticated client'))
@@ -156,7 +158,7 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     }
 
     // SPEC R7.10: a code is received once; a duplicate never triggers a second redemption.
-    const marker = `reciprocal-received:${client.value.clientId}:${await sha256(parsed.output.code)}`
+    const marker = `reciprocal-received:${client.value.clientId}:${sha256(parsed.output.code)}`
     if (!(await storage.add(marker, now, MAX_CODE_TTL_SECONDS))) {
       return answer(invalidGrant('This code was already received'))
     }

@@ -24,8 +24,6 @@
  *
  * @module
  */
-import { sha256 } from '../lib/hash.js'
-
 export type {
   ClosedLinkGrantSlot,
   CodeRecord,
@@ -41,26 +39,24 @@ export type {
 } from '../rules/records.js'
 
 /**
- * Builders of storage keys. Client ids and subjects are percent-encoded so that a `:` inside
- * them cannot make two links share a key.
+ * Builders of storage keys. A code or token is named by its SHA-256 (`lib/hash.ts`), computed once
+ * per request by the caller, never by the value itself. Client ids and subjects are
+ * percent-encoded so that a `:` inside them cannot make two links share a key.
  *
  * @example
  * ```ts
- * await keys.code(code) // 'code:<base64url SHA-256 of the code>'
+ * keys.code(sha256(code)) // 'code:<base64url SHA-256 of the code>'
  * keys.link('music', 'user:1') // 'link:music:user%3A1'
  * keys.linkGrant('music', 'user:1', 0) // 'link-grants:music:user%3A1:0'
  * ```
  * @group Authorization server
  */
 export const keys = {
-  code: async (code: string): Promise<string> => `code:${await sha256(code)}`,
-  usedCode: async (code: string): Promise<string> => `used-code:${await sha256(code)}`,
-  accessToken: async (token: string): Promise<string> => `token:${await sha256(token)}`,
-  refreshToken: async (token: string): Promise<string> => `refresh:${await sha256(token)}`,
-  /** The same key as {@link keys.refreshToken}, from the token's SHA-256 (as a grant record names it). */
-  refreshTokenByHash: (hash: string): string => `refresh:${hash}`,
-  usedRefreshToken: async (token: string): Promise<string> => `used-refresh:${await sha256(token)}`,
-  usedRefreshTokenByHash: (hash: string): string => `used-refresh:${hash}`,
+  code: (codeHash: string): string => `code:${codeHash}`,
+  usedCode: (codeHash: string): string => `used-code:${codeHash}`,
+  accessToken: (tokenHash: string): string => `token:${tokenHash}`,
+  refreshToken: (tokenHash: string): string => `refresh:${tokenHash}`,
+  usedRefreshToken: (tokenHash: string): string => `used-refresh:${tokenHash}`,
   grant: (grantId: string): string => `grant:${grantId}`,
   revokedGrant: (grantId: string): string => `revoked-grant:${grantId}`,
   link: (clientId: string, subject: string): string =>

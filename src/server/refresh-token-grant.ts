@@ -14,6 +14,7 @@ import { judgeRefreshGrant, judgeRefreshToken, lostRotation, refreshReplay, rota
 import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
 import { keys, type RefreshReuseMarker, type TokenRecord } from './records.js'
+import { sha256 } from '../lib/hash.js'
 import { closeLinkGrantSlot, liveGrant, writeGrant } from './grants.js'
 import { moveLinkGrant } from './link-grants.js'
 import { keepLinkAlive } from './links.js'
@@ -50,12 +51,14 @@ export async function refreshTokenGrant(
   const request = parsed.output
 
   // The rules decide (rules/refresh-rotation.ts); this function reads, takes and writes.
-  const refreshKey = await keys.refreshToken(request.refresh_token)
+  // Hashed once: the token's record and, on a replay, its reuse marker are both named by it.
+  const refreshHash = sha256(request.refresh_token)
+  const refreshKey = keys.refreshToken(refreshHash)
   const record = await context.storage.get<TokenRecord>(refreshKey)
   const judged = judgeRefreshToken(record, client.clientId, context.runtime.now())
   if (judged.verdict === 'replay') {
     // The marker written at issuance outlives the rotation: a rotated refresh token came back.
-    const marker = await context.storage.get<RefreshReuseMarker>(await keys.usedRefreshToken(request.refresh_token))
+    const marker = await context.storage.get<RefreshReuseMarker>(keys.usedRefreshToken(refreshHash))
     const result = await refuse(context, refreshReplay(marker))
     // Told once the grant is revoked; the marker lives exactly as long as the token would have.
     if (marker !== undefined) context.emit({ type: 'replay-detected', credential: 'refresh-token', grantId: marker.grantId })

@@ -14,6 +14,7 @@ import { RevocationRequestSchema, formToObject } from '../protocol/schemas.js'
 import { authenticateClientRequest } from './client-auth.js'
 import { clientAuthContext, type ServerContext } from './options.js'
 import { keys, type TokenRecord } from './records.js'
+import { sha256 } from '../lib/hash.js'
 import { revokeGrant } from './grants.js'
 import { readJwt } from './verify-access-token.js'
 import { parameterError } from './wire.js'
@@ -51,9 +52,10 @@ export async function handleRevocationRequest(context: ServerContext, raw: RawHt
 
 /** The token's record: an opaque access token, a refresh token, or one of our JWTs. */
 async function findToken(context: ServerContext, token: string, hint: string | undefined): Promise<TokenRecord | undefined> {
+  const tokenHash = sha256(token)
   const lookups = [
-    async () => context.storage.get<TokenRecord>(await keys.accessToken(token)),
-    async () => context.storage.get<TokenRecord>(await keys.refreshToken(token)),
+    () => context.storage.get<TokenRecord>(keys.accessToken(tokenHash)),
+    () => context.storage.get<TokenRecord>(keys.refreshToken(tokenHash)),
   ]
   // RFC 7009 §2.1: the hint only decides where to look first.
   if (hint === 'refresh_token') lookups.reverse()

@@ -7,6 +7,7 @@
 import { jwtVerify } from 'jose'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
 import { keys, type TokenRecord } from './records.js'
+import { sha256 } from '../lib/hash.js'
 import { liveGrant } from './grants.js'
 import type { VerifiedAccessToken } from '../core/access-token.js'
 
@@ -33,7 +34,7 @@ export async function verifyAccessToken(context: ServerContext, token: string): 
   const record =
     format !== 'opaque' && token.split('.').length === 3
       ? await readJwt(context, format, token)
-      : await context.storage.get<TokenRecord>(await keys.accessToken(token))
+      : await context.storage.get<TokenRecord>(keys.accessToken(sha256(token)))
   if (record === undefined || record.expiresAt <= context.runtime.now()) return undefined
   const grant = await liveGrant(context, record.grantId)
   if (grant === undefined || grant.clientId !== record.clientId || grant.subject !== record.subject) return undefined

@@ -34,6 +34,7 @@ export { createLocalJWKSet } from 'jose'
 // Internal helpers that examples of neighbouring internal modules call.
 export { RefreshTokenRequestSchema, formToObject } from '../../src/protocol/schemas.js'
 export { keys } from '../../src/server/records.js'
+export { sha256 } from '../../src/lib/hash.js'
 export { closeLinkGrantSlot, writeGrant } from '../../src/server/grants.js'
 export { resolveServerOptions } from '../../src/server/options.js'
 export { authenticateClientRequest } from '../../src/server/client-auth.js'

@@ -54,4 +54,34 @@ describe('LinkGuard: the lease runs on the injected clock', () => {
     await expect(survivor.run(LINK, async () => 'ran')).rejects.toMatchObject({ code: ErrorCode.LinkBusy, retryable: true })
     expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThan(LEASE_SECONDS * 1000)
   })
+
+  it("SPEC R8.2: a holder that outlived its lease does not release the lease another worker claimed since", async () => {
+    const clock = new TestClock()
+    const storage = new MemoryStorage({ now: clock.now })
+    const slow = new LinkGuard(storage, testRuntime(clock), LEASE_SECONDS)
+    const other = new LinkGuard(storage, testRuntime(clock), LEASE_SECONDS)
+    let finish: () => void = () => undefined
+    const slowRun = slow.run(LINK, () => new Promise<void>((resolve) => (finish = resolve)))
+    await vi.waitFor(async () => expect(await storage.get(`lease:${LINK}`)).toBeDefined())
+    clock.advance(LEASE_SECONDS) // the slow holder's lease lapses
+    let release: () => void = () => undefined
+    const otherRun = other.run(LINK, () => new Promise<void>((resolve) => (release = resolve)))
+    await vi.waitFor(async () => expect(await storage.get(`lease:${LINK}`)).not.toBe(undefined))
+    const claimedByOther = await storage.get(`lease:${LINK}`)
+    finish()
+    await slowRun
+    expect(await storage.get(`lease:${LINK}`)).toBe(claimedByOther)
+    release()
+    await otherRun
+    expect(await storage.get(`lease:${LINK}`)).toBeUndefined()
+  })
+
+  it('SPEC R8.2: a young lease is released without being read first', async () => {
+    const clock = new TestClock()
+    const storage = new MemoryStorage({ now: clock.now })
+    const get = vi.spyOn(storage, 'get')
+    await new LinkGuard(storage, testRuntime(clock), LEASE_SECONDS).run(LINK, async () => undefined)
+    expect(get).not.toHaveBeenCalled()
+    expect(await storage.get(`lease:${LINK}`)).toBeUndefined()
+  })
 })

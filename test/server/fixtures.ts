@@ -191,10 +191,10 @@ export function wrapStorage(inner: Storage, overrides: Partial<Storage>): Storag
 export function countingStorage(clock: TestClock): {
   readonly inner: MemoryStorage
   readonly storage: Storage
-  readonly counts: { gets: number; writes: number }
+  readonly counts: { gets: number; writes: number; deletes: number; takes: number }
 } {
   const inner = new MemoryStorage({ now: clock.now })
-  const counts = { gets: 0, writes: 0 }
+  const counts = { gets: 0, writes: 0, deletes: 0, takes: 0 }
   const storage = wrapStorage(inner, {
     get: async <T extends JsonValue>(key: string): Promise<T | undefined> => {
       counts.gets++
@@ -207,6 +207,14 @@ export function countingStorage(clock: TestClock): {
     add: async (key, value, ttl) => {
       counts.writes++
       return inner.add(key, value, ttl)
+    },
+    delete: async (key) => {
+      counts.deletes++
+      return inner.delete(key)
+    },
+    take: async <T extends JsonValue>(key: string): Promise<T | undefined> => {
+      counts.takes++
+      return inner.take<T>(key)
     },
   })
   return { inner, storage, counts }

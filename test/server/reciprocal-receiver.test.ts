@@ -105,6 +105,18 @@ describe('reciprocal grant receiver (SPEC R3.3, R3.4)', () => {
     expect(result.headers['www-authenticate']).toBeUndefined()
   })
 
+  it('RFC 6749 §2.3.1: a rotated client secret takes effect at once — the old one is refused, though its hash was remembered', async () => {
+    let secret = SECRET
+    const { r } = receiver({
+      clients: { findClient: (id) => (id === 'assistant' ? { clientId: 'assistant', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: secret, scope: 'music.play' } : undefined) },
+    })
+    expect(await r.handle(request({ code: 'code-1' }))).toMatchObject({ status: 200 })
+    secret = 'rotated-secret'
+    expect(await r.handle(request({ code: 'code-2' }))).toMatchObject({ status: 401 })
+    const rotated = await r.handle(request({ code: 'code-3' }, { authorization: `Basic ${btoa('assistant:rotated-secret')}` }))
+    expect(rotated).toMatchObject({ status: 200 })
+  })
+
   it('SPEC R7.10: 50 concurrent POSTs of one code → the code is handed over exactly once', async () => {
     const { r, received } = receiver()
     const results = await Promise.all(Array.from({ length: 50 }, () => r.handle(request({}))))

@@ -1,18 +1,31 @@
-// Serving a Web handler with Node through the SDK's Node adapter, on a port chosen now and a
-// handler bound later (so that two services can learn each other's address first).
+// Serving a service with Node through the SDK's Node adapter, on a port chosen now and a service
+// bound later (so that two services can learn each other's address first). The SDK's endpoints
+// are served through their lower door (no Web Request per call); every other route through the
+// service's Web handler.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { toNodeListener } from 'reciprocal-oauth/node'
+import { toNodeListener, type LowerDoorHandler, type NodeListener } from 'reciprocal-oauth/node'
+
+export interface Service {
+  /** The service's own routes: pages, its API. */
+  readonly fetch: (request: Request) => Promise<Response>
+  /** The SDK endpoints it mounts, by path: its token and revocation endpoints. */
+  readonly endpoints: Readonly<Record<string, LowerDoorHandler>>
+}
 
 export interface Listening {
   readonly origin: string
-  use(handler: (request: Request) => Promise<Response>): void
+  use(service: Service): void
   close(): Promise<void>
 }
 
 export async function listen(port: number, host = '127.0.0.1'): Promise<Listening> {
-  let handler: (request: Request) => Promise<Response> = async () => new Response('starting', { status: 503 })
-  const server = createServer(toNodeListener((request) => handler(request)))
+  let routes: NodeListener = toNodeListener(async () => new Response('starting', { status: 503 }))
+  let endpoints = new Map<string, NodeListener>()
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/'
+    return (endpoints.get(path) ?? routes)(request, response)
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())
@@ -20,8 +33,9 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listenin
   const origin = `http://${host}:${(server.address() as AddressInfo).port}`
   return {
     origin,
-    use: (next) => {
-      handler = next
+    use: (service) => {
+      endpoints = new Map(Object.entries(service.endpoints).map(([path, endpoint]) => [path, toNodeListener(endpoint)]))
+      routes = toNodeListener((request) => service.fetch(request))
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -139,10 +139,6 @@ export function createMusicService(config: MusicServiceConfig) {
         // Draft step B: the authorization response (code, state, iss) goes back to the assistant.
         return seeOther(await authorizationServer.authorization.approve(pending, { subject: session.user }))
       }
-      case 'POST /token':
-        return authorizationServer.tokenEndpoint.fetch(request)
-      case 'POST /revoke':
-        return authorizationServer.revocationEndpoint.fetch(request)
       case 'GET /api/now-playing': {
         const auth = await protectedApi(request, 'music.read')
         return auth.ok ? Response.json({ user: auth.token.subject, ...TRACK }) : auth.response
@@ -223,7 +219,10 @@ ${problem ? html`<p class="no">${problem}</p>` : ''}
     )
   }
 
-  return { fetch: handle, partyB, authorizationServer }
+  // Its token endpoint (where the reciprocal POST lands too) and revocation endpoint are mounted
+  // through their lower door (listen.ts), not routed through \`handle\`.
+  const endpoints = { '/token': authorizationServer.tokenEndpoint, '/revoke': authorizationServer.revocationEndpoint }
+  return { fetch: handle, endpoints, partyB, authorizationServer }
 }
 
 export type MusicService = ReturnType<typeof createMusicService>

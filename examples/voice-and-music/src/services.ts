@@ -22,8 +22,8 @@ export async function startServices(options: StartOptions = {}) {
   const wrap = options.wrapFetch ?? ((_actor, inner) => inner)
   const assistant = createVoiceAssistant({ origin: a.origin, musicOrigin: b.origin, secrets: SECRETS, fetch: wrap('assistant', fetch) })
   const music = createMusicService({ origin: b.origin, assistantOrigin: a.origin, secrets: SECRETS, password: DEMO_PASSWORD, fetch: wrap('music', fetch) })
-  a.use(assistant.fetch)
-  b.use(music.fetch)
+  a.use(assistant)
+  b.use(music)
   return {
     assistant,
     music,

@@ -139,10 +139,6 @@ export function createVoiceAssistant(config: VoiceAssistantConfig) {
         await applyUtterance(linkId, utterance)
         return seeOther('/')
       }
-      case 'POST /token':
-        return authorizationServer.tokenEndpoint.fetch(request)
-      case 'POST /revoke':
-        return authorizationServer.revocationEndpoint.fetch(request)
       case 'POST /api/display':
         return receive(request, 'assistant.display', screen)
       case 'POST /api/announce':
@@ -268,7 +264,10 @@ ${state.offered.map((scope) => html`<label><input type="checkbox" name="scope" v
     )
   }
 
-  return { fetch: handle, partyA, authorizationServer, currentLink, screen, spoken }
+  // Its token endpoint (where the music service redeems the reciprocal code) and revocation
+  // endpoint are mounted through their lower door (listen.ts), not routed through \`handle\`.
+  const endpoints = { '/token': authorizationServer.tokenEndpoint, '/revoke': authorizationServer.revocationEndpoint }
+  return { fetch: handle, endpoints, partyA, authorizationServer, currentLink, screen, spoken }
 }
 
 export type VoiceAssistant = ReturnType<typeof createVoiceAssistant>
