@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { jwtVerify, type JWTVerifyGetKey, type KeyInput } from 'jose'
+import type { JWTVerifyGetKey, KeyInput } from 'jose'
+import { jwtVerify } from 'jose/jwt/verify'
 import * as oauth from 'oauth4webapi'
 import * as v from 'valibot'
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../core/access-token.js'

@@ -4,7 +4,10 @@
  *
  * @module
  */
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
+import type { JWTPayload } from 'jose'
+import { createLocalJWKSet } from 'jose/jwks/local'
+import { decodeJwt } from 'jose/jwt/decode'
+import { jwtVerify } from 'jose/jwt/verify'
 import { timingSafeEqual } from '../lib/constant-time.js'
 import { invalidClient } from '../protocol/oauth-error.js'
 import { extractClientCredentials, type ClientAuthMethod, type PresentedClientCredentials } from '../protocol/client-credentials.js'

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SignJWT } from 'jose'
+import { SignJWT } from 'jose/jwt/sign'
 import { SECRET_BYTES } from '../protocol/constants.js'
 import { secretFromBytes } from '../lib/encoding.js'
 import { sha256 } from '../lib/hash.js'

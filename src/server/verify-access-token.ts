@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { jwtVerify } from 'jose'
+import { jwtVerify } from 'jose/jwt/verify'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
 import { keys, type TokenRecord } from './records.js'
 import { liveGrant } from './grants.js'
