@@ -2,6 +2,7 @@
 // through every protocol step (two-parties-in-process.mjs), heap measured after a full GC.
 // Run with `node --expose-gc bench/footprint/memory.mjs [--links 1000,10000,100000]
 // [--budget-seconds S] [--concurrency C] [--json]`.
+import { PerformanceObserver } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { twoPartiesInProcess } from './two-parties-in-process.mjs'
 
@@ -29,11 +30,18 @@ export async function measureMemory({ ladder = [1_000, 10_000, 100_000], budgetS
   for (let i = 0; i < WARM_UP; i++) await parties.link(`warm-up-${i}-at-assistant`, `warm-up-${i}-at-music`)
   const baseline = settledHeap()
   const entriesBefore = parties.storageA.stats().entries + parties.storageB.stats().entries
+  // Time in garbage collection, to tell a slower link from a larger heap to collect.
+  let gcMs = 0
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration
+  })
+  gcObserver.observe({ entryTypes: ['gc'] })
   const started = performance.now()
   const checkpoints = []
   let linked = 0
-  let windowStart = performance.now()
+  let windowStart = 0
   let windowCpu = process.cpuUsage()
+  let windowGcMs = 0
   for (const target of ladder) {
     const elapsed = (performance.now() - started) / 1000
     const rate = linked / Math.max(elapsed, 1e-9)
@@ -42,26 +50,29 @@ export async function measureMemory({ ladder = [1_000, 10_000, 100_000], budgetS
       checkpoints.push({ links: target, skipped: `needs about ${Math.round(needed)} s more at ${Math.round(rate)} links/s; budget ${budgetSeconds} s` })
       break
     }
+    // The rate of the last WINDOW links before the checkpoint (all of them, if fewer).
+    const windowFrom = Math.max(linked, target - WINDOW)
+    const startWindow = () => {
+      windowStart = performance.now()
+      windowCpu = process.cpuUsage()
+      windowGcMs = gcMs
+    }
+    if (windowFrom === linked) startWindow()
     let next = linked
     const worker = async () => {
       while (next < target) {
         const i = next++
         await parties.link(`user-${i}-at-assistant`, `user-${i}-at-music`)
-        linked++
-        // The rate of the last WINDOW links before the checkpoint.
-        if (linked === target - WINDOW) {
-          windowStart = performance.now()
-          windowCpu = process.cpuUsage()
-        }
+        if (++linked === windowFrom) startWindow()
       }
     }
-    if (target - linked <= WINDOW) {
-      windowStart = performance.now()
-      windowCpu = process.cpuUsage()
-    }
     await Promise.all(Array.from({ length: concurrency }, worker))
+    const windowLinks = target - windowFrom
     const windowSeconds = (performance.now() - windowStart) / 1000
     const cpu = process.cpuUsage(windowCpu)
+    // GC entries of the window's last collections are delivered asynchronously: let them arrive.
+    await new Promise((resolve) => setImmediate(resolve))
+    const windowGc = gcMs - windowGcMs
     const heap = settledHeap()
     const entries = parties.storageA.stats().entries + parties.storageB.stats().entries - entriesBefore
     checkpoints.push({
@@ -69,11 +80,13 @@ export async function measureMemory({ ladder = [1_000, 10_000, 100_000], budgetS
       heapBytes: heap - baseline,
       bytesPerLink: Math.round((heap - baseline) / target),
       entriesPerLink: entries / target,
-      lastWindowLinksPerSecond: Math.round(WINDOW / windowSeconds),
-      lastWindowCpuMicrosPerLink: Math.round((cpu.user + cpu.system) / WINDOW),
+      lastWindowLinksPerSecond: Math.round(windowLinks / windowSeconds),
+      lastWindowCpuMicrosPerLink: Math.round((cpu.user + cpu.system) / windowLinks),
+      lastWindowGcMicrosPerLink: Math.round((windowGc * 1000) / windowLinks),
       elapsedSeconds: Math.round((performance.now() - started) / 100) / 10,
     })
   }
+  gcObserver.disconnect()
   return { concurrency, checkpoints }
 }
 
@@ -81,10 +94,14 @@ export async function measureMemory({ ladder = [1_000, 10_000, 100_000], budgetS
 export function formatMemory({ checkpoints }) {
   const rows = checkpoints.map((c) =>
     c.skipped
-      ? `| ${c.links.toLocaleString('en')} | not measured: ${c.skipped} | | | |`
-      : `| ${c.links.toLocaleString('en')} | ${c.bytesPerLink.toLocaleString('en')} | ${c.entriesPerLink.toFixed(1)} | ${c.lastWindowLinksPerSecond.toLocaleString('en')} | ${c.lastWindowCpuMicrosPerLink.toLocaleString('en')} |`,
+      ? `| ${c.links.toLocaleString('en')} | not measured: ${c.skipped} | | | | |`
+      : `| ${c.links.toLocaleString('en')} | ${c.bytesPerLink.toLocaleString('en')} | ${c.entriesPerLink.toFixed(1)} | ${c.lastWindowLinksPerSecond.toLocaleString('en')} | ${c.lastWindowCpuMicrosPerLink.toLocaleString('en')} | ${c.lastWindowGcMicrosPerLink.toLocaleString('en')} |`,
   )
-  return ['| linked users | heap bytes per user (A + B) | stored entries per user | links/s (last 1,000) | CPU µs per link (last 1,000) |', '|---|---|---|---|---|', ...rows].join('\n')
+  return [
+    '| linked users | heap bytes per user (A + B) | stored entries per user | links/s (last 1,000) | CPU µs per link (last 1,000) | of which GC µs |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n')
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
