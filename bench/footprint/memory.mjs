@@ -22,7 +22,7 @@ function settledHeap() {
  * early, saying so, when the next checkpoint would not be reached within `budgetSeconds` at the
  * rate measured so far.
  */
-export async function measureMemory({ ladder = [1_000, 10_000, 100_000], budgetSeconds = Infinity, concurrency = 8 } = {}) {
+export async function measureMemory({ ladder = [1_000, 10_000, 100_000], budgetSeconds = Infinity, concurrency = 16 } = {}) {
   if (typeof globalThis.gc !== 'function') throw new Error('run node with --expose-gc')
   const parties = twoPartiesInProcess()
   // Warm up: the baseline then holds the optimised code and the warm-up users' records, which
@@ -98,7 +98,7 @@ export function formatMemory({ checkpoints }) {
       : `| ${c.links.toLocaleString('en')} | ${c.bytesPerLink.toLocaleString('en')} | ${c.entriesPerLink.toFixed(1)} | ${c.lastWindowLinksPerSecond.toLocaleString('en')} | ${c.lastWindowCpuMicrosPerLink.toLocaleString('en')} | ${c.lastWindowGcMicrosPerLink.toLocaleString('en')} |`,
   )
   return [
-    '| linked users | heap bytes per user (A + B) | stored entries per user | links/s (last 1,000) | CPU µs per link (last 1,000) | of which GC µs |',
+    '| linked users | heap bytes per user (A + B) | stored entries per user | links/s (last ≤ 1,000) | CPU µs per link (last ≤ 1,000) | of which GC µs |',
     '|---|---|---|---|---|---|',
     ...rows,
   ].join('\n')
@@ -109,7 +109,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     options: {
       links: { type: 'string', default: '1000,10000,100000' },
       'budget-seconds': { type: 'string', default: 'Infinity' },
-      concurrency: { type: 'string', default: '8' },
+      concurrency: { type: 'string', default: '16' },
       json: { type: 'boolean', default: false },
     },
   })
