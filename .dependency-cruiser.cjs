@@ -66,6 +66,20 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'jose-on-first-use',
+      comment: "jose loads on first use (lib/jose.ts): only private_key_jwt and JWT access tokens need it, and importing it costs more CPU than the rest of the package (docs/benchmarks.md). Types may be imported.",
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^node_modules/jose/', dependencyTypesNot: ['type-only', 'type-import', 'dynamic-import'] },
+    },
+    {
+      name: 'jose-by-subpath',
+      comment: "Import jose's functions by subpath (jose/jwt/verify): its root loads all of jose, about 30 ms more CPU per process (docs/benchmarks.md). Types may come from the root.",
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^node_modules/jose/dist/webapi/index\\.js$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-unresolvable',
       severity: 'error',
       from: { path: '^src/' },
@@ -76,6 +90,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { extensions: ['.ts', '.js'], conditionNames: ['import', 'default'] },
+    // exportsFields: packages' subpath exports (`jose/jwt/verify`) resolve as Node and bundlers resolve them.
+    enhancedResolveOptions: { extensions: ['.ts', '.js'], conditionNames: ['import', 'default'], exportsFields: ['exports'] },
   },
 }

@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     only: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    'no-footprint': { type: 'boolean', default: false },
   },
 })
 
@@ -43,6 +44,17 @@ const result = await runRounds(families, settings, log)
 const summary = summarise(result)
 console.log(table(summary))
 console.log(JSON.stringify({ machine, settings: { ...settings, connections: CONNECTIONS }, seconds: (performance.now() - started) / 1000, scenarios: summary }))
+
+// The footprint (bench/footprint): bundle sizes, import time, memory per linked user. In the full
+// run the memory ladder gets what the three-minute budget leaves (1 K and 10 K links here; the
+// 100 K step: `npm run bench:footprint -- --budget-seconds Infinity`).
+if (!args['no-footprint'] && args.only === undefined) {
+  const { formatFootprint, measureFootprint } = await import('./footprint/index.mjs')
+  log('bench: footprint (sizes, import time, memory per link)')
+  const footprint = await measureFootprint(args.smoke ? { links: [200], importRuns: 1, budgetSeconds: 10 } : { links: [1_000, 10_000, 100_000], importRuns: 5, budgetSeconds: 25 })
+  console.log(formatFootprint(footprint))
+  console.log(JSON.stringify({ footprint }))
+}
 
 const missed = Object.entries(summary).filter(([, s]) => s.unexpected > 0)
 if (missed.length > 0) {

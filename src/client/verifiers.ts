@@ -6,11 +6,12 @@
  *
  * @module
  */
-import { jwtVerify, type JWTVerifyGetKey, type KeyInput } from 'jose'
+import type { JWTVerifyGetKey, KeyInput } from 'jose'
 import * as oauth from 'oauth4webapi'
 import * as v from 'valibot'
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../core/access-token.js'
 import { ErrorCode, ReciprocalError } from '../core/errors.js'
+import { loadJwtVerify } from '../lib/jose.js'
 import { IntrospectionResponseSchema } from '../protocol/schemas.js'
 import { toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
@@ -104,6 +105,7 @@ export interface JwtAccessTokenVerifierOptions {
  */
 export function jwtAccessTokenVerifier(options: JwtAccessTokenVerifierOptions): AccessTokenVerifier {
   return async (token) => {
+    const { jwtVerify } = await loadJwtVerify()
     try {
       const { payload } = await jwtVerify(token, options.jwks, {
         issuer: options.issuer,

@@ -10,8 +10,18 @@ import * as v from 'valibot'
 import { isValidScope } from './scope.js'
 import { GRANT_TYPE_RECIPROCAL } from './constants.js'
 
+/**
+ * Builds one schema in a call marked free of side effects, so that a bundler drops each schema
+ * its importer does not use, with the valibot code only that schema needs (esbuild does not
+ * carry valibot's own annotations across modules: it would keep a bare `v.object(…)` here).
+ */
+/* @__NO_SIDE_EFFECTS__ */
+function schema<T>(build: () => T): T {
+  return build()
+}
+
 /** A non-empty string of at most 4 KiB: every code, token or identifier on the wire. */
-const Opaque = v.pipe(v.string(), v.minLength(1), v.maxLength(4096))
+const Opaque = schema(() => v.pipe(v.string(), v.minLength(1), v.maxLength(4096)))
 
 /**
  * An RFC 6749 §3.3 scope string.
@@ -23,7 +33,7 @@ const Opaque = v.pipe(v.string(), v.minLength(1), v.maxLength(4096))
  * ```
  * @group Schemas
  */
-export const ScopeSchema = v.pipe(v.string(), v.maxLength(4096), v.check(isValidScope, 'not a valid scope'))
+export const ScopeSchema = schema(() => v.pipe(v.string(), v.maxLength(4096), v.check(isValidScope, 'not a valid scope')))
 
 /**
  * The reciprocal grant request party A POSTs to B's token endpoint (SPEC R3.2), after client
@@ -37,12 +47,12 @@ export const ScopeSchema = v.pipe(v.string(), v.maxLength(4096), v.check(isValid
  * ```
  * @group Schemas
  */
-export const ReciprocalGrantRequestSchema = v.object({
+export const ReciprocalGrantRequestSchema = schema(() => v.object({
   grant_type: v.literal(GRANT_TYPE_RECIPROCAL),
   code: Opaque,
   client_id: Opaque,
   access_token: Opaque,
-})
+}))
 /** @group Schemas */
 export type ReciprocalGrantRequest = v.InferOutput<typeof ReciprocalGrantRequestSchema>
 
@@ -58,12 +68,12 @@ export type ReciprocalGrantRequest = v.InferOutput<typeof ReciprocalGrantRequest
  * ```
  * @group Schemas
  */
-export const AuthorizationCodeRequestSchema = v.object({
+export const AuthorizationCodeRequestSchema = schema(() => v.object({
   grant_type: v.literal('authorization_code'),
   code: Opaque,
   redirect_uri: v.optional(Opaque),
   code_verifier: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9._~-]{43,128}$/, 'not a valid code_verifier'))),
-})
+}))
 /** @group Schemas */
 export type AuthorizationCodeRequest = v.InferOutput<typeof AuthorizationCodeRequestSchema>
 
@@ -77,11 +87,11 @@ export type AuthorizationCodeRequest = v.InferOutput<typeof AuthorizationCodeReq
  * ```
  * @group Schemas
  */
-export const RefreshTokenRequestSchema = v.object({
+export const RefreshTokenRequestSchema = schema(() => v.object({
   grant_type: v.literal('refresh_token'),
   refresh_token: Opaque,
   scope: v.optional(ScopeSchema),
-})
+}))
 /** @group Schemas */
 export type RefreshTokenRequest = v.InferOutput<typeof RefreshTokenRequestSchema>
 
@@ -95,10 +105,10 @@ export type RefreshTokenRequest = v.InferOutput<typeof RefreshTokenRequestSchema
  * ```
  * @group Schemas
  */
-export const RevocationRequestSchema = v.object({
+export const RevocationRequestSchema = schema(() => v.object({
   token: Opaque,
   token_type_hint: v.optional(v.string()),
-})
+}))
 
 /**
  * An authorization request (RFC 6749 §4.1.1 with RFC 7636 PKCE S256, required by SPEC R7.1).
@@ -112,7 +122,7 @@ export const RevocationRequestSchema = v.object({
  * ```
  * @group Schemas
  */
-export const AuthorizationRequestSchema = v.object({
+export const AuthorizationRequestSchema = schema(() => v.object({
   response_type: v.literal('code'),
   client_id: Opaque,
   redirect_uri: Opaque,
@@ -120,7 +130,7 @@ export const AuthorizationRequestSchema = v.object({
   state: v.optional(v.pipe(v.string(), v.maxLength(2048))),
   code_challenge: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'not an S256 code_challenge')),
   code_challenge_method: v.literal('S256'),
-})
+}))
 /** @group Schemas */
 export type AuthorizationRequest = v.InferOutput<typeof AuthorizationRequestSchema>
 
@@ -136,14 +146,14 @@ export type AuthorizationRequest = v.InferOutput<typeof AuthorizationRequestSche
  * ```
  * @group Schemas
  */
-export const TokenResponseSchema = v.looseObject({
+export const TokenResponseSchema = schema(() => v.looseObject({
   access_token: Opaque,
   token_type: v.string(),
   expires_in: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   refresh_token: v.optional(Opaque),
   scope: v.optional(v.string()),
   reciprocal: v.optional(v.string()),
-})
+}))
 /** @group Schemas */
 export type TokenResponse = v.InferOutput<typeof TokenResponseSchema>
 
@@ -157,10 +167,10 @@ export type TokenResponse = v.InferOutput<typeof TokenResponseSchema>
  * ```
  * @group Schemas
  */
-export const ErrorResponseSchema = v.looseObject({
+export const ErrorResponseSchema = schema(() => v.looseObject({
   error: v.string(),
   error_description: v.optional(v.string()),
-})
+}))
 
 /**
  * B's success answer to the reciprocal grant POST (SPEC R3.4): a JSON object, `{}` in the Google
@@ -173,12 +183,12 @@ export const ErrorResponseSchema = v.looseObject({
  * ```
  * @group Schemas
  */
-export const ReciprocalGrantResponseSchema = v.pipe(
+export const ReciprocalGrantResponseSchema = schema(() => v.pipe(
   v.unknown(),
   // valibot's object schemas accept arrays (as `{}`); a JSON array is not the object required.
   v.check((value) => !Array.isArray(value), 'not a JSON object'),
   v.looseObject({}),
-)
+))
 
 /**
  * An RFC 7662 introspection response. Loose.
@@ -190,13 +200,13 @@ export const ReciprocalGrantResponseSchema = v.pipe(
  * ```
  * @group Schemas
  */
-export const IntrospectionResponseSchema = v.looseObject({
+export const IntrospectionResponseSchema = schema(() => v.looseObject({
   active: v.boolean(),
   client_id: v.optional(v.string()),
   sub: v.optional(v.string()),
   scope: v.optional(v.string()),
   exp: v.optional(v.number()),
-})
+}))
 
 /**
  * Turns a strictly parsed form (each name once) into a plain object for a schema, keeping only

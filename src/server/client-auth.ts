@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
+import type { JWTPayload } from 'jose'
+import { loadDecodeJwt, loadJwtVerify, loadLocalJwks } from '../lib/jose.js'
 import { timingSafeEqual } from '../lib/constant-time.js'
 import { invalidClient } from '../protocol/oauth-error.js'
 import { extractClientCredentials, type ClientAuthMethod, type PresentedClientCredentials } from '../protocol/client-credentials.js'
@@ -56,7 +57,7 @@ export async function authenticateClient(
   const basic = presented.method === 'client_secret_basic'
   const refused = (description: string): Parsed<RegisteredClient> => ({ ok: false, error: invalidClient(description, basic) })
   const failed = (): Parsed<RegisteredClient> => refused('Client authentication failed')
-  const clientId = presented.method === 'private_key_jwt' ? presented.clientId ?? unverifiedIssuer(presented.assertion) : presented.clientId
+  const clientId = presented.method === 'private_key_jwt' ? presented.clientId ?? (await unverifiedIssuer(presented.assertion)) : presented.clientId
   if (clientId === undefined) return failed()
   const client = await context.clients.findClient(clientId)
   if (client === undefined) return failed()
@@ -99,6 +100,7 @@ export async function authenticateClientRequest(
 
 async function verifyAssertion(assertion: string, client: RegisteredClient, context: ClientAuthContext): Promise<boolean> {
   if (client.jwks === undefined) return false
+  const [{ jwtVerify }, { createLocalJWKSet }] = await Promise.all([loadJwtVerify(), loadLocalJwks()])
   let payload: JWTPayload
   try {
     ;({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
@@ -128,7 +130,8 @@ function expectedMethod(method: ClientAuthMethod): string {
 }
 
 /** The `iss` of an unverified JWT, only to pick the key set that will verify it. */
-function unverifiedIssuer(jwt: string): string | undefined {
+async function unverifiedIssuer(jwt: string): Promise<string | undefined> {
+  const { decodeJwt } = await loadDecodeJwt()
   try {
     // decodeJwt reads the payload as UTF-8 (a bare atob would mangle a non-ASCII client id).
     const { iss } = decodeJwt(jwt)

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { SignJWT } from 'jose'
 import { SECRET_BYTES } from '../protocol/constants.js'
 import { secretFromBytes } from '../lib/encoding.js'
 import { sha256 } from '../lib/hash.js'
+import { loadSignJwt } from '../lib/jose.js'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
 import { reuseMarker } from '../rules/refresh-rotation.js'
 import { keys, type TokenRecord } from './records.js'
@@ -144,6 +144,7 @@ async function signJwtAccessToken(
   record: TokenRecord,
   now: number,
 ): Promise<string> {
+  const { SignJWT } = await loadSignJwt()
   // RFC 9068 §2.2 claims, plus `gid`: the grant, so that revoking the grant revokes the JWT too.
   return new SignJWT({ client_id: record.clientId, scope: record.scope, gid: record.grantId })
     .setProtectedHeader(format.kid === undefined ? { alg: format.alg, typ: 'at+jwt' } : { alg: format.alg, typ: 'at+jwt', kid: format.kid })

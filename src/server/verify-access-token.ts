@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { jwtVerify } from 'jose'
+import { loadJwtVerify } from '../lib/jose.js'
 import type { JwtAccessTokenFormat, ServerContext } from './options.js'
 import { keys, type TokenRecord } from './records.js'
 import { sha256 } from '../lib/hash.js'
@@ -59,6 +59,7 @@ export async function readJwt(
   format: JwtAccessTokenFormat,
   token: string,
 ): Promise<TokenRecord | undefined> {
+  const { jwtVerify } = await loadJwtVerify()
   try {
     const { payload } = await jwtVerify(token, format.publicKey, {
       issuer: context.issuer,
