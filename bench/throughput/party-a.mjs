@@ -11,7 +11,7 @@ export async function startServers() {
   const origin = 'http://127.0.0.1'
   const assistantAs = assistantServer(origin)
   const web = await listen(toNodeListener(assistantAs.tokenEndpoint.fetch))
-  const raw = await listen(toNodeRawListener(assistantAs.tokenEndpoint.handle))
+  const raw = await listen(toNodeListener(assistantAs.tokenEndpoint))
   // An API route of A's, behind the bearer check of B's access token.
   const api = await listen(
     toNodeRawListener(async (request) => {
@@ -42,7 +42,7 @@ export const scenarios = [
   },
   {
     name: 'a-token-raw',
-    label: "A's token endpoint, redeeming a reciprocal code, parsed-input door",
+    label: "A's token endpoint, redeeming a reciprocal code, lower door (default)",
     server: 'raw',
     prepared: true,
     request: redeem,

@@ -1,10 +1,10 @@
 // B's reciprocal grant receiver (`createReciprocalReceiver`), for a B that runs its own
 // authorization server, each accepted code stored for later redemption. Mounted through both
-// doors of the Node adapter: `toNodeListener(receiver.fetch)` (the Web door, what README mounts)
-// and `toNodeRawListener(receiver.handle)` (the parsed-input door).
+// doors of the Node adapter: `toNodeListener(receiver.fetch)` (the Web door, a `Request` per call)
+// and `toNodeListener(receiver)` (the lower door, what README mounts on Node).
 import { MemoryStorage } from 'reciprocal-oauth'
 import { createReciprocalReceiver } from 'reciprocal-oauth/server'
-import { toNodeListener, toNodeRawListener } from 'reciprocal-oauth/node'
+import { toNodeListener } from 'reciprocal-oauth/node'
 import { listen, reciprocalPost, uniqueCode } from '../lib/fixtures.mjs'
 import { issueMusicToken, musicServer } from '../lib/parties.mjs'
 
@@ -25,7 +25,7 @@ export async function startServers() {
     },
   })
   const web = await listen(toNodeListener(receiver.fetch))
-  const raw = await listen(toNodeRawListener(receiver.handle))
+  const raw = await listen(toNodeListener(receiver))
   const accessToken = await issueMusicToken(musicAs, origin, 'alice')
   return {
     // The access token travels with the URLs: the runner puts it in every request.
@@ -40,7 +40,7 @@ const post = (valid) => (i, urls) => reciprocalPost('/token', uniqueCode(i), val
 
 export const scenarios = [
   { name: 'receiver-web', label: "B's receiver, valid POST, Web door", server: 'web', request: post(true), expect: 200, vs: { oidc: 'oidc-reciprocal', ceiling: 'ceiling' } },
-  { name: 'receiver-raw', label: "B's receiver, valid POST, parsed-input door", server: 'raw', request: post(true), expect: 200, vs: { oidc: 'oidc-reciprocal', ceiling: 'ceiling' } },
+  { name: 'receiver-raw', label: "B's receiver, valid POST, lower door (default)", server: 'raw', request: post(true), expect: 200, vs: { oidc: 'oidc-reciprocal', ceiling: 'ceiling' } },
   { name: 'receiver-web-unknown', label: "B's receiver, unknown token, Web door", server: 'web', request: post(false), expect: 400, vs: { oidc: 'oidc-reciprocal-unknown', ceiling: 'ceiling' } },
-  { name: 'receiver-raw-unknown', label: "B's receiver, unknown token, parsed-input door", server: 'raw', request: post(false), expect: 400, vs: { oidc: 'oidc-reciprocal-unknown', ceiling: 'ceiling' } },
+  { name: 'receiver-raw-unknown', label: "B's receiver, unknown token, lower door (default)", server: 'raw', request: post(false), expect: 400, vs: { oidc: 'oidc-reciprocal-unknown', ceiling: 'ceiling' } },
 ]
