@@ -43,6 +43,8 @@ export interface NodeServerResponse {
 export interface LowerDoorHandler {
   /** A request read into memory → a plain result (DESIGN §1, "two doors"). */
   handle(raw: RawHttpRequest): Promise<HttpResult>
+  /** The endpoint's own body limit, bytes: the adapter reads up to it unless told otherwise. */
+  readonly bodyLimitBytes?: number
 }
 
 /** A Node `request` listener. @group Node adapter */
@@ -206,7 +208,9 @@ export function toNodeListener(
     if (typeof handler !== 'object' || handler === null || typeof handler.handle !== 'function') {
       throw invalidType('toNodeListener: pass an SDK endpoint (with handle) or a (Request) => Promise<Response> function')
     }
-    return toNodeRawListener((raw) => handler.handle(raw), options)
+    // The endpoint's own limit, as its Web door has it (an adapter option still overrides it).
+    const bodyLimitBytes = options.bodyLimitBytes ?? handler.bodyLimitBytes
+    return toNodeRawListener((raw) => handler.handle(raw), { ...options, ...(bodyLimitBytes === undefined ? {} : { bodyLimitBytes }) })
   }
   const limit = options.bodyLimitBytes ?? 1024 * 1024
   const methods = options.methods ?? DEFAULT_NODE_METHODS

@@ -17,14 +17,9 @@ import { sleep, type Runtime } from '../core/runtime.js'
 import type { Storage } from '../core/storage.js'
 import { KeyedLock } from './keyed-lock.js'
 
-/** Seconds a lease must have left for its holder to release it without checking it is still its own. */
-const YOUNG_LEASE_MARGIN_SECONDS = 2
-
 interface Lease {
   readonly key: string
   readonly owner: string
-  /** When it was claimed, runtime seconds. */
-  readonly claimedAt: number
 }
 
 /** @internal */
@@ -77,11 +72,10 @@ export class LinkGuard {
     try {
       return await task()
     } finally {
-      // Release only our own lease (one that lapsed may already be someone else's). A lease
-      // younger than its lifetime, less a margin for the clocks, cannot have lapsed: nobody else
-      // can hold it, so it is deleted without reading it first.
-      const young = this.runtime.now() - lease.claimedAt < this.leaseSeconds - YOUNG_LEASE_MARGIN_SECONDS
-      if (young || (await this.storage.get<string>(lease.key)) === lease.owner) await this.storage.delete(lease.key)
+      // Release only our own lease: one that lapsed may already be someone else's. Whether it
+      // lapsed is the storage's call (its TTL, its clock), never this worker's clock, which may
+      // step back or run slow — so the lease is read before it is deleted.
+      if ((await this.storage.get<string>(lease.key)) === lease.owner) await this.storage.delete(lease.key)
     }
   }
 
@@ -93,9 +87,7 @@ export class LinkGuard {
     // clock (which never lapses the lease) still ends the wait.
     const budgetMs = this.leaseSeconds * 1000 + 1000
     for (let waitedMs = 0, delay = 10; ; waitedMs += delay, delay = Math.min(delay * 2, 250)) {
-      // Read before the claim: the storage starts the lease's lifetime no earlier than this.
-      const claimedAt = this.runtime.now()
-      if (await this.storage.add(key, owner, this.leaseSeconds)) return { key, owner, claimedAt }
+      if (await this.storage.add(key, owner, this.leaseSeconds)) return { key, owner }
       if (!wait || waitedMs > budgetMs) return undefined
       await sleep(this.runtime, delay)
     }

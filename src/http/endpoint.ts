@@ -20,6 +20,8 @@ export interface Endpoint {
   handle(raw: RawHttpRequest): Promise<HttpResult>
   /** `(Request) => Promise<Response>` door, with the body size limit. Never throws. */
   fetch(request: Request): Promise<Response>
+  /** The body size limit, bytes (SPEC R7.5): what an adapter reading the request stops at. */
+  readonly bodyLimitBytes: number
 }
 
 /**
@@ -64,5 +66,5 @@ export function endpoint(
   options: { readonly where: FailureSite; readonly emit: Emit; readonly bodyLimitBytes: number },
 ): Endpoint {
   const safe = guarded(handle, options.emit, options.where)
-  return { handle: safe, fetch: webDoor(safe, options.bodyLimitBytes, options.emit) }
+  return { handle: safe, fetch: webDoor(safe, options.bodyLimitBytes, options.emit), bodyLimitBytes: options.bodyLimitBytes }
 }

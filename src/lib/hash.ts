@@ -48,6 +48,8 @@ const MEMO_ENTRIES = 1024
  * secret is hashed once per process, not on every request. Owned by the instance that creates it
  * (DESIGN: caches belong to an instance, never to the module), and bounded: past
  * `MEMO_ENTRIES` values it forgets the oldest, so a registry that rotates secrets cannot grow it.
+ * It is keyed by the values themselves: give it only values already held in memory (a registered
+ * secret from the client registry), never what a request presents.
  *
  * @example
  * ```ts

@@ -11,11 +11,19 @@ let sign: Promise<typeof import('jose/jwt/sign')> | undefined
 let decode: Promise<typeof import('jose/jwt/decode')> | undefined
 let localJwks: Promise<typeof import('jose/jwks/local')> | undefined
 
+/** Keeps a load that succeeds; forgets one that fails, so a later call tries again. */
+function kept<T>(load: Promise<T>, forget: () => void): Promise<T> {
+  return load.catch((error: unknown) => {
+    forget()
+    throw error
+  })
+}
+
 /** `jwtVerify`. */
-export const loadJwtVerify = () => (verify ??= import('jose/jwt/verify'))
+export const loadJwtVerify = () => (verify ??= kept(import('jose/jwt/verify'), () => (verify = undefined)))
 /** `SignJWT`. */
-export const loadSignJwt = () => (sign ??= import('jose/jwt/sign'))
+export const loadSignJwt = () => (sign ??= kept(import('jose/jwt/sign'), () => (sign = undefined)))
 /** `decodeJwt`. */
-export const loadDecodeJwt = () => (decode ??= import('jose/jwt/decode'))
+export const loadDecodeJwt = () => (decode ??= kept(import('jose/jwt/decode'), () => (decode = undefined)))
 /** `createLocalJWKSet`. */
-export const loadLocalJwks = () => (localJwks ??= import('jose/jwks/local'))
+export const loadLocalJwks = () => (localJwks ??= kept(import('jose/jwks/local'), () => (localJwks = undefined)))

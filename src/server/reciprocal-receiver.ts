@@ -100,6 +100,8 @@ export interface ReciprocalReceiver {
   handleParsed(raw: RawHttpRequest, params: FormParams): Promise<HttpResult>
   /** `(Request) => Promise<Response>` door. */
   fetch(request: Request): Promise<Response>
+  /** The body size limit, bytes (SPEC R7.5): what an adapter reading the request stops at. */
+  readonly bodyLimitBytes: number
 }
 
 /**
@@ -178,5 +180,5 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     return params.ok ? receive(raw, params.value) : answer(params.error)
   }, doors)
   const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> => guarded((r) => receive(r, params), emit, doors.where)(raw)
-  return { handle, handleParsed, fetch }
+  return { handle, handleParsed, fetch, bodyLimitBytes: doors.bodyLimitBytes }
 }

@@ -101,6 +101,23 @@ describe('the Node adapter takes the fast door by default (DESIGN §1, two doors
     expect(answer).toEqual({ status: 200, body: 'POST /token' })
   })
 
+  it("SPEC R7.5: the endpoint's own body limit holds through the fast door, as through its Web door", async () => {
+    const wide = createAuthorizationServer({
+      issuer: 'https://music.example',
+      tokenEndpoint: 'https://music.example/token',
+      clients: staticClients([{ clientId: 'assistant', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: 'assistant-secret', scope: 'music.play' }]),
+      bodyLimitBytes: 64 * 1024,
+    })
+    // 20 KB: over the default limit, within this server's. The handler reads it and refuses the
+    // grant itself, rather than the adapter refusing the body as too large.
+    const body = `grant_type=authorization_code&code=unknown&padding=${'a'.repeat(20 * 1024)}`
+    const web = await wide.tokenEndpoint.fetch(new Request('https://music.example/token', { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body }))
+    const fast = await call(toNodeListener(wide.tokenEndpoint), message(body))
+    expect(fast.status).toBe(web.status)
+    expect(JSON.parse(fast.body)).toEqual(await web.json())
+    expect(fast.body).not.toContain('too large')
+  })
+
   it('refuses, at construction, what is neither an endpoint nor a function', () => {
     expect(() => toNodeListener({} as never)).toThrow(TypeError)
     expect(() => toNodeListener(null as never)).toThrow(TypeError)

@@ -76,12 +76,27 @@ describe('LinkGuard: the lease runs on the injected clock', () => {
     expect(await storage.get(`lease:${LINK}`)).toBeUndefined()
   })
 
-  it('SPEC R8.2: a young lease is released without being read first', async () => {
-    const clock = new TestClock()
-    const storage = new MemoryStorage({ now: clock.now })
-    const get = vi.spyOn(storage, 'get')
-    await new LinkGuard(storage, testRuntime(clock), LEASE_SECONDS).run(LINK, async () => undefined)
-    expect(get).not.toHaveBeenCalled()
-    expect(await storage.get(`lease:${LINK}`)).toBeUndefined()
+  it('SPEC R8.2: a worker whose clock runs slow never releases a lease the storage gave another worker since', async () => {
+    // The storage's TTL runs on its own clock: 25 s pass there while only 5 s pass for worker A.
+    const storageClock = new TestClock()
+    const slowClock = new TestClock()
+    const storage = new MemoryStorage({ now: storageClock.now })
+    const workerA = new LinkGuard(storage, testRuntime(slowClock), LEASE_SECONDS)
+    const workerB = new LinkGuard(storage, testRuntime(storageClock), LEASE_SECONDS)
+    const workerC = new LinkGuard(storage, testRuntime(storageClock), LEASE_SECONDS)
+    let releaseB!: () => void
+    let bHolds!: () => void
+    const bInside = new Promise<void>((resolve) => (bHolds = resolve))
+    let bRun!: Promise<void>
+    await workerA.run(LINK, async () => {
+      storageClock.advance(LEASE_SECONDS + 5) // A's lease lapses in storage…
+      slowClock.advance(5) // …while A's own clock says it is young
+      bRun = workerB.run(LINK, () => new Promise<void>((resolve) => ((releaseB = resolve), bHolds())))
+      await bInside
+    })
+    // A has finished and released while B holds the link: B's lease is still there.
+    expect(await workerC.tryRun(LINK, async () => 'C ran')).toBeUndefined()
+    releaseB()
+    await bRun
   })
 })
