@@ -8,8 +8,9 @@
 import { concatBytes } from '../lib/bytes.js'
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
-import { failureResponse, invalidRequest, methodNotAllowed, renderOAuthError } from '../protocol/oauth-error.js'
-import { eventEmitter, unexpectedFailure, type EventObserver } from '../core/events.js'
+import { invalidRequest, methodNotAllowed, renderOAuthError } from '../protocol/oauth-error.js'
+import { eventEmitter, type EventObserver } from '../core/events.js'
+import { unexpected } from '../http/guarded.js'
 import { systemRuntime, type Runtime } from '../core/runtime.js'
 import { invalidType, invalidValue } from '../core/misuse.js'
 
@@ -160,8 +161,7 @@ export function toNodeRawListener(
       const raw: RawHttpRequest = { method: message.method ?? 'GET', headers: message.headers, body: read.body, url: read.url }
       writeResult(response, await handle(raw))
     } catch (error) {
-      emit(unexpectedFailure('http-adapter', error))
-      writeResult(response, renderOAuthError(failureResponse(error)))
+      writeResult(response, unexpected(emit, 'http-adapter', error))
     }
   }
 }
@@ -243,8 +243,7 @@ export function toNodeListener(
       response.writeHead(answer.status, outHeaders)
       response.end(new Uint8Array(await answer.arrayBuffer()))
     } catch (error) {
-      emit(unexpectedFailure('http-adapter', error))
-      writeResult(response, renderOAuthError(failureResponse(error)))
+      writeResult(response, unexpected(emit, 'http-adapter', error))
     }
   }
 }

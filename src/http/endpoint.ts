@@ -6,8 +6,8 @@
  * @module
  */
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
-import { failureResponse, renderOAuthError } from '../protocol/oauth-error.js'
-import { unexpectedFailure, type Emit, type FailureSite } from '../core/events.js'
+import type { Emit, FailureSite } from '../core/events.js'
+import { guarded } from './guarded.js'
 import { webDoor } from './web.js'
 
 /**
@@ -22,33 +22,6 @@ export interface Endpoint {
   fetch(request: Request): Promise<Response>
   /** The body size limit, bytes (SPEC R7.5): what an adapter reading the request stops at. */
   readonly bodyLimitBytes: number
-}
-
-/**
- * Wraps a handler's lower door so an unexpected throw (a storage outage, a bug) is told to the
- * observer as an `unexpected-failure` at `where`, and answered with {@link failureResponse}: a
- * bare `500 server_error` (or `503` with `Retry-After` for a full storage) — no message, no
- * stack, nothing that could carry a secret.
- *
- * @example
- * ```ts
- * const handle = guarded((raw) => handleTokenRequest(context, raw), context.emit, 'token-endpoint')
- * ```
- * @internal
- */
-export function guarded(
-  handle: (raw: RawHttpRequest) => Promise<HttpResult>,
-  emit: Emit,
-  where: FailureSite,
-): (raw: RawHttpRequest) => Promise<HttpResult> {
-  return async (raw) => {
-    try {
-      return await handle(raw)
-    } catch (error) {
-      emit(unexpectedFailure(where, error))
-      return renderOAuthError(failureResponse(error))
-    }
-  }
 }
 
 /**

@@ -7,8 +7,9 @@
  */
 import { DEFAULT_BODY_LIMIT_BYTES } from '../protocol/constants.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
-import { failureResponse, invalidRequest, renderOAuthError } from '../protocol/oauth-error.js'
-import { eventEmitter, unexpectedFailure, type Emit, type EventObserver } from '../core/events.js'
+import { invalidRequest, renderOAuthError } from '../protocol/oauth-error.js'
+import { eventEmitter, type Emit, type EventObserver } from '../core/events.js'
+import { unexpected } from './guarded.js'
 import { systemRuntime, type Runtime } from '../core/runtime.js'
 import { readLimited } from '../lib/bytes.js'
 
@@ -101,11 +102,10 @@ export function webDoor(
   return async (request) => {
     try {
       const raw = await readRawRequest(request, limitBytes)
-      if (raw === 'too-large') return toResponse(renderOAuthError(invalidRequest('The request body is too large')))
-      return toResponse(await handle(raw))
+      return toResponse(raw === 'too-large' ? renderOAuthError(invalidRequest('The request body is too large')) : await handle(raw))
     } catch (error) {
-      emit(unexpectedFailure('http-adapter', error))
-      return toResponse(renderOAuthError(failureResponse(error)))
+      // The body stream, the handler, or a result no Response can carry.
+      return toResponse(unexpected(emit, 'http-adapter', error))
     }
   }
 }

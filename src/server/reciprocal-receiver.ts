@@ -30,7 +30,8 @@ import type { ClientRegistry } from './clients.js'
 import type { Storage } from '../core/storage.js'
 import { MemoryStorage } from '../storage/memory.js'
 import { systemRuntime, type Runtime } from '../core/runtime.js'
-import { endpoint, guarded } from '../http/endpoint.js'
+import { endpoint } from '../http/endpoint.js'
+import { guarded } from '../http/guarded.js'
 import { eventEmitter, type EventObserver } from '../core/events.js'
 import { invalidValue } from '../core/misuse.js'
 import type { AccessTokenVerifier } from '../core/access-token.js'
@@ -179,6 +180,6 @@ export function createReciprocalReceiver(options: ReciprocalReceiverOptions): Re
     const params = parseFormRequest(raw, options.bodyLimitBytes)
     return params.ok ? receive(raw, params.value) : answer(params.error)
   }, doors)
-  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> => guarded((r) => receive(r, params), emit, doors.where)(raw)
+  const handleParsed = (raw: RawHttpRequest, params: FormParams): Promise<HttpResult> => guarded((r: RawHttpRequest) => receive(r, params), emit, doors.where)(raw)
   return { handle, handleParsed, fetch, bodyLimitBytes: doors.bodyLimitBytes }
 }

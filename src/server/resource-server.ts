@@ -6,7 +6,6 @@
  */
 import { authorizationCredentials, headerValue, jsonResult, type HttpResult, type RawHttpRequest } from '../protocol/http.js'
 import {
-  failureResponse,
   insufficientScope,
   invalidRequest,
   invalidToken,
@@ -18,7 +17,7 @@ import type { ServerContext } from './options.js'
 import { verifyAccessToken } from './verify-access-token.js'
 import type { VerifiedAccessToken } from '../core/access-token.js'
 import { invalidValue } from '../core/misuse.js'
-import { unexpectedFailure } from '../core/events.js'
+import { unexpected } from '../http/guarded.js'
 
 /**
  * The outcome of a bearer check (`AuthorizationServer.authenticateRequest`): the token, or the
@@ -125,8 +124,7 @@ export async function authenticateRequest(
     }
     return { ok: true, token }
   } catch (error) {
-    context.emit(unexpectedFailure('resource-server', error))
-    return { ok: false, result: renderOAuthError(failureResponse(error)) }
+    return { ok: false, result: unexpected(context.emit, 'resource-server', error) }
   }
 }
 

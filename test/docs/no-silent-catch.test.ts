@@ -1,5 +1,5 @@
 // SPEC R8.1: nothing fails silently. Every `catch` in src/ either tells the observer
-// (`unexpectedFailure(…)`, or a driver's `report`), lets the error go on (`throw`), or says in a `// expected:` comment
+// (`unexpectedFailure(…)` or `unexpected(…)`, or a driver's `report`), lets the error go on (`throw`), or says in a `// expected:` comment
 // why what it catches is a classified outcome (a malformed input, an observer's own failure).
 import { readdir, readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
@@ -21,7 +21,7 @@ function catchBlocks(source: string): Array<{ line: number; text: string }> {
   return blocks
 }
 
-const ACCOUNTED = [/(\/\/|\/\*) expected: \S/, /\bunexpectedFailure\(/, /\breport\b/, /\bthrow\b/]
+const ACCOUNTED = [/(\/\/|\/\*) expected: \S/, /\bunexpectedFailure\(/, /\bunexpected\(/, /\breport\b/, /\bthrow\b/]
 
 describe('SPEC R8.1: no catch in src/ swallows an unexpected failure', () => {
   it('every catch emits, rethrows, or says why it is expected', async () => {
