@@ -4,8 +4,6 @@
  * @module
  */
 
-const encoder = new TextEncoder()
-
 /**
  * Compares two strings in time that depends only on their lengths, not on where they differ.
  * Compare hashes or equal-length encodings of secrets so that the length itself is not secret.
@@ -17,13 +15,12 @@ const encoder = new TextEncoder()
  * @group Protocol
  */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const left = encoder.encode(a)
-  const right = encoder.encode(b)
+  // UTF-16 code units compare as well as UTF-8 bytes do, without encoding either string first.
   // Walk the longer input entirely so the time does not reveal the common prefix.
-  const length = Math.max(left.length, right.length)
-  let diff = left.length ^ right.length
+  const length = Math.max(a.length, b.length)
+  let diff = a.length ^ b.length
   for (let i = 0; i < length; i++) {
-    diff |= (left[i] ?? 0) ^ (right[i] ?? 0)
+    diff |= (i < a.length ? a.charCodeAt(i) : 0) ^ (i < b.length ? b.charCodeAt(i) : 0)
   }
   return diff === 0
 }

@@ -123,8 +123,7 @@ function parseBasic(header: string): { clientId: string; secret: string } | unde
   if (token === null || !BASE64.test(token)) return null
   let decoded: string
   try {
-    const binary = atob(token)
-    decoded = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+    decoded = utf8FromBinary(atob(token))
   } catch {
     // expected: Basic credentials that are not base64 of UTF-8 are malformed (invalid_client).
     return null
@@ -143,6 +142,19 @@ function parseBasic(header: string): { clientId: string; secret: string } | unde
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const NON_ASCII = /[^\x00-\x7f]/
+
+/** `atob`'s output (one character per byte) read as UTF-8; throws on bytes that are not UTF-8. */
+function utf8FromBinary(binary: string): string {
+  // ASCII bytes are their own UTF-8: the usual client id and secret need no decoder.
+  if (!NON_ASCII.test(binary)) return binary
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return utf8.decode(bytes)
+}
+
 function formDecode(value: string): string {
+  if (!value.includes('+') && !value.includes('%')) return value
   return decodeURIComponent(value.replace(/\+/g, ' '))
 }

@@ -39,7 +39,8 @@ export function parseForm(
     text = ''
   } else if (typeof body === 'string') {
     // A string's UTF-8 length is at least its UTF-16 length: cheap pre-check, exact check next.
-    if (body.length > limitBytes || new TextEncoder().encode(body).byteLength > limitBytes) {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: a short body needs no exact count.
+    if (body.length > limitBytes || (body.length * 3 > limitBytes && encoder.encode(body).byteLength > limitBytes)) {
       return { ok: false, error: invalidRequest('The request body is too large') }
     }
     text = body
@@ -79,8 +80,16 @@ const valueDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * `URLSearchParams` does: "UTF-8 only" must hold for percent-encoded bytes too.
  */
 function percentDecodeUtf8(encoded: string): string | undefined {
-  const plain = encoded.replace(/\+/g, ' ')
+  const plain = encoded.includes('+') ? encoded.replace(/\+/g, ' ') : encoded
   if (!plain.includes('%')) return plain
+  // Well-formed escapes of valid UTF-8 (what every client sends) decode natively, with the same
+  // result as the byte-wise WHATWG decoding below, which handles the rest: a '%' not followed by
+  // two hex digits stays literal there, and bytes that are not UTF-8 are refused.
+  try {
+    return decodeURIComponent(plain)
+  } catch {
+    // expected: URIError for a literal '%' or bytes that are not UTF-8; the byte-wise decoding decides.
+  }
   const bytes = encoder.encode(plain)
   const out = new Uint8Array(bytes.length)
   let length = 0

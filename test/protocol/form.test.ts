@@ -30,6 +30,12 @@ describe('parseForm: decoding', () => {
     })
   })
 
+  it('decodes as URLSearchParams does (WHATWG), escapes well-formed or not, mixed in one value', () => {
+    for (const body of ['a=100%25%zz%C3%A9', 'a=%%41%4', 'a=%EF%BB%BFx', 'a=%E2%9C%93+%2B%7e', 'a=%C3%A9%', 'a=%3A%3a%2F']) {
+      expect(params(parseForm(body)), body).toEqual(Object.fromEntries(new URLSearchParams(body)))
+    }
+  })
+
   it('accepts bytes and strings alike', () => {
     expect(params(parseForm(bytes('a=1&b=%E2%9C%93')))).toEqual(params(parseForm('a=1&b=%E2%9C%93')))
     expect(params(parseForm(bytes('b=✓')))).toEqual({ b: '✓' })
