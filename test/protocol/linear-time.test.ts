@@ -121,7 +121,11 @@ const cases: Case[] = [
 
 describe('Every parser reachable from the network runs in linear time (issue 6 items 1 and 4, SPEC R7.5)', () => {
   it.each(cases)('$name', async ({ growth }) => {
-    const ratio = await growth()
+    // Noise only ever raises a ratio (a pause lands in one batch, not both): a ratio over the
+    // bound is measured again, up to twice, and the lowest counts. A quadratic parser stays near
+    // 64× every time; a linear one under a burst of load from other processes comes back down.
+    let ratio = await growth()
+    for (let again = 0; again < 2 && ratio >= BOUND; again++) ratio = Math.min(ratio, await growth())
     const message = `time grew ${ratio.toFixed(1)}× for ${FACTOR}× the input (quadratic would be ~${FACTOR ** 2}×)`
     expect(ratio, message).toBeLessThan(BOUND)
   }, 120_000)
