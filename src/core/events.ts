@@ -63,6 +63,7 @@ export type ReciprocalEvent = {
   | { readonly type: 'code-minted'; readonly scope: string; readonly version?: number; readonly clientId: string; readonly subject: string }
   | { readonly type: 'code-redeemed'; readonly scope: string; readonly grantId: string; readonly clientId: string; readonly subject: string }
   | { readonly type: 'replay-detected'; readonly credential: 'code' | 'refresh-token'; readonly grantId: string }
+  | { readonly type: 'code-misused'; readonly clientId: string; readonly presentedBy: string; readonly subject: string; readonly grantId: string }
   | { readonly type: 'grant-cut'; readonly version: number; readonly clientId: string; readonly subject: string }
   | { readonly type: 'link-revoked'; readonly clientId: string; readonly subject: string }
   | { readonly type: 'token-refreshed'; readonly scope: string; readonly grantId: string; readonly clientId: string; readonly subject: string }

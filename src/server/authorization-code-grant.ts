@@ -74,7 +74,11 @@ export async function authorizationCodeGrant(
   if (judged.verdict === 'refuse') {
     // Leaked to another client: consume it. A lost take means the rightful client redeemed it
     // first, and the code has now been seen twice: a replay like any other.
-    if (judged.consume && (await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, codeHash)
+    if (judged.consume) {
+      if ((await context.storage.take<CodeRecord>(codeKey)) === undefined) return refuseReplay(context, codeHash)
+      // `record` is there: only a stored code can be judged leaked. Its owner may need to know.
+      if (record !== undefined) context.emit({ type: 'code-misused', clientId: record.clientId, presentedBy: client.clientId, subject: record.subject, grantId: record.grantId })
+    }
     return refuse(context, judged)
   }
   const { code } = judged

@@ -4,7 +4,7 @@ import { ErrorCode, MemoryStorage, ReciprocalError, type ReciprocalEvent } from 
 import { describe, expect, it } from 'vitest'
 import { eventEmitter, observedError } from '../../src/core/events.js'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
-import { codeAndTokens, formPost, json, makeServer, MUSIC } from '../server/fixtures.js'
+import { basic, codeAndTokens, formPost, json, makeServer, MUSIC, OTHER } from '../server/fixtures.js'
 
 function observed() {
   const events: ReciprocalEvent[] = []
@@ -51,6 +51,23 @@ describe('authorization-server events (SPEC R8.1)', () => {
     const replay = events.find((e) => e.type === 'replay-detected')
     expect(replay).toMatchObject({ credential: 'code', grantId: redeemed && 'grantId' in redeemed ? redeemed.grantId : 'missing' })
     expectNothingSecretIn(events, [code])
+  })
+
+  it('RFC 9700 §4.5: a code presented by another client is reported as code-misused, once, after it was consumed', async () => {
+    const { events, onEvent } = observed()
+    const h = makeServer({ onEvent })
+    const { code } = await h.server.mintCode({ clientId: 'music', subject: 'user-1', scope: 'assistant.read' })
+    const thief = { authorization: basic('other', OTHER.clientSecret ?? '') }
+    expect(await h.server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code }, thief))).toMatchObject({ status: 400 })
+    const minted = events.find((e) => e.type === 'code-minted')
+    expect(events.filter((e) => e.type === 'code-misused')).toEqual([
+      expect.objectContaining({ type: 'code-misused', clientId: 'music', presentedBy: 'other', subject: 'user-1', grantId: expect.any(String) }),
+    ])
+    expect(minted).toBeDefined()
+    // The code is gone: the rightful client's redemption is now a replay, not a second misuse.
+    expect(await h.server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code }))).toMatchObject({ status: 400 })
+    expect(events.filter((e) => e.type === 'code-misused')).toHaveLength(1)
+    expectNothingSecretIn(events, [code, OTHER.clientSecret ?? ''])
   })
 
   it('RFC 9700 §4.14.2: a rotated refresh token used again is reported as replay-detected', async () => {
