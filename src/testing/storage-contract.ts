@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JsonValue, Storage } from '../core/storage.js'
 import { LARGE_VALUE, ROUND_TRIP_VALUES, UNUSUAL_KEYS } from './contract-values.js'
 
@@ -39,10 +39,11 @@ export interface StorageContractClock {
  */
 export interface StorageUnderTest {
   /**
-   * A store whose keys all live under `prefix` (the suite gives every test its own prefix, so tests
-   * never see each other's keys). Two stores made with different prefixes must share one backend
-   * (one table, one database, one Durable Object), so that the suite checks the prefixes keep
-   * them apart. The suite's prefixes all have the same length and end in `:`.
+   * A store whose keys all live under `prefix` (the suite gives every test its own prefix, so
+   * tests never see each other's keys). Two stores made with different prefixes must share one
+   * backend (one table, one database, one Durable Object), so that the suite checks the prefixes
+   * keep them apart. The suite's prefixes all have the same length and end in `:`. The first call
+   * may be slow (connect, migrate): the suite makes one store before its tests, allowing two minutes.
    */
   create(prefix: string): Storage | Promise<Storage>
   /** Runs once after the suite: close connections, drop what the suite created. */
@@ -90,6 +91,9 @@ export function describeStorageContract(name: string, factory: StorageUnderTest)
   }
 
   describe(`${name}: the storage contract`, () => {
+    // One store before the tests, so that connecting, starting an embedded engine or creating a
+    // table is not charged to the first test's timeout.
+    beforeAll(store, 120_000)
     afterAll(async () => {
       await factory.close?.()
     })
