@@ -9,6 +9,8 @@
 # server refuses to run as root, so as root it runs as the `postgres` user the package creates.
 # Nothing outside DIR is written; the server trusts connections from 127.0.0.1 only.
 set -euo pipefail
+# runuser lives in sbin, which a non-login root shell may not have on PATH.
+PATH="$PATH:/usr/sbin:/sbin"
 
 log() { echo "postgres.sh: $*" >&2; }
 

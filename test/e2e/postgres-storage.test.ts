@@ -5,25 +5,18 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import pg from 'pg'
 import type { Storage } from 'reciprocal-oauth'
 import { migratePostgresStorage, type PostgresClient, PostgresStorage } from 'reciprocal-oauth/postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { realBackend } from '../storage/backends.js'
+import { describe, expect, it } from 'vitest'
+import { postgresClients } from '../storage/postgres-clients.js'
 import { type TwoServices, twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()
-const embedded = new PGlite()
-const server = realBackend('postgres')
-const pool = server.url === undefined ? undefined : new pg.Pool({ connectionString: server.url, max: 20 })
-beforeAll(() => embedded.waitReady, 120_000)
-afterAll(async () => {
-  await Promise.all([embedded.close(), pool?.end()])
-})
+const { all: backends, table: freshTable } = postgresClients()
 
 /** Two services whose parties keep everything in `client`'s table, on the services' own clock. */
 async function servicesOver(client: PostgresClient): Promise<{ s: TwoServices; table: string; stores: Record<'a' | 'b', Storage> }> {
-  const table = `e2e_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+  const table = freshTable('e2e')
   await migratePostgresStorage(client, { table })
   let s: TwoServices | undefined
   const now = (): number => (s as TwoServices).runtime.now()
@@ -44,8 +37,6 @@ async function nowPlaying(s: TwoServices, linkId: string): Promise<number> {
   const token = await s.partyA.accessToken(linkId)
   return (await fetch(`${s.b.url}/api/now-playing`, { headers: { authorization: `Bearer ${token}` } })).status
 }
-
-const backends: Array<[string, PostgresClient]> = [['PGlite', embedded], ...(pool === undefined ? [] : [['PostgreSQL', pool] as [string, PostgresClient]])]
 
 describe.each(backends)('two parties over HTTP, both on PostgresStorage over %s', (_, client) => {
   it('SPEC R2–R5, R8.2: link, consent, redemption, both APIs, refresh and unlink — all state in the table, under each party’s prefix', async () => {

@@ -1,34 +1,24 @@
 // PostgresStorage beyond the storage contract: its schema, its cleanup, its options, its errors,
 // and the races between cleanup and the writes — over PGlite always, and over a real PostgreSQL
 // server (where the races are real: a pool of connections) when RECIPROCAL_TEST_POSTGRES_URL is set.
-import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { MisuseCode } from 'reciprocal-oauth'
 import { migratePostgresStorage, type PostgresClient, PostgresStorage, type PostgresStorageOptions } from 'reciprocal-oauth/postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { realBackend } from './backends.js'
+import { describe, expect, it } from 'vitest'
+import { postgresClients } from './postgres-clients.js'
 
-const embedded = new PGlite()
-const server = realBackend('postgres')
-const pool = server.url === undefined ? undefined : new pg.Pool({ connectionString: server.url, max: 20 })
-// Starting the embedded engine takes seconds: not part of any test's time.
-beforeAll(() => embedded.waitReady, 120_000)
-afterAll(async () => {
-  await Promise.all([embedded.close(), pool?.end()])
-})
+const { embedded, server: pool, all: backends, table: freshTable } = postgresClients()
 
 it('a pg Pool, a pg Client and a PGlite database are PostgresClients as they are (no wrapper)', () => {
   const clients: PostgresClient[] = [new pg.Pool(), new pg.Client(), embedded]
   expect(clients.every((client) => typeof client.query === 'function')).toBe(true)
 })
 
-const backends: Array<[string, PostgresClient]> = [['PGlite', embedded], ...(pool === undefined ? [] : [['PostgreSQL', pool] as [string, PostgresClient]])]
-let tables = 0
 
 describe.each(backends)('PostgresStorage over %s', (_, client) => {
   /** A fresh table, a clock the test moves, and a store over both. */
   async function fresh(options: PostgresStorageOptions = {}) {
-    const table = `adapter_${Date.now().toString(36)}_${++tables}`
+    const table = freshTable('adapter')
     await migratePostgresStorage(client, { table })
     const clock = { now: 1_700_000_000 }
     const make = (more: PostgresStorageOptions = {}) => new PostgresStorage(client, { table, now: () => clock.now, ...options, ...more })
@@ -50,7 +40,7 @@ describe.each(backends)('PostgresStorage over %s', (_, client) => {
     expect(await storage.get('k')).toBe(1)
 
     await client.query('CREATE SCHEMA IF NOT EXISTS reciprocal_test', [])
-    const qualified = `reciprocal_test.${table}`
+    const qualified = freshTable('adapter', 'reciprocal_test')
     await Promise.all([migratePostgresStorage(client, { table: qualified }), migratePostgresStorage(client, { table: qualified })])
     const inSchema = new PostgresStorage(client, { table: qualified })
     await inSchema.set('k', 'in the schema', 60)
@@ -178,7 +168,7 @@ describe('PostgresStorage: errors and options', () => {
 describe.skipIf(pool === undefined)('PostgresStorage over a PostgreSQL server: cleanup against a write in flight', () => {
   it('cleanup never waits for a row a write holds, and never deletes the row that write revives', async () => {
     const server = pool as pg.Pool
-    const table = `adapter_${Date.now().toString(36)}_inflight`
+    const table = freshTable('inflight')
     await migratePostgresStorage(server, { table })
     let now = 1_700_000_000
     const storage = new PostgresStorage(server, { table, now: () => now, sweepEvery: 0 })

@@ -2,9 +2,9 @@
  * The SQL of `PostgresStorage`: one statement per operation, each atomic on its own, so the
  * adapter needs no transaction and works through a pool, a single client or PGlite alike.
  *
- * Every statement's `$1` but `delete`'s is the time: the caller's clock as seconds since the epoch, or `NULL` for
- * the database's clock (`statement_timestamp()`: one clock for every instance, and not frozen
- * inside a caller's transaction as `now()` would be).
+ * In every statement but `delete`, `$1` is the time: the caller's clock as seconds since the
+ * epoch, or `NULL` for the database's clock (`statement_timestamp()`: one clock for every
+ * instance, and not frozen inside a caller's transaction as `now()` would be).
  *
  * @module
  */
