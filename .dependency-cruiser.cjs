@@ -7,7 +7,7 @@
 //   http/, storage/             the two HTTP doors shared by every handler; storage adapters
 //   client/, server/            client steps, authorization- and resource-server handlers
 //   drivers/                    party A and party B
-//   adapters/                   runtime adapters (Node)
+//   adapters/, testing/         runtime adapters (Node); the storage contract suite
 //   src/*.ts                    the package's entry points
 const layers = [
   ['lib', 'core'],
@@ -16,7 +16,7 @@ const layers = [
   ['http', 'storage'],
   ['client', 'server'],
   ['drivers'],
-  ['adapters'],
+  ['adapters', 'testing'],
 ]
 
 const folder = (name) => `^src/${name}/`

@@ -11,6 +11,8 @@ const entries = {
   'reciprocal-oauth/server': 'src/server.ts',
   'reciprocal-oauth/machines': 'src/machines.ts',
   'reciprocal-oauth/node': 'src/node.ts',
+  'reciprocal-oauth/postgres': 'src/postgres.ts',
+  'reciprocal-oauth/testing': 'src/testing.ts',
 } as const
 
 function exportedNames(): Record<keyof typeof entries, string[]> {
