@@ -13,6 +13,12 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   treeshake: true,
+  // Short local names and compact syntax: Node compiles every byte a process imports, and this
+  // takes about a fifth off importing the root entry (docs/benchmarks.md, "Import time"). Not
+  // `minifyWhitespace`: it drops the `@__PURE__` marks bundlers tree-shake by. Error names are set
+  // explicitly; the source maps map stack traces back (`node --enable-source-maps`).
+  minifyIdentifiers: true,
+  minifySyntax: true,
   // valibot and @noble/hashes are bundled (build/bundled-packages.ts); oauth4webapi stays a
   // dependency: its types are part of our API, and its fixes reach users without a release of ours.
   noExternal: Object.keys(BUNDLED_PACKAGES),
