@@ -65,14 +65,15 @@ export function sharedModule({ name, entries, apartWhenSplitting = [] }: SharedM
         const path = resolve(args.resolveDir, args.path)
         return facades.includes(path) ? { path, namespace: FACADE } : undefined
       })
+      // Everything a facade re-exports comes from the shared module, what the shared module
+      // re-exports from a package too (oauth4webapi): the specifiers are rewritten before tsup,
+      // which marks packages external, sees them. Importing a package from two files cost more.
       build.onLoad({ filter: /.*/, namespace: FACADE }, async ({ path }) => {
         const contents = await readFile(path, 'utf8')
         // `export *` from the shared module would re-export every name of every entry.
         if (/^\s*export\s*\*/m.test(contents)) return { errors: [{ text: `${path}: an entry of the shared module names its exports (no \`export *\`)` }] }
-        return { contents, resolveDir: dirname(path), loader: 'ts' }
+        return { contents: contents.replace(/\bfrom\s*(['"])[^'"]*\1/g, `from '${FACADE}:${name}'`), resolveDir: dirname(path), loader: 'ts' }
       })
-      // Everything a facade imports comes from the shared module (a package kept external, as
-      // oauth4webapi, is resolved by tsup before this plugin runs and stays a direct re-export).
       build.onResolve({ filter: /.*/, namespace: FACADE }, () => ({ path: sharedFile, external: true }))
     },
   }
