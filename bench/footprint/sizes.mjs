@@ -89,7 +89,7 @@ export async function measureRole(name, dist) {
     for (const imported of outputs[path].imports) if (imported.kind === 'import-statement') visit(imported.path)
   }
   visit(entry)
-  const row = { role: name, gzipBytes: 0, lazyGzipBytes: 0, minifiedBytes: 0, lazyMinifiedBytes: 0, byPackage: {}, byFileAtStart: {} }
+  const row = { role: name, gzipBytes: 0, lazyGzipBytes: 0, minifiedBytes: 0, lazyMinifiedBytes: 0, byPackage: {}, ...(dist === 'src' ? { byFileAtStart: {} } : {}) }
   for (const [path, output] of Object.entries(outputs)) {
     if (path.endsWith('.map')) continue
     const lazy = !initial.has(path)
@@ -98,7 +98,7 @@ export async function measureRole(name, dist) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const key = `${packageOf(input)}${lazy ? ' (lazy)' : ''}`
       row.byPackage[key] = (row.byPackage[key] ?? 0) + bytesInOutput
-      if (!lazy) row.byFileAtStart[input] = (row.byFileAtStart[input] ?? 0) + bytesInOutput
+      if (!lazy && row.byFileAtStart) row.byFileAtStart[input] = (row.byFileAtStart[input] ?? 0) + bytesInOutput
     }
   }
   return row
@@ -136,7 +136,10 @@ export function formatSizes(rows, budgets = readBudgets()) {
 export function formatTopFiles(rows, top) {
   return rows
     .map((r) => {
-      const files = Object.entries(r.byFileAtStart).sort((x, y) => y[1] - x[1]).slice(0, top)
+      const files = Object.entries(r.byFileAtStart ?? {})
+        .filter(([file]) => !file.startsWith(`${ROLE_NAMESPACE}:`))
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, top)
       return `${r.role}: ${files.map(([file, bytes]) => `${file.replace(/^node_modules\//, '')} ${kb(bytes)}`).join(', ')}`
     })
     .join('\n')
