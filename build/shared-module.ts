@@ -4,11 +4,11 @@
  *
  * Why: Node pays for every module file an import loads (resolving, reading, compiling, linking),
  * and esbuild's code splitting gives each set of entries that share code a chunk of its own: the
- * root entry loaded 12 files, and importing it cost about twice the CPU of the same code in one
- * file (docs/benchmarks.md, "Import time"). A class also exists once however many entries an
- * application imports (`ReciprocalError` from the root is the one `/server` throws), in the
- * CommonJS build too, which esbuild does not split. Bundlers still tree-shake each entry: the
- * package has no side effects.
+ * root entry loaded 12 files, and cost a third more CPU to import than the same code in one
+ * module (docs/benchmarks.md, "Import time and bundle size"). A class also exists once however
+ * many entries an application imports (`ReciprocalError` from the root is the one `/server`
+ * throws), in the CommonJS build too, which esbuild does not split. Bundlers still tree-shake
+ * each entry: the package has no side effects.
  *
  * An entry given to this plugin names its exports (`export { a } from …`, not `export *`): the
  * build fails otherwise. test/docs/public-api.test.ts keeps each name to one meaning across the
@@ -65,9 +65,9 @@ export function sharedModule({ name, entries, apartWhenSplitting = [] }: SharedM
         const path = resolve(args.resolveDir, args.path)
         return facades.includes(path) ? { path, namespace: FACADE } : undefined
       })
-      // Everything a facade re-exports comes from the shared module, what the shared module
-      // re-exports from a package too (oauth4webapi): the specifiers are rewritten before tsup,
-      // which marks packages external, sees them. Importing a package from two files cost more.
+      // A facade takes everything from the shared module, even what that re-exports from a package
+      // (oauth4webapi's client authentications): a package imported from two files cost more. So
+      // the specifiers are rewritten here, before tsup's plugin (which marks packages external) sees them.
       build.onLoad({ filter: /.*/, namespace: FACADE }, async ({ path }) => {
         const contents = await readFile(path, 'utf8')
         // `export *` from the shared module would re-export every name of every entry.
@@ -78,4 +78,3 @@ export function sharedModule({ name, entries, apartWhenSplitting = [] }: SharedM
     },
   }
 }
-
