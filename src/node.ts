@@ -3,4 +3,13 @@
  *
  * @module reciprocal-oauth/node
  */
-export * from './adapters/node.js'
+export {
+  DEFAULT_NODE_METHODS,
+  toNodeListener,
+  toNodeRawListener,
+  type LowerDoorHandler,
+  type NodeIncomingMessage,
+  type NodeListener,
+  type NodeListenerOptions,
+  type NodeServerResponse,
+} from './adapters/node.js'

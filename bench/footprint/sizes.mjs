@@ -2,7 +2,9 @@
 // its dependencies by esbuild (minified, tree-shaken, for the browser), then gzipped. The
 // metafile says how many minified bytes each package contributes.
 // Run: `node bench/footprint/sizes.mjs [--json] [--check] [--dist dir]` after `npm run build`. With --check
-// it compares each role with size-budgets.json and exits 1 when one is over its budget.
+// it compares each role with size-budgets.json and exits 1 when one is over its budget. With
+// `--top N` it bundles each role from src/ instead and lists the N files that weigh most in what
+// the role loads at start (dist/ bundles valibot and @noble/hashes into our own files).
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,7 +29,7 @@ use(startPartyA, stepPartyA, stepPartyB)`,
 use(parseScope)`,
 }
 
-/** The package a bundled input file belongs to (`(own)` for this package's dist/). */
+/** The package a bundled input file belongs to (`(own)` for this package's dist/, valibot and @noble/hashes included). */
 function packageOf(path) {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)
   return match ? match[1] : '(own)'
@@ -37,13 +39,15 @@ const ROLE_NAMESPACE = 'footprint-role'
 
 /**
  * Serves each role's source as a virtual entry file, resolved from the package root; with
- * `dist`, the package's entries resolve to that folder's files (to measure an older build).
+ * `dist`, the package's entries resolve to that folder's files (to measure an older build); with
+ * `dist === 'src'`, to the TypeScript sources, so that each file's weight shows.
  */
 const rolesPlugin = (dist) => ({
   name: 'footprint-roles',
   setup(build) {
     if (dist !== undefined) {
-      build.onResolve({ filter: /^reciprocal-oauth(\/[a-z]+)?$/ }, (args) => ({ path: resolve(dist, `${args.path.split('/')[1] ?? 'index'}.js`) }))
+      const extension = dist === 'src' ? 'ts' : 'js'
+      build.onResolve({ filter: /^reciprocal-oauth(\/[a-z]+)?$/ }, (args) => ({ path: resolve(dist, `${args.path.split('/')[1] ?? 'index'}.${extension}`) }))
     }
     build.onResolve({ filter: /^role:/ }, (args) => ({ path: args.path.slice('role:'.length), namespace: ROLE_NAMESPACE }))
     build.onLoad({ filter: /.*/, namespace: ROLE_NAMESPACE }, (args) => ({
@@ -85,7 +89,7 @@ export async function measureRole(name, dist) {
     for (const imported of outputs[path].imports) if (imported.kind === 'import-statement') visit(imported.path)
   }
   visit(entry)
-  const row = { role: name, gzipBytes: 0, lazyGzipBytes: 0, minifiedBytes: 0, lazyMinifiedBytes: 0, byPackage: {} }
+  const row = { role: name, gzipBytes: 0, lazyGzipBytes: 0, minifiedBytes: 0, lazyMinifiedBytes: 0, byPackage: {}, ...(dist === 'src' ? { byFileAtStart: {} } : {}) }
   for (const [path, output] of Object.entries(outputs)) {
     if (path.endsWith('.map')) continue
     const lazy = !initial.has(path)
@@ -94,6 +98,7 @@ export async function measureRole(name, dist) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const key = `${packageOf(input)}${lazy ? ' (lazy)' : ''}`
       row.byPackage[key] = (row.byPackage[key] ?? 0) + bytesInOutput
+      if (!lazy && row.byFileAtStart) row.byFileAtStart[input] = (row.byFileAtStart[input] ?? 0) + bytesInOutput
     }
   }
   return row
@@ -127,15 +132,28 @@ export function formatSizes(rows, budgets = readBudgets()) {
   ].join('\n')
 }
 
+/** Each role's `top` heaviest files at start, minified KB (measure from `src` to see our own files). */
+export function formatTopFiles(rows, top) {
+  return rows
+    .map((r) => {
+      const files = Object.entries(r.byFileAtStart ?? {})
+        .filter(([file]) => !file.startsWith(`${ROLE_NAMESPACE}:`))
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, top)
+      return `${r.role}: ${files.map(([file, bytes]) => `${file.replace(/^node_modules\//, '')} ${kb(bytes)}`).join(', ')}`
+    })
+    .join('\n')
+}
+
 /** The roles over their budget (a role without a budget is over it: every role must have one). */
 export function overBudget(rows, budgets = readBudgets()) {
   return rows.filter((r) => !(r.gzipBytes <= budgets[r.role]))
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, check: { type: 'boolean', default: false }, dist: { type: 'string' } } })
-  const rows = await measureSizes(values.dist)
-  console.log(values.json ? JSON.stringify(rows) : formatSizes(rows))
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, check: { type: 'boolean', default: false }, dist: { type: 'string' }, top: { type: 'string' } } })
+  const rows = await measureSizes(values.top === undefined ? values.dist : 'src')
+  console.log(values.json ? JSON.stringify(rows) : values.top === undefined ? formatSizes(rows) : formatTopFiles(rows, Number(values.top)))
   if (values.check) {
     const over = overBudget(rows)
     for (const r of over) console.error(`size budget exceeded: ${r.role} is ${r.gzipBytes} B min+gzip, budget ${readBudgets()[r.role] ?? 'missing'} B (bench/footprint/size-budgets.json)`)

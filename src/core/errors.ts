@@ -174,6 +174,8 @@ export interface ReciprocalErrorOptions {
  * @group Errors
  */
 export class ReciprocalError extends Error {
+  /** The class's name, kept through the build's minified identifiers (stack traces, `util.inspect`). */
+  static override readonly name = 'ReciprocalError'
   /** Stable machine-readable code. */
   readonly code: ErrorCode
   /** Protocol step the failure happened in. */

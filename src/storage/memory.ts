@@ -74,6 +74,8 @@ export interface MemoryStorageStats {
  * @group Storage
  */
 export class StorageFullError extends Error {
+  /** The class's name, kept through the build's minified identifiers (stack traces, `util.inspect`). */
+  static override readonly name = 'StorageFullError'
   /** Stable code to switch on. */
   readonly code = 'ERR_STORAGE_FULL'
   /** The limit that was reached. */
@@ -107,6 +109,8 @@ export class StorageFullError extends Error {
  * @group Storage
  */
 export class MemoryStorage implements Storage {
+  /** The class's name, kept through the build's minified identifiers (`util.inspect`). */
+  static readonly name = 'MemoryStorage'
   readonly #entries = new Map<string, Entry>()
   readonly #expiries = new ExpiryHeap<ExpiringEntry>()
   readonly #now: () => number

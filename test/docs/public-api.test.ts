@@ -31,6 +31,18 @@ function exportedNames(): Record<keyof typeof entries, string[]> {
 
 const names = exportedNames()
 
+/** Each name every entry exports, with the declarations it stands for (an entry per entry and name). */
+function exportedDeclarations(): Array<[string, ts.Declaration[]]> {
+  const program = ts.createProgram(Object.values(entries).map((file) => resolve(root, file)), { noEmit: true, skipLibCheck: true, types: [], moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext })
+  const checker = program.getTypeChecker()
+  return Object.values(entries).flatMap((file) =>
+    checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(resolve(root, file))!)!).map((exported): [string, ts.Declaration[]] => {
+      const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
+      return [exported.getName(), target.declarations ?? []]
+    }),
+  )
+}
+
 describe('the public API', () => {
   it('the root entry exports at most 40 names (values and types)', () => {
     expect(names['reciprocal-oauth'].length).toBeLessThanOrEqual(40)
@@ -45,19 +57,32 @@ describe('the public API', () => {
 
   it('gives one name one meaning across all entries', () => {
     // The same name may be re-exported by two entries only when it is the same declaration; the
-    // collisions issue 7 lists (two PendingAuthorization, handleCallback twice) stay resolved.
-    const program = ts.createProgram(Object.values(entries).map((file) => resolve(root, file)), { noEmit: true, skipLibCheck: true, types: [], moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext })
-    const checker = program.getTypeChecker()
+    // collisions issue 7 lists (two PendingAuthorization, handleCallback twice) stay resolved. The
+    // build's shared module (build/shared-module.ts) re-exports every entry with `export *`, too.
     const declarations = new Map<string, Set<string>>()
-    for (const file of Object.values(entries)) {
-      const symbol = checker.getSymbolAtLocation(program.getSourceFile(resolve(root, file))!)!
-      for (const exported of checker.getExportsOfModule(symbol)) {
-        const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
-        const where = (target.declarations ?? []).map((d) => `${d.getSourceFile().fileName}:${d.pos}`).join(',')
-        declarations.set(exported.getName(), (declarations.get(exported.getName()) ?? new Set()).add(where))
-      }
+    for (const [name, declared] of exportedDeclarations()) {
+      const where = declared.map((d) => `${d.getSourceFile().fileName}:${d.pos}`).join(',')
+      declarations.set(name, (declarations.get(name) ?? new Set()).add(where))
     }
     const ambiguous = [...declarations].filter(([, where]) => where.size > 1).map(([name]) => name)
     expect(ambiguous).toEqual([])
+  })
+
+  it('every exported class names itself, so that the minified build (tsup.config.ts) keeps its name', () => {
+    const unnamed = new Set<string>()
+    for (const [name, declared] of exportedDeclarations()) {
+      for (const declaration of declared) {
+        if (!ts.isClassDeclaration(declaration)) continue
+        const named = declaration.members.some(
+          (member) =>
+            ts.isPropertyDeclaration(member) &&
+            member.name.getText() === 'name' &&
+            member.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword) === true &&
+            member.initializer?.getText() === `'${name}'`,
+        )
+        if (!named) unnamed.add(name)
+      }
+    }
+    expect([...unnamed]).toEqual([])
   })
 })
