@@ -109,7 +109,7 @@ export class StorageFullError extends Error {
  * @group Storage
  */
 export class MemoryStorage implements Storage {
-  /** The class's name, kept through the build's minified identifiers (`util.inspect`). */
+  /** The class's name in any build, minified or not (`util.inspect`). */
   static readonly name = 'MemoryStorage'
   readonly #entries = new Map<string, Entry>()
   readonly #expiries = new ExpiryHeap<ExpiringEntry>()

@@ -68,7 +68,7 @@ describe('the public API', () => {
     expect(ambiguous).toEqual([])
   })
 
-  it('every exported class names itself, so that the minified build (tsup.config.ts) keeps its name', () => {
+  it('every exported class names itself, so that no minifying build can rename it', () => {
     const unnamed = new Set<string>()
     for (const [name, declared] of exportedDeclarations()) {
       for (const declaration of declared) {

@@ -105,6 +105,8 @@ END $migrate$`,
  * @group Storage
  */
 export class PostgresStorage implements Storage {
+  /** The class's name in any build (test/docs/public-api.test.ts). */
+  static readonly name = 'PostgresStorage'
   readonly #client: PostgresClient
   readonly #sql: Statements
   readonly #prefix: string
