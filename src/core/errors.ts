@@ -174,7 +174,7 @@ export interface ReciprocalErrorOptions {
  * @group Errors
  */
 export class ReciprocalError extends Error {
-  /** The class's name, kept through the build's minified identifiers (stack traces, `util.inspect`). */
+  /** The class's name in any build, minified or not (stack traces, `util.inspect`). */
   static override readonly name = 'ReciprocalError'
   /** Stable machine-readable code. */
   readonly code: ErrorCode

@@ -74,7 +74,7 @@ export interface MemoryStorageStats {
  * @group Storage
  */
 export class StorageFullError extends Error {
-  /** The class's name, kept through the build's minified identifiers (stack traces, `util.inspect`). */
+  /** The class's name in any build, minified or not (stack traces, `util.inspect`). */
   static override readonly name = 'StorageFullError'
   /** Stable code to switch on. */
   readonly code = 'ERR_STORAGE_FULL'
