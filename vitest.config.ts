@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^reciprocal-oauth$/, replacement: source('index.ts') },
       { find: /^reciprocal-oauth\/(client|server|machines|node|testing)$/, replacement: source('$1.ts') },
-      { find: /^reciprocal-oauth\/(redis)$/, replacement: source('$1.ts') },
+      { find: /^reciprocal-oauth\/(redis|cloudflare)$/, replacement: source('$1.ts') },
     ],
   },
   test: {
