@@ -4,5 +4,5 @@
  *
  * @module reciprocal-oauth/redis
  */
-export { fromIoredis, fromNodeRedis, type IoredisClient, type NodeRedisClient, type RedisCommands, type RedisSetOptions } from './storage/redis/commands.js'
+export { fromIoredis, fromNodeRedis, type IoredisClient, type NodeRedisClient, type NodeRedisSetOptions, type RedisCommands, type RedisSetOptions } from './storage/redis/commands.js'
 export { RedisStorage, type RedisStorageOptions } from './storage/redis/storage.js'

@@ -47,15 +47,15 @@ function fakeIoredis(calls: Call[]): IoredisClient {
 }
 
 describe('RedisStorage: the commands it sends', () => {
-  it('through node-redis: GET, GETDEL, SET [PX] [NX] and DEL, each on exactly one key, the prefixed one', async () => {
+  it('through node-redis: GET, GETDEL, SET [PX] [NX] (each option in v5’s form and v4’s) and DEL, each on exactly one key, the prefixed one', async () => {
     const calls: Call[] = []
     const results = await everyOperation(new RedisStorage(fromNodeRedis(fakeNodeRedis(calls)), { prefix: 'music:' }))
     expect(results).toEqual(EVERY_OPERATION_RESULTS)
     expect(calls).toEqual([
-      ['set', 'music:code:a', '{"grant":"g"}', { PX: 60_000 }],
+      ['set', 'music:code:a', '{"grant":"g"}', { expiration: { type: 'PX', value: 60_000 }, PX: 60_000 }],
       ['set', 'music:link:b', '"untimed"', {}],
-      ['set', 'music:code:a', '"refused"', { NX: true, PX: 60_000 }],
-      ['set', 'music:lease:c', '1', { NX: true }],
+      ['set', 'music:code:a', '"refused"', { condition: 'NX', NX: true, expiration: { type: 'PX', value: 60_000 }, PX: 60_000 }],
+      ['set', 'music:lease:c', '1', { condition: 'NX', NX: true }],
       ['get', 'music:link:b'],
       ['getDel', 'music:code:a'],
       ['getDel', 'music:code:a'],
@@ -86,9 +86,9 @@ describe('RedisStorage: the commands it sends', () => {
     const storage = new RedisStorage(fromNodeRedis(fakeNodeRedis(calls)))
     await storage.set('a', 1, 1.5)
     await storage.set('b', 1, 0.0001)
-    expect(calls.map(([, key, , options]) => [key, options])).toEqual([
-      ['a', { PX: 1500 }],
-      ['b', { PX: 1 }],
+    expect(calls.map(([, key, , options]) => [key, (options as { PX: number }).PX])).toEqual([
+      ['a', 1500],
+      ['b', 1],
     ])
   })
 

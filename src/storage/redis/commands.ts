@@ -1,7 +1,7 @@
 /**
  * The four Redis commands `RedisStorage` sends, and the two functions that get them from the
  * clients people use: node-redis (`redis`) and `ioredis`. Their APIs differ (node-redis takes
- * `set(key, value, { NX: true, PX: ms })` and names `getDel` in camel case; ioredis takes
+ * `set(key, value, { condition: 'NX', expiration: { type: 'PX', value: ms } })` and names `getDel` in camel case; ioredis takes
  * `set(key, value, 'PX', ms, 'NX')` and `getdel`), so each gets a three-line translation
  * instead of one interface that neither satisfies. Neither package is a dependency: the types
  * below are the shapes the SDK calls, which both clients (and their cluster clients) have.
@@ -56,6 +56,22 @@ export interface RedisCommands {
 }
 
 /**
+ * The options {@link fromNodeRedis} passes to node-redis' `set`, in its new form and its old.
+ *
+ * @example
+ * ```ts
+ * const options: NodeRedisSetOptions = { condition: 'NX', NX: true, expiration: { type: 'PX', value: 60_000 }, PX: 60_000 }
+ * ```
+ * @group Redis
+ */
+export interface NodeRedisSetOptions {
+  readonly condition?: 'NX'
+  readonly NX?: true
+  readonly expiration?: { readonly type: 'PX'; readonly value: number }
+  readonly PX?: number
+}
+
+/**
  * The part of a node-redis client that {@link fromNodeRedis} calls: `createClient()` and
  * `createCluster()` of the `redis` package (v4 and later) both have it.
  *
@@ -72,10 +88,11 @@ export interface NodeRedisClient {
   /** node-redis' `GETDEL`. */
   getDel(key: string): Promise<unknown>
   /**
-   * node-redis' `SET`. The SDK passes the options in the form every version since v4 reads
-   * (`NX: true`, `PX: ms`); v5 and later read them too, beside their newer `condition`/`expiration`.
+   * node-redis' `SET`. The SDK passes each option in both of node-redis' forms: `condition` and
+   * `expiration`, which v5 and later read first, and `NX` and `PX`, which v4 reads (and v5 and
+   * v6 still read, deprecated). So no version reads a plain `SET` where the SDK meant `NX`.
    */
-  readonly set: (key: string, value: string, options: { NX?: true; PX?: number }) => Promise<unknown>
+  readonly set: (key: string, value: string, options: NodeRedisSetOptions) => Promise<unknown>
   /** node-redis' `DEL`. */
   del(key: string): Promise<unknown>
 }
@@ -124,7 +141,10 @@ export function fromNodeRedis(client: NodeRedisClient): RedisCommands {
     get: async (key) => stringReply(await client.get(key)),
     getDel: async (key) => stringReply(await client.getDel(key)),
     set: async (key, value, { onlyIfAbsent, milliseconds }) => {
-      const options = { ...(onlyIfAbsent ? { NX: true as const } : {}), ...(milliseconds === undefined ? {} : { PX: milliseconds }) }
+      const options: NodeRedisSetOptions = {
+        ...(onlyIfAbsent ? { condition: 'NX', NX: true } : {}),
+        ...(milliseconds === undefined ? {} : { expiration: { type: 'PX', value: milliseconds }, PX: milliseconds }),
+      }
       return (await client.set(key, value, options)) !== null
     },
     del: async (key) => void (await client.del(key)),
