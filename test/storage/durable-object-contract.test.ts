@@ -4,7 +4,12 @@
 // 2-second TTLs.
 import { describeStorageContract } from 'reciprocal-oauth/testing'
 import type { Miniflare } from 'miniflare'
+import { vi } from 'vitest'
 import { startWorkerd, storageInWorkerd } from './workerd.js'
+
+// Each key is its own object: the suite's 400 operations on 200 fresh keys create 200 objects,
+// which takes seconds (7 s on a loaded 2-core machine); room for a slower one.
+vi.setConfig({ testTimeout: 60_000 })
 
 let worker: Promise<Miniflare> | undefined
 describeStorageContract('DurableObjectStorage in workerd', {
