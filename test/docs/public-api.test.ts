@@ -8,6 +8,8 @@ const root = resolve(import.meta.dirname, '../..')
 const entries = {
   'reciprocal-oauth': 'src/index.ts',
   'reciprocal-oauth/client': 'src/client.ts',
+  'reciprocal-oauth/redis': 'src/redis.ts',
+  'reciprocal-oauth/cloudflare': 'src/cloudflare.ts',
   'reciprocal-oauth/server': 'src/server.ts',
   'reciprocal-oauth/machines': 'src/machines.ts',
   'reciprocal-oauth/node': 'src/node.ts',

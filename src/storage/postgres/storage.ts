@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ttlMilliseconds } from '../ttl.js'
 import { invalidType, invalidValue } from '../../core/misuse.js'
 import type { JsonValue, Storage } from '../../core/storage.js'
 import { DEFAULT_TABLE, schemaStatements, statements, type Statements } from './sql.js'
@@ -170,14 +171,12 @@ export class PostgresStorage implements Storage {
   }
 
   async #write(statement: string, key: string, value: JsonValue, ttlSeconds: number | undefined): Promise<readonly unknown[]> {
-    if (ttlSeconds !== undefined && !(typeof ttlSeconds === 'number' && ttlSeconds > 0 && Number.isFinite(ttlSeconds))) {
-      throw invalidValue('ttlSeconds must be a positive number')
-    }
+    const ttl = ttlMilliseconds(ttlSeconds) // refuses a TTL that is not a positive finite number
     const json = JSON.stringify(value)
     // The sweep runs before the write, as its own statement: a failed sweep then fails a write
     // that did not happen, and the write never holds a lock while it sweeps (no deadlock).
     if (this.#sweepEvery > 0 && ++this.#writes % this.#sweepEvery === 0) await this.#deleteExpiredBatch(2 * this.#sweepEvery)
-    return this.#query(statement, [this.#prefix + key, json, ttlSeconds ?? null])
+    return this.#query(statement, [this.#prefix + key, json, ttl === undefined ? null : ttl / 1000])
   }
 
   /** Runs a statement whose `$1` is the time (the injected clock's, or `NULL` for the database's). */
