@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import { ClientSecretBasic, createAuthorizationServer, createPartyA, ErrorCode, type PartyA, ReciprocalError, type ReciprocalEvent, staticClients } from 'reciprocal-oauth'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { TestClock, testRuntime } from '../server/fixtures.js'
-import { FUZZ_TIMEOUT_MS, Tally, check, expectNoSecret, expectNoUnexpectedFailure, fail, fuzz, printable, unhandledRejections } from './harness.js'
+import { FUZZ_TIMEOUT_MS, Tally, check, expectNoSecret, expectNoUnexpectedFailure, fail, fuzz, printable, unhandledRejections, inProcessFetch } from './harness.js'
 import { FuzzStorage } from './fuzz-storage.js'
 import { canary, hostileString, percentEncode } from './hostile.js'
 
@@ -79,13 +79,7 @@ async function setUp(): Promise<Fixture> {
           as: as(B),
           client: { client_id: 'assistant' },
           clientAuth: ClientSecretBasic(SECRET),
-          // B's token endpoint, in process; what it issues is recorded to look for it everywhere else.
-          fetch: async (url, init) => {
-            const response = await musicAs.tokenEndpoint.fetch(new Request(url, init))
-            const body = (await response.clone().json()) as Record<string, unknown>
-            for (const name of ['access_token', 'refresh_token']) if (typeof body[name] === 'string') issued.push(body[name])
-            return response
-          },
+          fetch: inProcessFetch(musicAs.tokenEndpoint, issued),
         },
         redirectUri: REDIRECT,
         scope: MUSIC_SCOPE,

@@ -105,6 +105,19 @@ export async function answerOfResponse(response: Response): Promise<Answer> {
   return { status: response.status, headers, body: await response.text() }
 }
 
+/**
+ * A peer's `fetch` that sends each request to `endpoint` in process, and pushes the tokens each
+ * answer issues onto `issued`: those must then show up nowhere else.
+ */
+export function inProcessFetch(endpoint: { fetch(request: Request): Promise<Response> }, issued: string[]): typeof fetch {
+  return async (url, init) => {
+    const response = await endpoint.fetch(new Request(url, init))
+    const body = (await response.clone().json()) as Record<string, unknown>
+    for (const name of ['access_token', 'refresh_token']) if (typeof body[name] === 'string') issued.push(body[name])
+    return response
+  }
+}
+
 /** A failed property: fast-check reports the message with the case. */
 export function fail(message: string): never {
   throw new Error(message)

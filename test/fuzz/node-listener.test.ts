@@ -4,14 +4,12 @@
 // refuses itself (a method it does not know) never reaches the SDK and is tallied apart.
 import { request as httpRequest, Agent, createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { DEFAULT_BODY_LIMIT_BYTES } from 'reciprocal-oauth/server'
 import { toNodeListener } from 'reciprocal-oauth/node'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { TOKEN_ENDPOINT } from '../server/fixtures.js'
 import type { FormCase } from './form-cases.js'
 import { type DoorRunner, runFormCase } from './form-endpoint.js'
-import { type Answer, FUZZ_TIMEOUT_MS, Tally, TOKEN_ERRORS, fuzz, unhandledRejections } from './harness.js'
-import { type PartyAServer, assertionRecorded, partyAServer, tokenEndpointCases, tokenResponse } from './party-a-server.js'
+import { type Answer, FUZZ_TIMEOUT_MS, Tally, fuzz, unhandledRejections } from './harness.js'
+import { type PartyAServer, partyAServer, tokenEndpointCases, tokenEndpointTarget } from './party-a-server.js'
 
 const FILE = 'test/fuzz/node-listener.test.ts'
 const rejections = unhandledRejections()
@@ -89,18 +87,7 @@ describe("hostile input through toNodeListener on a real node:http server (SPEC 
   it(
     'SPEC R7.5: through a real server every request still gets a well-formed OAuth error or, only when valid, tokens; no storage change for a malformed or refused one; nothing leaks',
     async () => {
-      const target = {
-        url: TOKEN_ENDPOINT,
-        limitBytes: DEFAULT_BODY_LIMIT_BYTES,
-        endpoint: fixture.server.tokenEndpoint,
-        storages: [fixture.storage],
-        events: fixture.events,
-        secrets: fixture.secrets,
-        statuses: [400, 401, 405],
-        errors: TOKEN_ERRORS,
-        tolerated: assertionRecorded,
-        onSuccess: (answer: { body: string }) => tokenResponse(answer.body),
-      }
+      const target = tokenEndpointTarget(fixture)
       await fuzz(FILE, tokenEndpointCases(fixture), (c) => runFormCase(target, c, tally, rejections.settle, [['node', nodeDoor]]))
       tally.expectReached(['valid:200', 'malformed:400', 'malformed:401', 'malformed:405', 'refused:401'].map((kind) => `node:${kind}`))
     },

@@ -8,8 +8,9 @@ import { FULL_SCOPE, ISSUER, MUSIC, MUSIC_REDIRECT, OTHER, POSTER, PUBLIC, REVOC
 import { type Credentials, authVariants, ownAuth } from './auth-variants.js'
 import { type FormCase, type FormTemplate, type Replacement, nearValidCases } from './form-cases.js'
 import { chaosCases } from './form-noise.js'
-import { check } from './harness.js'
+import { check, TOKEN_ERRORS } from './harness.js'
 import { FuzzStorage } from './fuzz-storage.js'
+import type { FormTarget } from './form-endpoint.js'
 import { basicHeader } from './hostile.js'
 import { grantTypeRule, opaqueRule, redirectRule, scopeReplacement, verifierRule } from './params.js'
 
@@ -167,13 +168,29 @@ export async function partyAServer(): Promise<PartyAServer> {
 }
 
 /** RFC 7523 §3: a verified assertion's `jti` is recorded whatever becomes of the request, so that it is accepted once. */
-export const assertionRecorded = (c: FormCase, change: string): boolean => change.startsWith('add jti:') && c.template === 'private_key_jwt'
+const assertionRecorded = (c: FormCase, change: string): boolean => change.startsWith('add jti:') && c.template === 'private_key_jwt'
 
 /** RFC 6749 §5.1: a token response, and the new tokens it carries. */
-export function tokenResponse(body: string): string[] {
+function tokenResponse(body: string): string[] {
   const parsed = JSON.parse(body) as Record<string, unknown>
   check(typeof parsed['access_token'] === 'string' && parsed['token_type'] === 'Bearer' && typeof parsed['expires_in'] === 'number', () => `not a token response: ${body.slice(0, 200)}`)
   return [parsed['access_token'] as string, ...(typeof parsed['refresh_token'] === 'string' ? [parsed['refresh_token']] : [])]
+}
+
+/** The token endpoint as a fuzz target: what its answers may be, what it may write, what must not leak. */
+export function tokenEndpointTarget(server: PartyAServer): FormTarget {
+  return {
+    url: TOKEN_ENDPOINT,
+    limitBytes: DEFAULT_BODY_LIMIT_BYTES,
+    endpoint: server.server.tokenEndpoint,
+    storages: [server.storage],
+    events: server.events,
+    secrets: server.secrets,
+    statuses: [400, 401, 405],
+    errors: TOKEN_ERRORS,
+    tolerated: assertionRecorded,
+    onSuccess: (answer) => tokenResponse(answer.body),
+  }
 }
 
 /** The token endpoint's cases: near-valid requests of every template, and noise (some with a valid client authentication). */

@@ -11,7 +11,7 @@ import { authVariants, ownAuth } from './auth-variants.js'
 import { type Auth, type FormCase, type FormTemplate, type Label, type Replacement, nearValidCases } from './form-cases.js'
 import { chaosCases } from './form-noise.js'
 import { type Doors, runFormCase } from './form-endpoint.js'
-import { FUZZ_TIMEOUT_MS, Tally, TOKEN_ERRORS, check, fuzz, unhandledRejections } from './harness.js'
+import { FUZZ_TIMEOUT_MS, Tally, TOKEN_ERRORS, check, fuzz, unhandledRejections, inProcessFetch } from './harness.js'
 import { FuzzStorage } from './fuzz-storage.js'
 import { basicHeader } from './hostile.js'
 import { grantTypeRule, opaqueRule } from './params.js'
@@ -214,12 +214,7 @@ describe("hostile input at party B's reciprocal grant receiver (SPEC R7.5, R7.10
             as: { issuer: A, token_endpoint: `${A}/token` },
             client: { client_id: 'music' },
             clientAuth: ClientSecretBasic(MUSIC_AT_A_SECRET),
-            fetch: async (url, init) => {
-              const response = await assistantAs.tokenEndpoint.fetch(new Request(url, init))
-              const body = (await response.clone().json()) as Record<string, unknown>
-              for (const name of ['access_token', 'refresh_token']) if (typeof body[name] === 'string') issuedByA.push(body[name])
-              return response
-            },
+            fetch: inProcessFetch(assistantAs.tokenEndpoint, issuedByA),
           },
         },
         storage: storageB,

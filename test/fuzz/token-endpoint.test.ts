@@ -2,12 +2,10 @@
 // every grant it serves — the initial flow's code with PKCE, the reciprocal code B redeems (SPEC
 // R4.1–R4.2), refresh (RFC 6749 §6), each client authentication method — with near-valid requests
 // (one valid request, mutated) and pure noise, through both doors.
-import { DEFAULT_BODY_LIMIT_BYTES } from 'reciprocal-oauth/server'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { TOKEN_ENDPOINT } from '../server/fixtures.js'
 import { runFormCase } from './form-endpoint.js'
-import { FUZZ_TIMEOUT_MS, Tally, TOKEN_ERRORS, fuzz, unhandledRejections } from './harness.js'
-import { type PartyAServer, assertionRecorded, partyAServer, tokenEndpointCases, tokenResponse } from './party-a-server.js'
+import { FUZZ_TIMEOUT_MS, Tally, fuzz, unhandledRejections } from './harness.js'
+import { type PartyAServer, partyAServer, tokenEndpointCases, tokenEndpointTarget } from './party-a-server.js'
 
 const FILE = 'test/fuzz/token-endpoint.test.ts'
 const rejections = unhandledRejections()
@@ -23,20 +21,8 @@ describe("hostile input at party A's token endpoint (SPEC R7.5, R7.4, R8.4; RFC 
   it(
     'SPEC R7.5: any request gets a well-formed OAuth error or, only when valid, tokens; a malformed or refused one changes no storage (a leaked or replayed code may: RFC 9700 §4.5); nothing sent or stored leaks',
     async () => {
-      const target = {
-        url: TOKEN_ENDPOINT,
-        limitBytes: DEFAULT_BODY_LIMIT_BYTES,
-        endpoint: fixture.server.tokenEndpoint,
-        storages: [fixture.storage],
-        events: fixture.events,
-        secrets: fixture.secrets,
-        statuses: [400, 401, 405],
-        errors: TOKEN_ERRORS,
-        tolerated: assertionRecorded,
-        onSuccess: (answer: { body: string }) => tokenResponse(answer.body),
-      }
-      const cases = tokenEndpointCases(fixture)
-      await fuzz(FILE, cases, (c) => runFormCase(target, c, tally, rejections.settle))
+      const target = tokenEndpointTarget(fixture)
+      await fuzz(FILE, tokenEndpointCases(fixture), (c) => runFormCase(target, c, tally, rejections.settle))
       tally.expectReached(['valid:200', 'malformed:400', 'malformed:401', 'malformed:405', 'refused:400', 'refused:401', 'refused-may-write:400'].map((kind) => `lower:${kind}`))
     },
     FUZZ_TIMEOUT_MS,
