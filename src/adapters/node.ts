@@ -23,6 +23,28 @@ export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> 
   readonly method?: string | undefined
   readonly url?: string | undefined
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+  /**
+   * Every value of each header (Node's `headersDistinct`): `headers` keeps only the first of a
+   * repeated `Authorization` or `Content-Type`, which the adapter must see to refuse.
+   */
+  readonly headersDistinct?: Readonly<Record<string, readonly string[] | undefined>>
+}
+
+/** Headers the SDK reads as one value, and Node's `headers` reduces to the first when repeated. */
+const SINGLE_VALUED = ['authorization', 'content-type'] as const
+
+/**
+ * The request's headers with every value of a repeated {@link SINGLE_VALUED} header: such a
+ * request is ambiguous (they are no lists, RFC 9110 §5.3) and the handler refuses it, as it does
+ * at the other doors — reading only the first would accept what a proxy may have read otherwise.
+ */
+function requestHeaders(message: NodeIncomingMessage): NodeIncomingMessage['headers'] {
+  let headers = message.headers
+  for (const name of SINGLE_VALUED) {
+    const values = message.headersDistinct?.[name]
+    if (values !== undefined && values.length > 1) headers = { ...headers, [name]: values }
+  }
+  return headers
 }
 
 /**
@@ -158,7 +180,7 @@ export function toNodeRawListener(
     try {
       const read = await readMessage(message, limit, options.origin)
       if ('status' in read) return writeResult(response, read)
-      const raw: RawHttpRequest = { method: message.method ?? 'GET', headers: message.headers, body: read.body, url: read.url }
+      const raw: RawHttpRequest = { method: message.method ?? 'GET', headers: requestHeaders(message), body: read.body, url: read.url }
       writeResult(response, await handle(raw))
     } catch (error) {
       writeResult(response, unexpected(emit, 'http-adapter', error))
@@ -225,7 +247,7 @@ export function toNodeListener(
       const read = await readMessage(message, limit, options.origin)
       if ('status' in read) return writeResult(response, read)
       const headers = new Headers()
-      for (const [name, value] of Object.entries(message.headers)) {
+      for (const [name, value] of Object.entries(requestHeaders(message))) {
         if (typeof value === 'string') headers.set(name, value)
         else if (value !== undefined) for (const item of value) headers.append(name, item)
       }
