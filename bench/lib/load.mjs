@@ -16,11 +16,7 @@ export function pools() {
   }
 }
 
-/** Sends one request and reads the whole answer; resolves `{ status, body }` (body as text). */
-export async function send(pool, request) {
-  const { statusCode, headers, body } = await pool.request(request)
-  return { status: statusCode, headers, text: await body.text() }
-}
+export { send } from './fixtures.mjs'
 
 /**
  * Runs `unit(input)` from `loops` concurrent loops (default `CONNECTIONS`) for `seconds`. `inputs` is an array consumed one

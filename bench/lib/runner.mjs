@@ -1,5 +1,6 @@
 // Runs every scenario in interleaved rounds against its forked server child, with one load
 // generator and the same settings, and collects per-round figures.
+import { join } from 'node:path'
 import { startChild } from './children.mjs'
 import { drive, pools, send } from './load.mjs'
 import { percentile } from './stats.mjs'
@@ -8,7 +9,9 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * `families`: `{ name: module }` of the throughput files. Resolves `{ scenarios, rounds }` where
- * `rounds[r][scenario]` is `{ rps, p50, p99, cpuUs, count, unexpected }`.
+ * `rounds[r][scenario]` is `{ rps, p50, p99, cpuUs, count, unexpected }`. With
+ * `settings.profile = { dir, intervalUs }`, the child's CPU profiler runs over each measured window
+ * only (not the warm-up, not `prepare`), and `rounds[r][scenario].profile` is the file it wrote.
  */
 export async function runRounds(families, settings, log = () => {}) {
   const children = {}
@@ -40,9 +43,11 @@ export async function runRounds(families, settings, log = () => {}) {
         const inputs = scenario.prepared ? await child.prepare(scenario.name, inputsFor(rateSeen[scenario.name], warmup + settings.seconds)) : undefined
         const warm = await drive(unit, { seconds: warmup, inputs, loops: scenario.loops })
         const rest = inputs?.slice(warm.count)
+        if (settings.profile) await child.profileStart(settings.profile.intervalUs)
         const before = await child.cpu()
         const run = await drive(unit, { seconds: settings.seconds, inputs: rest, loops: scenario.loops })
         const cpu = (await child.cpu()) - before
+        const profile = settings.profile && (await child.profileStop(join(settings.profile.dir, `${scenario.name}-round${round + 1}.cpuprofile`)))
         rateSeen[scenario.name] = run.count / run.elapsed
         figures[scenario.name] = {
           rps: run.count / run.elapsed,
@@ -52,6 +57,7 @@ export async function runRounds(families, settings, log = () => {}) {
           count: run.count,
           unexpected: run.unexpected + warm.unexpected,
           exhausted: run.exhausted,
+          ...(profile && { profile }),
         }
         const miss = run.firstMiss ?? warm.firstMiss
         log(`round ${round + 1}/${settings.rounds} ${scenario.name}: ${Math.round(run.count / run.elapsed)}/s${miss ? ` (unexpected: ${miss})` : ''}`)
