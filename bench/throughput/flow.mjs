@@ -5,7 +5,7 @@
 // time: the figure is the latency of a link, not the throughput under load. `startLink`
 // (step A's URL, no HTTP) runs up front in the child.
 import { ClientSecretBasic, createPartyA, createPartyB } from 'reciprocal-oauth'
-import { toNodeListener } from 'reciprocal-oauth/node'
+import { nodeFetch, toNodeListener } from 'reciprocal-oauth/node'
 import { ASSISTANT_OFFER, MUSIC_SCOPE, SECRETS, json, listen, send } from '../lib/fixtures.mjs'
 import { assistantPeer, assistantServer, musicServer } from '../lib/parties.mjs'
 
@@ -45,6 +45,7 @@ export async function startServers() {
           client: { client_id: 'assistant' },
           clientAuth: ClientSecretBasic(SECRETS.assistantAtMusic),
           allowInsecureRequests: true,
+          fetch: nodeFetch,
         },
         redirectUri: `${a.url}/callback`,
         scope: MUSIC_SCOPE,
