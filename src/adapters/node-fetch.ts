@@ -31,14 +31,20 @@ interface NodeOutgoing {
 /** Node's `http.request` and `https.request`, as called here. */
 type NodeRequest = (url: URL, options: { method: string; headers: Record<string, string> }, onAnswer: (answer: NodeAnswer) => void) => NodeOutgoing
 
+/** Node's `http.request` and `https.request`, once taken. */
+const clients = new Map<'http:' | 'https:', NodeRequest>()
+
 /**
  * Node's `http.request` or `https.request`, taken when first needed with `process.getBuiltinModule`
  * (Node ≥ 20.16): importing the adapter loads neither module (nor TLS), and no bundler sees them.
  */
 function clientFor(protocol: 'http:' | 'https:'): NodeRequest {
+  const known = clients.get(protocol)
+  if (known !== undefined) return known
   const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
   const module = node?.getBuiltinModule?.(protocol === 'https:' ? 'node:https' : 'node:http') as { request?: NodeRequest } | undefined
   if (typeof module?.request !== 'function') throw invalidType('nodeFetch needs Node.js 20.16 or later (process.getBuiltinModule)')
+  clients.set(protocol, module.request)
   return module.request
 }
 
@@ -139,7 +145,7 @@ export const nodeFetch: typeof fetch = async (input, init = {}) => {
         }
       })
       // Closed before its end: the connection dropped mid-answer (after `end`, this changes nothing).
-      answer.on('close', () => settle(new TypeError('nodeFetch: the connection closed before the answer ended')))
+      answer.on('close', () => settle(new Error('nodeFetch: the connection closed before the answer ended')))
     })
     outgoing.on('error', (error) => settle(error))
     signal?.addEventListener('abort', onAbort, { once: true })
