@@ -72,7 +72,10 @@ export async function runRounds(families, settings, log = () => {}) {
   return { scenarios, rounds }
 }
 
-/** Single-use inputs for `seconds` of load: half as many again as the last round's rate needs. */
+/**
+ * Single-use inputs for `seconds` of load: three times what the last round's rate needs. (Half as
+ * many again ran out when a scenario warmed up between rounds: the round then ended early.)
+ */
 function inputsFor(rate, seconds) {
-  return Math.ceil((rate ?? 2_000) * seconds * 1.5) + 200
+  return Math.ceil((rate ?? 2_000) * seconds * 3) + 200
 }
