@@ -8,6 +8,7 @@
  * @module
  */
 import { concatBytes } from '../lib/bytes.js'
+import { wholeAnswers } from '../lib/whole-answers.js'
 import { ResponseTooLargeError } from '../client/errors.js'
 import { MAX_PEER_RESPONSE_BYTES } from '../client/peer.js'
 import { invalidType } from '../core/misuse.js'
@@ -138,7 +139,9 @@ export const nodeFetch: typeof fetch = async (input, init = {}) => {
         try {
           const status = answer.statusCode ?? 0
           const body = NULL_BODY.has(status) || method === 'HEAD' ? null : concatBytes(chunks)
-          settle(undefined, new Response(body, { status, headers: headersOf(answer) }))
+          const response = new Response(body, { status, headers: headersOf(answer) })
+          wholeAnswers.add(response)
+          settle(undefined, response)
         } catch (error) {
           // expected: a status no `Response` can carry (outside 200–599); the call rejects with it.
           settle(error)

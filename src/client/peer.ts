@@ -9,6 +9,7 @@ import * as oauth from 'oauth4webapi'
 import { DEFAULT_TIMEOUT_MS, GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
 import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { readLimited } from '../lib/bytes.js'
+import { wholeAnswers } from '../lib/whole-answers.js'
 import { RedirectRefusedError, ResponseTooLargeError, toReciprocalError } from './errors.js'
 
 /**
@@ -145,6 +146,7 @@ export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerR
         await response.body?.cancel().catch(() => undefined /* expected: the refused body is dropped either way */)
         throw new RedirectRefusedError(response.status)
       }
+      if (wholeAnswers.has(response)) return response // read whole already, within the limit
       // Buffer the answer under a limit, and under the deadline: a peer is not trusted to answer
       // small, nor to finish an answer it started.
       const body = await readLimited(response.body, MAX_PEER_RESPONSE_BYTES)

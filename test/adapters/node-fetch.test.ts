@@ -70,6 +70,25 @@ describe('outbound calls to a peer reuse their connection (issue 8)', () => {
 })
 
 describe('nodeFetch: what the SDK needs of a fetch, on node:http', () => {
+  it('SPEC R4.1: its answer, read whole within the limit already, is handed to oauth4webapi as it is: one Response per call', async () => {
+    const { peer, code } = await tokenEndpointOfA(nodeFetch)
+    const minted = await code()
+    const Original = globalThis.Response
+    let built = 0
+    globalThis.Response = new Proxy(Original, {
+      construct(target, args, newTarget) {
+        built++
+        return Reflect.construct(target, args, newTarget) as object
+      },
+    })
+    try {
+      expect(await redeemReciprocalCode(peer, minted, { now: 0 })).toMatchObject({ tokenType: 'Bearer' })
+    } finally {
+      globalThis.Response = Original
+    }
+    expect(built).toBe(1)
+  })
+
   it('sends the method, headers and form body, and hands back status, repeated headers and body', async () => {
     const seen: { method?: string | undefined; type?: string | undefined; auth?: string | undefined; body?: string } = {}
     const { url } = await listen(async (request, response) => {
