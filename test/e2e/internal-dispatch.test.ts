@@ -3,8 +3,8 @@
 // code with plain objects. The only Responses are those of the fetch port (a peer's answer, which
 // oauth4webapi reads as a Response) and the transport's bounded copy of each. Counted by spying on
 // the global constructors; no time is measured.
-import { ClientSecretBasic, createAuthorizationServer, createPartyB, MemoryStorage, staticClients, type PartyBOptions, type RawHttpRequest } from 'reciprocal-oauth'
-import { createReciprocalReceiver, GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
+import { ClientSecretBasic, createAuthorizationServer, createPartyB, MemoryStorage, staticClients, type PartyBOptions } from 'reciprocal-oauth'
+import { createReciprocalReceiver, GRANT_TYPE_RECIPROCAL, type RawHttpRequest } from 'reciprocal-oauth/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { basic, TestClock, testRuntime } from '../server/fixtures.js'
 
