@@ -147,8 +147,9 @@ export const nodeFetch: typeof fetch = async (input, init = {}) => {
           settle(error)
         }
       })
-      // Closed before its end: the connection dropped mid-answer (after `end`, this changes nothing).
-      answer.on('close', () => settle(new Error('nodeFetch: the connection closed before the answer ended')))
+      // Closed before its end: the connection dropped mid-answer. (After `end` it changes nothing,
+      // and builds no Error: one captures a stack, a cost every call would pay.)
+      answer.on('close', () => settled || settle(new Error('nodeFetch: the connection closed before the answer ended')))
     })
     outgoing.on('error', (error) => settle(error))
     signal?.addEventListener('abort', onAbort, { once: true })
