@@ -11,8 +11,8 @@
 import type { Runtime } from '../core/runtime.js'
 import type { PendingEntry, WorkLog } from './pending-log.js'
 
-/** How many of the oldest entries each append looks at, dropping the expired: more than it adds. */
-const SWEEP_PER_APPEND = 2
+/** Every this many appends, the log looks at twice as many of its oldest entries: more than it adds. */
+const SWEEP_EVERY = 16
 
 /** @internal */
 export class LocalPendingLog implements WorkLog {
@@ -26,7 +26,7 @@ export class LocalPendingLog implements WorkLog {
   ) {}
 
   async append(link: string, ttlSeconds: number): Promise<number> {
-    this.#sweep()
+    if (this.#next % SWEEP_EVERY === 0) this.#sweep()
     const slot = this.#next++
     this.#entries.set(slot, { link, until: this.runtime.now() + Math.min(ttlSeconds, this.longestTtlSeconds) })
     return slot
@@ -52,15 +52,15 @@ export class LocalPendingLog implements WorkLog {
   }
 
   /**
-   * Looks at the oldest entries: drops the expired ones, moves the live ones to the back. Each
-   * append looks at more entries than it adds, so expired entries cannot pile up even when
-   * nobody calls resume (which drops them all).
+   * Looks at the oldest entries: drops the expired ones, moves the live ones to the back. The
+   * appends look at twice as many entries as they add, so expired entries cannot pile up even
+   * when nobody calls resume (which drops them all).
    */
   #sweep(): void {
     const now = this.runtime.now()
     let looked = 0
     for (const [slot, entry] of this.#entries) {
-      if (looked++ >= SWEEP_PER_APPEND) return
+      if (looked++ >= 2 * SWEEP_EVERY) return
       this.#entries.delete(slot)
       if (entry.until > now) this.#entries.set(slot, entry)
     }
