@@ -80,9 +80,9 @@ export async function runRounds(families, settings, log = () => {}) {
 }
 
 /**
- * Single-use inputs for `seconds` of load: three times what the last round's rate needs. (Half as
- * many again ran out when a scenario warmed up between rounds: the round then ended early.)
+ * Single-use inputs for `seconds` of load: twice what the last round's rate needs. (Half as many
+ * again ran out when a scenario got faster between rounds: the round then ended early.)
  */
 function inputsFor(rate, seconds) {
-  return Math.ceil((rate ?? 2_000) * seconds * 3) + 200
+  return Math.ceil((rate ?? 2_000) * seconds * 2) + 200
 }
