@@ -33,32 +33,8 @@ export interface Runtime {
   sleep?(ms: number): Promise<void>
 }
 
-/** The block of system randomness {@link systemRuntime} hands out from, and how much of it is used. */
-const RANDOM_BLOCK_BYTES = 1024
-let randomBlock = new Uint8Array(0)
-let randomUsed = 0
-
 /**
- * `n` bytes of Web Crypto randomness, drawn from the system a block at a time: one
- * `getRandomValues` call costs about as much for 1 KiB as for 16 bytes (7 µs on Node 20, a native
- * job each time), and a request takes several (codes, tokens, grant ids). Each byte is handed out
- * once, as a copy, and zeroed in the block. Large requests go straight to the system.
- */
-function randomBytes(n: number): Uint8Array {
-  if (n > RANDOM_BLOCK_BYTES / 8) return crypto.getRandomValues(new Uint8Array(n))
-  if (randomUsed + n > randomBlock.length) {
-    randomBlock = crypto.getRandomValues(new Uint8Array(RANDOM_BLOCK_BYTES))
-    randomUsed = 0
-  }
-  const bytes = randomBlock.slice(randomUsed, randomUsed + n)
-  randomBlock.fill(0, randomUsed, randomUsed + n)
-  randomUsed += n
-  return bytes
-}
-
-/**
- * The default runtime: `Date.now()`, a `setTimeout` timer and Web Crypto's `getRandomValues`
- * (drawn a block at a time, each byte handed out once).
+ * The default runtime: `Date.now()`, a `setTimeout` timer and Web Crypto's `getRandomValues`.
  *
  * @example
  * ```ts
@@ -70,7 +46,7 @@ function randomBytes(n: number): Uint8Array {
  */
 export const systemRuntime: Required<Runtime> = {
   now: () => Math.floor(Date.now() / 1000),
-  randomBytes,
+  randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }
 
