@@ -33,7 +33,7 @@ interface NodeOutgoing {
 type NodeRequest = (url: URL, options: { method: string; headers: Record<string, string> }, onAnswer: (answer: NodeAnswer) => void) => NodeOutgoing
 
 /** Node's `http.request` and `https.request`, once taken. */
-const clients = new Map<'http:' | 'https:', NodeRequest>()
+const clients = /* @__PURE__ */ new Map<'http:' | 'https:', NodeRequest>()
 
 /**
  * Node's `http.request` or `https.request`, taken when first needed with `process.getBuiltinModule`
@@ -49,7 +49,7 @@ function clientFor(protocol: 'http:' | 'https:'): NodeRequest {
   return module.request
 }
 
-const encoder = new TextEncoder()
+const encoder = /* @__PURE__ */ new TextEncoder()
 
 /** The request body as bytes, and the content type `fetch` would give it. */
 function bodyOf(body: RequestInit['body']): { bytes: Uint8Array | undefined; type?: string } {
@@ -70,7 +70,7 @@ function headersOf(answer: NodeAnswer): Headers {
 }
 
 /** Statuses whose answer has no body (a `Response` refuses one). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304])
+const NULL_BODY = /* @__PURE__ */ new Set([101, 103, 204, 205, 304])
 
 /**
  * A `fetch` for `PeerConfig.fetch` on Node: the request on `node:http` or `node:https` through

@@ -8,4 +8,4 @@
  */
 
 /** @internal */
-export const wholeAnswers = new WeakSet<Response>()
+export const wholeAnswers = /* @__PURE__ */ new WeakSet<Response>()
