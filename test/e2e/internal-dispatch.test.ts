@@ -3,13 +3,11 @@
 // code with plain objects. The only Responses are those of the fetch port (a peer's answer, which
 // oauth4webapi reads as a Response) and the transport's bounded copy of each. Counted by spying on
 // the global constructors; no time is measured.
-import { ClientSecretBasic, createAuthorizationServer, createPartyB, MemoryStorage, staticClients, type PartyBOptions } from 'reciprocal-oauth'
-import { createReciprocalReceiver, GRANT_TYPE_RECIPROCAL, type RawHttpRequest } from 'reciprocal-oauth/server'
+import { ClientSecretBasic, createPartyB, MemoryStorage, type PartyBOptions } from 'reciprocal-oauth'
+import { createReciprocalReceiver, GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
 import { afterEach, describe, expect, it } from 'vitest'
-import { basic, TestClock, testRuntime } from '../server/fixtures.js'
-
-const A_SECRET = 'assistant-secret'
-const B_SECRET = 'music-secret'
+import { basic, TestClock } from '../server/fixtures.js'
+import { B_SECRET, form, inProcessParties } from './in-process-parties.js'
 
 const original = { Request: globalThis.Request, Response: globalThis.Response }
 afterEach(() => Object.assign(globalThis, original))
@@ -28,33 +26,9 @@ function countConstructions(): { Request: number; Response: number } {
   return counts
 }
 
-function form(fields: Record<string, string>, authorization: string): RawHttpRequest {
-  return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: new URLSearchParams(fields).toString() }
-}
-
 function parties() {
   const clock = new TestClock()
-  const runtime = testRuntime(clock)
-  const server = (origin: string, clientId: string, secret: string, scope: string) =>
-    createAuthorizationServer({
-      issuer: origin,
-      tokenEndpoint: `${origin}/token`,
-      clients: staticClients([{ clientId, tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: secret, scope }]),
-      storage: new MemoryStorage({ now: clock.now }),
-      runtime,
-    })
-  const assistantAs = server('https://assistant.example', 'music', B_SECRET, 'assistant.announce')
-  const musicAs = server('https://music.example', 'assistant', A_SECRET, 'music.play')
-  const tokenAtB = async (subject: string): Promise<string> => {
-    const { code } = await musicAs.mintCode({ clientId: 'assistant', subject, scope: 'music.play' })
-    const result = await musicAs.tokenEndpoint.handle(form({ grant_type: 'authorization_code', code }, basic('assistant', A_SECRET)))
-    return (JSON.parse(result.body) as { access_token: string }).access_token
-  }
-  const reciprocalCode = async (subject: string): Promise<string> =>
-    (await assistantAs.mintCode({ clientId: 'music', subject, scope: 'assistant.announce', supersede: true })).code
-  const reciprocalPost = (code: string, accessToken: string): RawHttpRequest =>
-    form({ grant_type: GRANT_TYPE_RECIPROCAL, client_id: 'assistant', code, access_token: accessToken }, basic('assistant', A_SECRET))
-  return { runtime, assistantAs, musicAs, tokenAtB, reciprocalCode, reciprocalPost }
+  return inProcessParties(clock, { a: new MemoryStorage({ now: clock.now }), b: new MemoryStorage({ now: clock.now }) })
 }
 
 describe('internal dispatch builds no Web Request or Response (issue 8)', () => {
