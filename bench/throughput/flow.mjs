@@ -16,7 +16,10 @@ import { assistantPeer, assistantServer, musicServer } from '../lib/parties.mjs'
  */
 async function routed() {
   const routes = {}
-  const served = await listen((request, response) => (routes[request.url.split('?', 1)[0]] ?? notFound)(request, response))
+  // A route that throws answers 500 (a miss the runner counts), as toNodeListener would.
+  const served = await listen((request, response) =>
+    Promise.resolve((routes[request.url.split('?', 1)[0]] ?? notFound)(request, response)).catch((error) => answer(response, 500, { error: String(error?.code ?? error) })),
+  )
   return { ...served, routes }
 }
 const notFound = (_request, response) => answer(response, 404, { error: 'not found' })

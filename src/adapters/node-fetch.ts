@@ -2,8 +2,9 @@
  * The SDK's calls to its peers (the code exchange, the reciprocal POST, the redemption, refresh
  * and revocation) on Node's own `http` and `https` clients instead of the global `fetch`. Node's
  * `fetch` builds a Web `Request`, body streams, a clone of the request for `redirect: 'manual'`
- * and a `Response` stream per call: about two thirds of a call's client-side CPU on a token
- * request. These answers are small and read whole, so none of that is needed.
+ * and a `Response` stream per call: a redemption against a bare server measured about 600 µs of
+ * CPU (both ends) through it, 200 µs through this. These answers are small and read whole, so
+ * none of that is needed.
  *
  * @module
  */
