@@ -16,6 +16,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     warmup: { type: 'string' },
+    'warmup-units': { type: 'string' },
     only: { type: 'string' },
     quiet: { type: 'boolean', default: false },
     'no-footprint': { type: 'boolean', default: false },
@@ -29,15 +30,16 @@ const families = await loadFamilies()
 
 const settings = args.smoke
   ? { rounds: 1, warmup: 0.1, rewarm: 0.1, seconds: 0.2, settleMs: 20 }
-  : { rounds: 5, warmup: 1, rewarm: 0.25, seconds: 1, settleMs: 100 }
+  : { rounds: 5, warmup: 1, warmupUnits: 1_000, rewarm: 0.25, seconds: 1, settleMs: 100 }
 if (args.rounds) settings.rounds = Number(args.rounds)
 if (args.seconds) settings.seconds = Number(args.seconds)
 if (args.warmup) settings.warmup = Number(args.warmup)
+if (args['warmup-units']) settings.warmupUnits = Number(args['warmup-units'])
 if (args.only) settings.only = args.only.split(',')
 
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` }
 const log = args.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`)
-log(`bench: ${machine.cpu} × ${machine.cores}, Node ${machine.node}; ${settings.rounds} rounds, ${settings.warmup} s warm-up (${settings.rewarm} s after round 1), ${settings.seconds} s measured, ${CONNECTIONS} connections`)
+log(`bench: ${machine.cpu} × ${machine.cores}, Node ${machine.node}; ${settings.rounds} rounds, ${settings.warmup} s and at least ${settings.warmupUnits ?? 0} units of warm-up (${settings.rewarm} s after round 1), ${settings.seconds} s measured, ${CONNECTIONS} connections`)
 
 const started = performance.now()
 const result = await runRounds(families, settings, log)

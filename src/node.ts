@@ -1,5 +1,6 @@
 /**
- * `reciprocal-oauth/node`: mounts any handler of the SDK on Node's `http` server.
+ * `reciprocal-oauth/node`: mounts any handler of the SDK on Node's `http` server, and sends its
+ * calls to peers with Node's own HTTP clients (`nodeFetch`).
  *
  * @module reciprocal-oauth/node
  */
@@ -13,3 +14,4 @@ export {
   type NodeListenerOptions,
   type NodeServerResponse,
 } from './adapters/node.js'
+export { nodeFetch } from './adapters/node-fetch.js'

@@ -37,6 +37,10 @@ export function startChild(family, { execArgv = [] } = {}) {
           cpu: () => call({ cmd: 'cpu' }),
           /** `count` single-use inputs of `scenario`, made in the child before the clock starts. */
           prepare: (scenario, count) => call({ cmd: 'prepare', scenario, count }),
+          /** Starts the child's CPU profiler (sampling every `intervalUs`, V8's default if unset). */
+          profileStart: (intervalUs) => call({ cmd: 'profile-start', intervalUs }),
+          /** Stops it; the child writes the `.cpuprofile` to `file` and resolves its path. */
+          profileStop: (file) => call({ cmd: 'profile-stop', file }),
           stop: () => call({ cmd: 'stop' }).then(() => new Promise((done) => (child.exitCode === null ? child.once('exit', done) : done()))),
         })
       }

@@ -43,6 +43,17 @@ export async function listen(listener) {
   return { server, url: `http://127.0.0.1:${server.address().port}` }
 }
 
+/**
+ * Sends one request through an undici pool and reads the whole answer; resolves
+ * `{ status, headers, text }`. Here, not in load.mjs, so that a family's file (loaded in its server
+ * child too) need not import undici: importing it installs its own global dispatcher, which the
+ * SDK's outbound `fetch` calls would then go through instead of Node's.
+ */
+export async function send(pool, request) {
+  const { statusCode, headers, body } = await pool.request(request)
+  return { status: statusCode, headers, text: await body.text() }
+}
+
 /** The answer's body as JSON, or `undefined`. */
 export function json(text) {
   try {

@@ -16,18 +16,15 @@ export function pools() {
   }
 }
 
-/** Sends one request and reads the whole answer; resolves `{ status, body }` (body as text). */
-export async function send(pool, request) {
-  const { statusCode, headers, body } = await pool.request(request)
-  return { status: statusCode, headers, text: await body.text() }
-}
+export { send } from './fixtures.mjs'
 
 /**
- * Runs `unit(input)` from `loops` concurrent loops (default `CONNECTIONS`) for `seconds`. `inputs` is an array consumed one
+ * Runs `unit(input)` from `loops` concurrent loops (default `CONNECTIONS`) for `seconds`, and until
+ * at least `minUnits` units have started. `inputs` is an array consumed one
  * per unit (single-use codes) or `undefined` (endless). `unit` resolves `true` when the answer was
  * the expected one. Resolves the count, the elapsed seconds, the latencies (ms) and the misses.
  */
-export async function drive(unit, { seconds, inputs, loops = CONNECTIONS }) {
+export async function drive(unit, { seconds, inputs, loops = CONNECTIONS, minUnits = 0 }) {
   const latencies = []
   let next = 0
   let unexpected = 0
@@ -35,7 +32,7 @@ export async function drive(unit, { seconds, inputs, loops = CONNECTIONS }) {
   const started = performance.now()
   const deadline = started + seconds * 1000
   const loop = async () => {
-    while (performance.now() < deadline) {
+    while (performance.now() < deadline || next < minUnits) {
       if (inputs !== undefined && next >= inputs.length) return
       const input = inputs === undefined ? next++ : inputs[next++]
       const t0 = performance.now()

@@ -1,6 +1,7 @@
 // The two services of the benchmarks, built from the package's public entries (the built `dist/`),
 // as an application would: party A (a voice assistant) and party B (a music service).
 import { ClientSecretBasic, createAuthorizationServer, staticClients } from 'reciprocal-oauth'
+import { nodeFetch } from 'reciprocal-oauth/node'
 import { ASSISTANT_OFFER, CALLBACK, MUSIC_SCOPE, SECRETS, basic, json } from './fixtures.mjs'
 
 /** B's authorization server for the initial flow: A ("assistant") is its client. */
@@ -34,13 +35,14 @@ export function assistantServer(origin, extra = {}) {
   })
 }
 
-/** How party B reaches A's token endpoint to redeem. */
+/** How party B reaches A's token endpoint to redeem: through `nodeFetch`, as README shows for Node. */
 export function assistantPeer(origin) {
   return {
     as: { issuer: origin, token_endpoint: `${origin}/token` },
     client: { client_id: 'music' },
     clientAuth: ClientSecretBasic(SECRETS.musicAtAssistant),
     allowInsecureRequests: true,
+    fetch: nodeFetch,
   }
 }
 

@@ -1,5 +1,6 @@
 // Runs every scenario in interleaved rounds against its forked server child, with one load
 // generator and the same settings, and collects per-round figures.
+import { join } from 'node:path'
 import { startChild } from './children.mjs'
 import { drive, pools, send } from './load.mjs'
 import { percentile } from './stats.mjs'
@@ -8,7 +9,9 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * `families`: `{ name: module }` of the throughput files. Resolves `{ scenarios, rounds }` where
- * `rounds[r][scenario]` is `{ rps, p50, p99, cpuUs, count, unexpected }`.
+ * `rounds[r][scenario]` is `{ rps, p50, p99, cpuUs, count, unexpected }`. With
+ * `settings.profile = { dir, intervalUs }`, the child's CPU profiler runs over each measured window
+ * only (not the warm-up, not `prepare`), and `rounds[r][scenario].profile` is the file it wrote.
  */
 export async function runRounds(families, settings, log = () => {}) {
   const children = {}
@@ -37,12 +40,21 @@ export async function runRounds(families, settings, log = () => {}) {
               return status === scenario.expect || `status ${status}: ${text.slice(0, 200)}`
             }
         const warmup = round === 0 ? settings.warmup : settings.rewarm
-        const inputs = scenario.prepared ? await child.prepare(scenario.name, inputsFor(rateSeen[scenario.name], warmup + settings.seconds)) : undefined
-        const warm = await drive(unit, { seconds: warmup, inputs, loops: scenario.loops })
+        // Round 1 also warms up for a number of units: a slow scenario (the flow, one link at a
+        // time) otherwise runs each of its functions only a few hundred times before its first
+        // measured round, before V8 has optimised them (flow p50 measured 2–4× lower after 10 s
+        // of warm-up than after 1 s); a server that has been up for minutes has long done so.
+        const warmUnits = round === 0 ? (settings.warmupUnits ?? 0) : 0
+        const inputs = scenario.prepared
+          ? await child.prepare(scenario.name, inputsFor(rateSeen[scenario.name], warmup + settings.seconds) + warmUnits)
+          : undefined
+        const warm = await drive(unit, { seconds: warmup, inputs, loops: scenario.loops, minUnits: warmUnits })
         const rest = inputs?.slice(warm.count)
+        if (settings.profile) await child.profileStart(settings.profile.intervalUs)
         const before = await child.cpu()
         const run = await drive(unit, { seconds: settings.seconds, inputs: rest, loops: scenario.loops })
         const cpu = (await child.cpu()) - before
+        const profile = settings.profile && (await child.profileStop(join(settings.profile.dir, `${scenario.name}-round${round + 1}.cpuprofile`)))
         rateSeen[scenario.name] = run.count / run.elapsed
         figures[scenario.name] = {
           rps: run.count / run.elapsed,
@@ -52,6 +64,7 @@ export async function runRounds(families, settings, log = () => {}) {
           count: run.count,
           unexpected: run.unexpected + warm.unexpected,
           exhausted: run.exhausted,
+          ...(profile && { profile }),
         }
         const miss = run.firstMiss ?? warm.firstMiss
         log(`round ${round + 1}/${settings.rounds} ${scenario.name}: ${Math.round(run.count / run.elapsed)}/s${miss ? ` (unexpected: ${miss})` : ''}`)
@@ -66,7 +79,10 @@ export async function runRounds(families, settings, log = () => {}) {
   return { scenarios, rounds }
 }
 
-/** Single-use inputs for `seconds` of load: half as many again as the last round's rate needs. */
+/**
+ * Single-use inputs for `seconds` of load: twice what the last round's rate needs. (Half as many
+ * again ran out when a scenario got faster between rounds: the round then ended early.)
+ */
 function inputsFor(rate, seconds) {
-  return Math.ceil((rate ?? 2_000) * seconds * 1.5) + 200
+  return Math.ceil((rate ?? 2_000) * seconds * 2) + 200
 }

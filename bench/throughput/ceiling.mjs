@@ -1,7 +1,6 @@
 // The ceiling: a bare `node:http` server that reads and parses the same form as the receiver and
 // answers `200 {}`; and the floor of the full flow: the same number of bare round trips.
-import { listen, reciprocalPost, uniqueCode } from '../lib/fixtures.mjs'
-import { send } from '../lib/load.mjs'
+import { listen, reciprocalPost, send, uniqueCode } from '../lib/fixtures.mjs'
 
 /** HTTP round trips in one full A–G flow (see flow.mjs). */
 export const FLOW_ROUND_TRIPS = 6

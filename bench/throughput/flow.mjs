@@ -5,18 +5,35 @@
 // time: the figure is the latency of a link, not the throughput under load. `startLink`
 // (step A's URL, no HTTP) runs up front in the child.
 import { ClientSecretBasic, createPartyA, createPartyB } from 'reciprocal-oauth'
-import { toNodeListener } from 'reciprocal-oauth/node'
-import { ASSISTANT_OFFER, MUSIC_SCOPE, SECRETS, json, listen } from '../lib/fixtures.mjs'
-import { send } from '../lib/load.mjs'
+import { nodeFetch, toNodeListener } from 'reciprocal-oauth/node'
+import { ASSISTANT_OFFER, MUSIC_SCOPE, SECRETS, json, listen, send } from '../lib/fixtures.mjs'
 import { assistantPeer, assistantServer, musicServer } from '../lib/parties.mjs'
 
-/** A server whose routes are Web handlers, set once both servers know each other's origin. */
+/**
+ * A server whose routes are set once both servers know each other's origin. Mounted as README
+ * shows a Node application: the token endpoints through `toNodeListener(endpoint)` (the lower
+ * door), the application's own routes as plain Node handlers, with no Web `Request` built.
+ */
 async function routed() {
   const routes = {}
-  const served = await listen(toNodeListener((request) => (routes[new URL(request.url).pathname] ?? notFound)(request)))
+  // A route that throws answers 500 (a miss the runner counts), as toNodeListener would.
+  const served = await listen((request, response) =>
+    Promise.resolve((routes[request.url.split('?', 1)[0]] ?? notFound)(request, response)).catch((error) => answer(response, 500, { error: String(error?.code ?? error) })),
+  )
   return { ...served, routes }
 }
-const notFound = async () => new Response('not found', { status: 404 })
+const notFound = (_request, response) => answer(response, 404, { error: 'not found' })
+const answer = (response, status, body, headers = {}) => {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers })
+  response.end(JSON.stringify(body))
+}
+/** The request body as text. */
+async function text(request) {
+  let body = ''
+  request.setEncoding('utf8')
+  for await (const chunk of request) body += chunk
+  return body
+}
 
 export async function startServers() {
   const [a, b] = [await routed(), await routed()]
@@ -31,6 +48,7 @@ export async function startServers() {
           client: { client_id: 'assistant' },
           clientAuth: ClientSecretBasic(SECRETS.assistantAtMusic),
           allowInsecureRequests: true,
+          fetch: nodeFetch,
         },
         redirectUri: `${a.url}/callback`,
         scope: MUSIC_SCOPE,
@@ -42,16 +60,17 @@ export async function startServers() {
 
   let users = 0
   // B's login and consent screens are not the subject: every authorization is approved at once.
-  b.routes['/authorize'] = async (request) => {
-    const check = await musicAs.authorization.validate(request.url)
-    if (!check.ok) return Response.json(check.error, { status: 400 })
-    return Response.redirect(await musicAs.authorization.approve(check.request, { subject: `b-user-${users++}` }), 302)
+  b.routes['/authorize'] = async (request, response) => {
+    const check = await musicAs.authorization.validate(`${b.url}${request.url}`)
+    if (!check.ok) return answer(response, 400, check.error)
+    response.writeHead(302, { location: await musicAs.authorization.approve(check.request, { subject: `b-user-${users++}` }) })
+    response.end()
   }
-  b.routes['/token'] = musicAs.tokenEndpoint.fetch
-  a.routes['/token'] = assistantAs.tokenEndpoint.fetch
+  b.routes['/token'] = toNodeListener(musicAs.tokenEndpoint)
+  a.routes['/token'] = toNodeListener(assistantAs.tokenEndpoint)
   // The user of the browser session: a header stands in for the session cookie.
-  a.routes['/callback'] = async (request) => Response.json(await partyA.handleCallback(request.url, request.headers.get('x-user')))
-  a.routes['/consent'] = async (request) => Response.json(await partyA.consent(await request.text(), { scope: ASSISTANT_OFFER }))
+  a.routes['/callback'] = async (request, response) => answer(response, 200, await partyA.handleCallback(request.url, request.headers['x-user']))
+  a.routes['/consent'] = async (request, response) => answer(response, 200, await partyA.consent(await text(request), { scope: ASSISTANT_OFFER }))
 
   return {
     urls: { a: a.url, b: b.url },

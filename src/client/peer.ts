@@ -9,6 +9,7 @@ import * as oauth from 'oauth4webapi'
 import { DEFAULT_TIMEOUT_MS, GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
 import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { readLimited } from '../lib/bytes.js'
+import { wholeAnswers } from '../lib/whole-answers.js'
 import { RedirectRefusedError, ResponseTooLargeError, toReciprocalError } from './errors.js'
 
 /**
@@ -75,25 +76,52 @@ export type TransportFetch = (url: string, init: oauth.CustomFetchOptions<string
  * @group Client
  */
 export interface PeerRequestOptions {
-  /** A fresh timeout signal per request (combined with the caller's signal, if any). */
-  readonly signal: (url: string) => AbortSignal
-  /** The injected fetch, forced to never follow redirects. */
+  /** The injected fetch, forced to never follow redirects, each request under its own timeout. */
   readonly [oauth.customFetch]: TransportFetch
   /** Set only when the peer configuration allows `http:` (loopback tests). */
   readonly [oauth.allowInsecureRequests]?: boolean
 }
 
-/** The largest answer we read from a peer: token responses (even with JWTs) are far smaller. */
-const MAX_PEER_RESPONSE_BYTES = 256 * 1024
+/** The largest answer we read from a peer: token responses (even with JWTs) are far smaller. @internal */
+export const MAX_PEER_RESPONSE_BYTES = 256 * 1024
 
 function isRedirect(response: Response): boolean {
   return response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status < 400)
 }
 
+/** One request's deadline: its signal, and `release`, which stops the timer once the answer is read. */
+interface Deadline {
+  readonly signal: AbortSignal
+  release(): void
+}
+
 /**
- * oauth4webapi options for a request to `peer`: every request gets an `AbortSignal.timeout`
- * and `redirect: 'manual'`, and a redirect answer is refused rather than followed (SPEC R7.7:
- * following a redirect would resend our client credentials to wherever it points).
+ * A signal that aborts after `timeoutMs` with a `TimeoutError`, or when `caller` aborts, with its
+ * reason. Not `AbortSignal.timeout`: its timer cannot be stopped, so every request would leave one
+ * (and its signal) alive for the whole timeout after the answer came, and building one costs
+ * about twice a controller and a timer of our own.
+ */
+function deadline(timeoutMs: number, caller: AbortSignal | undefined): Deadline {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new DOMException('The peer did not answer in time', 'TimeoutError')), timeoutMs)
+  if (caller === undefined) return { signal: controller.signal, release: () => clearTimeout(timer) }
+  const follow = (): void => controller.abort(caller.reason)
+  if (caller.aborted) follow()
+  else caller.addEventListener('abort', follow, { once: true })
+  return {
+    signal: controller.signal,
+    release() {
+      clearTimeout(timer)
+      caller.removeEventListener('abort', follow)
+    },
+  }
+}
+
+/**
+ * oauth4webapi options for a request to `peer`: every request runs under its own timeout (the
+ * peer's `timeoutMs`, and `signal` if given), reading the whole answer included, with
+ * `redirect: 'manual'`; a redirect answer is refused rather than followed (SPEC R7.7: following a
+ * redirect would resend our client credentials to wherever it points).
  *
  * @example
  * ```ts
@@ -104,34 +132,36 @@ function isRedirect(response: Response): boolean {
 export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerRequestOptions {
   const timeoutMs = peer.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const fetchImpl = peer.fetch ?? globalThis.fetch
-  const makeSignal = (): AbortSignal => {
-    const timeout = AbortSignal.timeout(timeoutMs)
-    return signal === undefined ? timeout : AbortSignal.any([timeout, signal])
-  }
   const transport: TransportFetch = async (url, init) => {
-    const response = await fetchImpl(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body ?? null,
-      redirect: 'manual',
-      signal: init.signal ?? makeSignal(),
-    })
-    if (isRedirect(response)) {
-      await response.body?.cancel().catch(() => undefined /* expected: the refused body is dropped either way */)
-      throw new RedirectRefusedError(response.status)
+    const limit = deadline(timeoutMs, signal)
+    try {
+      const response = await fetchImpl(url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body ?? null,
+        redirect: 'manual',
+        signal: limit.signal,
+      })
+      if (isRedirect(response)) {
+        await response.body?.cancel().catch(() => undefined /* expected: the refused body is dropped either way */)
+        throw new RedirectRefusedError(response.status)
+      }
+      if (wholeAnswers.has(response)) return response // read whole already, within the limit
+      // Buffer the answer under a limit, and under the deadline: a peer is not trusted to answer
+      // small, nor to finish an answer it started.
+      const body = await readLimited(response.body, MAX_PEER_RESPONSE_BYTES)
+      if (body === 'too-large') throw new ResponseTooLargeError()
+      const status = response.status
+      return new Response(status === 204 || status === 205 || status === 304 ? null : body, {
+        status,
+        statusText: response.statusText,
+        headers: response.headers,
+      })
+    } finally {
+      limit.release()
     }
-    // Buffer the answer under a limit: a peer is not trusted to answer small.
-    const body = await readLimited(response.body, MAX_PEER_RESPONSE_BYTES)
-    if (body === 'too-large') throw new ResponseTooLargeError()
-    const status = response.status
-    return new Response(status === 204 || status === 205 || status === 304 ? null : body, {
-      status,
-      statusText: response.statusText,
-      headers: response.headers,
-    })
   }
   return {
-    signal: makeSignal,
     [oauth.customFetch]: transport,
     ...(peer.allowInsecureRequests === true ? { [oauth.allowInsecureRequests]: true } : {}),
   }

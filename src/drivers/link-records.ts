@@ -7,7 +7,8 @@
  */
 import type { Runtime } from '../core/runtime.js'
 import type { JsonValue, Storage } from '../core/storage.js'
-import { PendingLog, type PendingEntry } from './pending-log.js'
+import { LocalPendingLog } from './local-pending-log.js'
+import { PendingLog, type PendingEntry, type WorkLog } from './pending-log.js'
 
 /**
  * What is stored per link. The log slot lives with the state, written in the same `set`, so a
@@ -34,18 +35,24 @@ export interface LinkRecordPolicy<S> {
   logTtl(state: S): number | undefined
   /** How long the record is kept after this change, seconds; `undefined`: until it changes. */
   recordTtl(state: S): number | undefined
+  /**
+   * Whether other workers may use the storage (any storage given to a driver may be shared):
+   * the pending log then lives in it. `false` only for a storage the driver made itself: the
+   * log then lives in memory (`local-pending-log.ts`).
+   */
+  readonly shared: boolean
 }
 
 /** @internal */
 export class LinkRecords<S> {
-  readonly #log: PendingLog
+  readonly #log: WorkLog
 
   constructor(
     private readonly storage: Storage,
     private readonly runtime: Runtime,
     private readonly policy: LinkRecordPolicy<S>,
   ) {
-    this.#log = new PendingLog(storage, policy.logPrefix, policy.longestLogTtl)
+    this.#log = policy.shared ? new PendingLog(storage, policy.logPrefix, policy.longestLogTtl) : new LocalPendingLog(runtime, policy.longestLogTtl)
   }
 
   load(id: string): Promise<LinkRecord<S> | undefined> {

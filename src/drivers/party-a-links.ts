@@ -33,8 +33,9 @@ export function hasWorkLeft(state: PartyAState): boolean {
  *
  * @internal
  */
-export function partyALinks(storage: Storage, runtime: Runtime, retentionSeconds: number): LinkRecords<PartyAState> {
+export function partyALinks(storage: Storage, runtime: Runtime, retentionSeconds: number, shared: boolean): LinkRecords<PartyAState> {
   return new LinkRecords<PartyAState>(storage, runtime, {
+    shared,
     recordPrefix: 'party-a:link:',
     logPrefix: 'party-a:pending',
     longestLogTtl: retentionSeconds,

@@ -161,10 +161,12 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const peers = definePeers(options.peers)
   const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
   if (!(Number.isInteger(retention) && retention > 0)) throw invalidValue('endedLinkRetentionSeconds must be a positive integer')
-  // No lease in a storage of our own: no other worker can reach it (link-guard.ts).
-  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)), options.storage !== undefined)
+  // No lease, and the pending log in memory, in a storage of our own: no other worker can reach
+  // it (link-guard.ts, local-pending-log.ts).
+  const shared = options.storage !== undefined
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)), shared)
   const refreshes = new SingleFlight()
-  const links = partyALinks(storage, runtime, retention)
+  const links = partyALinks(storage, runtime, retention, shared)
   const emit = eventEmitter(options.onEvent, runtime, 'party-a')
   const report = (error: unknown): void => emit(unexpectedFailure('party-a', error))
   const commandContext = { authorizationServer: options.authorizationServer, runtime, report }

@@ -45,9 +45,10 @@ export function partyBLinkId(peerClientId: string, userId: string): string {
  *
  * @internal
  */
-export function partyBLinks(storage: Storage, runtime: Runtime, retentionSeconds: number): LinkRecords<PartyBState> {
+export function partyBLinks(storage: Storage, runtime: Runtime, retentionSeconds: number, shared: boolean): LinkRecords<PartyBState> {
   if (!(retentionSeconds > 0)) throw invalidValue('endedLinkRetentionSeconds must be positive')
   return new LinkRecords<PartyBState>(storage, runtime, {
+    shared,
     // The link id is the whole key (partyBLinkId), as it always was.
     recordPrefix: '',
     logPrefix: 'party-b:pending',

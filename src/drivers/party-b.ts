@@ -152,9 +152,11 @@ export interface PartyB {
 export function createPartyB(options: PartyBOptions): PartyB {
   const runtime = options.runtime ?? systemRuntime
   const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
-  const links = partyBLinks(storage, runtime, options.endedLinkRetentionSeconds ?? DEFAULT_ENDED_LINK_RETENTION_SECONDS)
-  // No lease in a storage of our own: no other worker can reach it (link-guard.ts).
-  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)), options.storage !== undefined)
+  // No lease, and the pending log in memory, in a storage of our own: no other worker can reach
+  // it (link-guard.ts, local-pending-log.ts).
+  const shared = options.storage !== undefined
+  const links = partyBLinks(storage, runtime, options.endedLinkRetentionSeconds ?? DEFAULT_ENDED_LINK_RETENTION_SECONDS, shared)
+  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)), shared)
   const refreshes = new SingleFlight()
   const keyOf = (link: Link): string => partyBLinkId(link.peerClientId, link.userId)
   const emit = eventEmitter(options.onEvent, runtime, 'party-b')

@@ -44,8 +44,22 @@ export interface PendingEntry {
   readonly slot: number
 }
 
+/**
+ * What a party's link records need of a log of links with work left: {@link PendingLog} in a
+ * storage other workers may share, `LocalPendingLog` in memory for a storage the driver made
+ * itself. @internal
+ */
+export interface WorkLog {
+  /** Records that `link` has work left, for `ttlSeconds` at most; resolves its slot. */
+  append(link: string, ttlSeconds: number): Promise<number>
+  /** Removes the entry at `slot` (its link's work is done). */
+  remove(slot: number): Promise<void>
+  /** The entries recorded and not yet removed or expired, oldest first. */
+  entries(): Promise<PendingEntry[]>
+}
+
 /** @internal */
-export class PendingLog {
+export class PendingLog implements WorkLog {
   /** @param longestTtlSeconds the longest lifetime {@link PendingLog.append} may give an entry. */
   constructor(
     private readonly storage: Storage,

@@ -1,10 +1,10 @@
 import { ErrorCode } from 'reciprocal-oauth'
 import { discoverPeer, redeemReciprocalCode, supportsReciprocalGrant } from 'reciprocal-oauth/client'
 import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as oauth from 'oauth4webapi'
 import { requestOptions } from '../../src/client/peer.js'
-import { CODE, ISSUER, expectReciprocalError, fakeFetch, json, peerConfig, tokenResponse } from './fixtures.js'
+import { CODE, ISSUER, expectReciprocalError, fakeFetch, hangingFetch, json, peerConfig, tokenResponse } from './fixtures.js'
 
 const metadata = {
   issuer: ISSUER,
@@ -50,10 +50,40 @@ describe('requestOptions: the transport every client step uses (SPEC R7.7)', () 
     const { fetch, requests } = fakeFetch(() => json({}))
     const options = requestOptions({ fetch, timeoutMs: 1000 })
     await options[oauth.customFetch]('https://b.example/x', { method: 'GET', headers: {}, body: undefined, redirect: 'manual' })
+    await options[oauth.customFetch]('https://b.example/x', { method: 'GET', headers: {}, body: undefined, redirect: 'manual' })
     expect(requests[0]?.redirect).toBe('manual')
     expect(requests[0]?.signal).toBeInstanceOf(AbortSignal)
-    expect(options.signal('https://b.example/x')).not.toBe(options.signal('https://b.example/x'))
+    expect(requests[1]?.signal).not.toBe(requests[0]?.signal)
     expect(options[oauth.allowInsecureRequests]).toBeUndefined()
+  })
+
+  it('SPEC R7.7: the timeout covers the whole answer and ends with it: no timer outlives a request', async () => {
+    vi.useFakeTimers()
+    try {
+      const { fetch, requests } = fakeFetch(() => json({}))
+      const options = requestOptions({ fetch, timeoutMs: 1000 })
+      const answer = await options[oauth.customFetch]('https://b.example/x', { method: 'GET', headers: {}, body: undefined, redirect: 'manual' })
+      expect(await answer.json()).toEqual({})
+      expect(vi.getTimerCount()).toBe(0)
+      vi.advanceTimersByTime(2000)
+      expect(requests[0]?.signal?.aborted).toBe(false)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it("SPEC R7.7: a caller's signal aborts the request, and is let go once the answer is read", async () => {
+    const caller = new AbortController()
+    const aborted = requestOptions({ fetch: hangingFetch(), timeoutMs: 60_000 }, caller.signal)
+    const pending = aborted[oauth.customFetch]('https://b.example/x', { method: 'GET', headers: {}, body: undefined, redirect: 'manual' })
+    caller.abort(new DOMException('stop', 'AbortError'))
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+
+    const { fetch, requests } = fakeFetch(() => json({}))
+    const later = new AbortController()
+    await requestOptions({ fetch }, later.signal)[oauth.customFetch]('https://b.example/x', { method: 'GET', headers: {}, body: undefined, redirect: 'manual' })
+    later.abort()
+    expect(requests[0]?.signal?.aborted).toBe(false)
   })
 
   it('SPEC R7.7: refuses a response that a custom fetch reached by following a redirect', async () => {

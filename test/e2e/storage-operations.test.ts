@@ -1,20 +1,14 @@
 // Storage round trips per request, pinned (issue 8): each request makes only the storage
 // operations the protocol needs. Operations are counted with a storage wrapper; no time is
 // measured. A change that adds one makes this test fail: say in the commit why it is needed.
-import { ClientSecretBasic, createAuthorizationServer, createPartyB, staticClients, type PartyBOptions, type RegisteredClient, type Storage } from 'reciprocal-oauth'
-import { createReciprocalReceiver, GRANT_TYPE_RECIPROCAL, type RawHttpRequest } from 'reciprocal-oauth/server'
+import { ClientSecretBasic, createPartyB, type PartyBOptions, type Storage } from 'reciprocal-oauth'
+import { createReciprocalReceiver } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
 import { LinkGuard } from '../../src/drivers/link-guard.js'
 import { basic, TestClock, countingStorage, testRuntime } from '../server/fixtures.js'
+import { B_SECRET, form, inProcessParties } from './in-process-parties.js'
 
 type Counts = ReturnType<typeof countingStorage>['counts']
-
-const A_SECRET = 'assistant-secret'
-const B_SECRET = 'music-secret'
-
-function form(fields: Record<string, string>, authorization: string): RawHttpRequest {
-  return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: new URLSearchParams(fields).toString() }
-}
 
 /** The storage operations `action` makes, by kind. */
 async function operationsOf(counts: Counts, action: () => Promise<unknown>): Promise<Counts> {
@@ -26,25 +20,9 @@ async function operationsOf(counts: Counts, action: () => Promise<unknown>): Pro
 /** Party A's authorization server (B is its client) and party B's (A is its client), each over a counted storage. */
 function parties() {
   const clock = new TestClock()
-  const runtime = testRuntime(clock)
   const a = countingStorage(clock)
   const b = countingStorage(clock)
-  const server = (origin: string, client: RegisteredClient, storage: Storage) =>
-    createAuthorizationServer({ issuer: origin, tokenEndpoint: `${origin}/token`, clients: staticClients([client]), storage, runtime })
-  const assistantAs = server('https://assistant.example', { clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: B_SECRET, scope: 'assistant.announce' }, a.storage)
-  const musicAs = server('https://music.example', { clientId: 'assistant', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: A_SECRET, scope: 'music.play' }, b.storage)
-  /** A's access token at B for `subject`. */
-  const tokenAtB = async (subject: string): Promise<string> => {
-    const { code } = await musicAs.mintCode({ clientId: 'assistant', subject, scope: 'music.play' })
-    const result = await musicAs.tokenEndpoint.handle(form({ grant_type: 'authorization_code', code }, basic('assistant', A_SECRET)))
-    return (JSON.parse(result.body) as { access_token: string }).access_token
-  }
-  /** A's reciprocal code for B, about `subject`. */
-  const reciprocalCode = async (subject: string): Promise<string> =>
-    (await assistantAs.mintCode({ clientId: 'music', subject, scope: 'assistant.announce', supersede: true })).code
-  const reciprocalPost = (code: string, accessToken: string): RawHttpRequest =>
-    form({ grant_type: GRANT_TYPE_RECIPROCAL, client_id: 'assistant', code, access_token: accessToken }, basic('assistant', A_SECRET))
-  return { clock, runtime, a, b, assistantAs, musicAs, tokenAtB, reciprocalCode, reciprocalPost }
+  return { a, b, ...inProcessParties(clock, { a: a.storage, b: b.storage }) }
 }
 
 /** Party B on `musicAs`, over B's counted storage, redeeming at A's token endpoint in process. */
