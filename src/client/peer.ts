@@ -10,6 +10,7 @@ import { DEFAULT_TIMEOUT_MS, GRANT_TYPE_RECIPROCAL } from '../protocol/constants
 import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { readLimited } from '../lib/bytes.js'
 import { RedirectRefusedError, ResponseTooLargeError, toReciprocalError } from './errors.js'
+import { isIdempotentRequest, withRetries, type RetryOptions } from './retry.js'
 
 /**
  * The transport knobs of outbound requests (DESIGN §3: fetch is injected).
@@ -30,6 +31,11 @@ export interface PeerTransport {
    * (maps to oauth4webapi's `allowInsecureRequests`). Default `false`.
    */
   readonly allowInsecureRequests?: boolean
+  /**
+   * Bounded retries with exponential backoff, only where sending again is safe (never a token
+   * request whose outcome is unknown; see {@link RetryOptions}). Default: 2 retries.
+   */
+  readonly retry?: RetryOptions
 }
 
 /**
@@ -109,13 +115,16 @@ export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerR
     return signal === undefined ? timeout : AbortSignal.any([timeout, signal])
   }
   const transport: TransportFetch = async (url, init) => {
-    const response = await fetchImpl(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body ?? null,
-      redirect: 'manual',
-      signal: init.signal ?? makeSignal(),
-    })
+    // A retry gets a fresh timeout: the first attempt's may have fired.
+    const send = (attempt: number) =>
+      fetchImpl(url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body ?? null,
+        redirect: 'manual',
+        signal: attempt === 0 ? (init.signal ?? makeSignal()) : makeSignal(),
+      })
+    const response = await withRetries(send, isIdempotentRequest(init.method, init.body), peer.retry)
     if (isRedirect(response)) {
       await response.body?.cancel().catch(() => undefined /* expected: the refused body is dropped either way */)
       throw new RedirectRefusedError(response.status)

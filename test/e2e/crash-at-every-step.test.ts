@@ -5,11 +5,11 @@
 // update, and an unlink at each side. For every N, the N-th stored step of either party "crashes":
 // the write throws, and that party's process is dead (every later call of its storage throws).
 import { describe, expect, it } from 'vitest'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
 import type { PartyAState } from '../../src/machines/party-a-state.js'
 import type { PartyBState } from '../../src/machines/party-b.js'
 import type { JsonValue, Storage } from '../../src/core/storage.js'
-import { twoServicesPerTest, type TwoServices } from './two-services.js'
+import { countCodes, snapshot, type CodeCounts, type Held, type Parties, type Snapshot } from '../helpers/faults.js'
+import { twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()
 
@@ -17,8 +17,6 @@ const READ = 'assistant.read'
 const BOTH = 'assistant.announce assistant.read'
 /** A dead process's lease on a link lapses after three request timeouts (5 s) + 5 s. */
 const LEASE_LAPSES = 21
-
-type Parties = ReturnType<TwoServices['restart']>
 
 /** Counts the stored steps — link records written — of both parties, and makes the `crashAt`-th one crash. */
 class Crashes {
@@ -47,67 +45,6 @@ class Crashes {
         }),
     }
   }
-}
-
-/** What a run ends each phase with: both links, and which tokens each authorization server honours. */
-interface Snapshot {
-  readonly a: { status: PartyAState['status']; granted?: readonly string[]; outbox: number } | undefined
-  readonly b: { status: PartyBState['status']; scope?: string | undefined; outbox: number } | undefined
-  /** B's tokens (its newest) work at A. */
-  readonly bLiveAtA: boolean
-  /** A's tokens at B (its newest) work at B. */
-  readonly aLiveAtB: boolean
-}
-
-/** The tokens each party last held, so that an unlink can be checked to have revoked them. */
-interface Held {
-  bAtA?: string
-  aAtB?: string
-}
-
-async function snapshot(p: Parties, linkId: string | undefined, held: Held): Promise<Snapshot> {
-  const a = linkId === undefined ? undefined : await p.partyA.getLink(linkId)
-  const b = await p.partyB.getLink('assistant', 'alice')
-  const bTokens = b !== undefined && 'tokens' in b ? b.tokens : undefined
-  if (bTokens !== undefined) held.bAtA = bTokens.accessToken
-  if (a !== undefined && 'peerTokens' in a) held.aAtB = a.peerTokens.accessToken
-  const bLiveAtA = held.bAtA !== undefined && (await p.assistantAs.verifyAccessToken(held.bAtA)) !== undefined
-  const aLiveAtB = held.aAtB !== undefined && (await p.musicAs.verifyAccessToken(held.aAtB)) !== undefined
-  const granted = a !== undefined && 'granted' in a ? a.granted?.scope : undefined
-  // A state never claims more than A's authorization server honours, nor less (SPEC R5.1, R7.6).
-  expect({ bLiveAtA, claimed: granted !== undefined }).toEqual({ bLiveAtA, claimed: bLiveAtA })
-  return {
-    a: a && { status: a.status, ...(granted === undefined ? {} : { granted }), outbox: a.outbox.length },
-    b: b && { status: b.status, scope: bTokens?.scope, outbox: b.outbox.length },
-    bLiveAtA,
-    aLiveAtB,
-  }
-}
-
-/** Per code: how often A POSTed it to B, and how often A's token endpoint redeemed it for tokens. */
-interface CodeCounts {
-  readonly posted: Map<string, number>
-  readonly redeemed: Map<string, number>
-}
-
-function countCodes(s: TwoServices): CodeCounts {
-  const counts: CodeCounts = { posted: new Map(), redeemed: new Map() }
-  const add = (map: Map<string, number>, code: string) => map.set(code, (map.get(code) ?? 0) + 1)
-  const tokenRequest = async (request: Request) => new URLSearchParams(new URL(request.url).pathname === '/token' ? await request.clone().text() : '')
-  s.a.use(async (request) => {
-    const form = await tokenRequest(request)
-    const response = await s.assistantHandler(request)
-    const code = form.get('code')
-    if (form.get('grant_type') === 'authorization_code' && code !== null && response.status === 200) add(counts.redeemed, code)
-    return response
-  })
-  s.b.use(async (request) => {
-    const form = await tokenRequest(request)
-    const code = form.get('code')
-    if (form.get('grant_type') === GRANT_TYPE_RECIPROCAL && code !== null) add(counts.posted, code)
-    return s.musicHandler(request)
-  })
-  return counts
 }
 
 /**

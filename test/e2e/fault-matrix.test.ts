@@ -1,0 +1,230 @@
+// The fault matrix (issue 9 item 6): every outbound call of both parties fails in each way a
+// network and a peer fail, and every stored step of both parties fails as a store fails. For each
+// (step × fault): the operation ends in a named, typed error; once the fault clears, carrying on
+// (`resume`, or the operation again) ends where an uninterrupted run ends; no code is POSTed to B
+// twice or redeemed twice, and after every phase no party's state claims a grant the other side
+// would not honour (checked against the real resource-server check). The matrix is printed.
+import { ReciprocalError } from 'reciprocal-oauth'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { PartyAState } from '../../src/machines/party-a-state.js'
+import type { PartyBState } from '../../src/machines/party-b.js'
+import {
+  countCodes,
+  FaultyFetch,
+  FETCH_FAULTS,
+  OUTBOUND_STEPS,
+  snapshot,
+  STORAGE_FAULTS,
+  StoredSteps,
+  type CodeCounts,
+  type FetchFault,
+  type Held,
+  type OutboundStep,
+  type Parties,
+  type Snapshot,
+  type StorageFault,
+} from '../helpers/faults.js'
+import { twoServicesPerTest } from './two-services.js'
+
+const startServices = twoServicesPerTest()
+
+const READ = 'assistant.read'
+const BOTH = 'assistant.announce assistant.read'
+/** Short, so a peer that never answers costs little; long enough for a loaded machine's loopback. */
+const TIMEOUT_MS = 1_500
+/** A link's lease lapses after three request timeouts + 5 s. */
+const LEASE_LAPSES = 10
+
+interface FaultCase {
+  readonly fetch?: { readonly caller: 'a' | 'b'; readonly step: OutboundStep; readonly fault: FetchFault }
+  readonly storage?: { readonly at: number; readonly fault: StorageFault }
+}
+
+/** How the faulted operation ended: the error it threw or left in a link, or that the fault was not met. */
+interface Outcome {
+  readonly code?: string
+  readonly retryable?: boolean
+  readonly where?: 'thrown' | 'in the link'
+  readonly met: boolean
+}
+
+/** The outcome of a storage fault that the driver throws as the store threw it. */
+const STORE_ERROR = "the store's error"
+
+interface RunResult {
+  readonly phases: Snapshot[]
+  readonly steps: number
+  readonly codes: CodeCounts
+  readonly outcome: Outcome
+}
+
+function errorOf(state: PartyAState | PartyBState | undefined): { code: string; retryable: boolean } | undefined {
+  if (state === undefined) return undefined
+  const error = 'error' in state ? state.error : 'lastError' in state ? state.lastError : undefined
+  return error === undefined ? undefined : { code: error.code, retryable: error.retryable }
+}
+
+/**
+ * The whole flow — link with consent to `assistant.read`, widen to both scopes, unlink at A,
+ * then at B — with `faultCase`'s fault on until the operation that met it ends; then each phase
+ * is driven to its end. Resolves each phase's snapshot.
+ */
+async function run(faultCase: FaultCase): Promise<RunResult> {
+  const stored = new StoredSteps(faultCase.storage?.at, faultCase.storage?.fault)
+  const fetchFault = faultCase.fetch
+  const atA = new FaultyFetch('a', fetchFault?.caller === 'a' ? fetchFault.step : undefined, fetchFault?.fault)
+  const atB = new FaultyFetch('b', fetchFault?.caller === 'b' ? fetchFault.step : undefined, fetchFault?.fault)
+  const s = await startServices({
+    reciprocalInTokenResponse: BOTH,
+    wrapStorage: stored.wrap,
+    aFetch: atA.fetch,
+    bFetch: atB.fetch,
+    timeoutMs: TIMEOUT_MS,
+    retry: { sleep: async () => undefined },
+  })
+  const codes = countCodes(s)
+  const p: Parties = { assistantAs: s.assistantAs, musicAs: s.musicAs, partyA: s.partyA, partyAOptions: s.partyAOptions, partyB: s.partyB, partyBOptions: s.partyBOptions, partyBWorkerOptions: s.partyBWorkerOptions }
+  let linkId: string | undefined
+  const held: Held = {}
+  let outcome: Outcome | undefined
+
+  const a = async () => (linkId === undefined ? undefined : p.partyA.getLink(linkId))
+  const b = () => p.partyB.getLink('assistant', 'alice')
+  /** Runs one operation; the first one that meets the fault records how it ended, and the fault clears. */
+  const act = async (operation: () => Promise<unknown>): Promise<void> => {
+    let thrown: unknown
+    try {
+      await operation()
+    } catch (error) {
+      thrown = error
+    }
+    const met = atA.met + atB.met > 0 || stored.failed !== undefined
+    if (outcome === undefined && met) {
+      atA.on = atB.on = false
+      if (thrown instanceof ReciprocalError) {
+        outcome = { code: thrown.code, retryable: thrown.retryable, where: 'thrown', met }
+      } else if (thrown !== undefined) {
+        // A failed write of the driver's own is thrown as the store threw it (not wrapped): only a
+        // storage fault may end so; an outbound fault always ends in a ReciprocalError (SPEC R8.1).
+        expect(stored.failed).toBeDefined()
+        outcome = { code: STORE_ERROR, where: 'thrown', met }
+      } else {
+        const left = errorOf(await a()) ?? errorOf(await b())
+        outcome = left === undefined ? { met } : { ...left, where: 'in the link', met }
+      }
+    } else if (thrown !== undefined) {
+      // After the fault: only a busy link (the failed operation's lease) may refuse, until it lapses.
+      if (!(thrown instanceof ReciprocalError && thrown.code === 'ERR_LINK_BUSY')) throw thrown
+    }
+    // A lease the failed operation could not release lapses.
+    s.runtime.advance(LEASE_LAPSES)
+  }
+  const phase = async (next: (a: PartyAState | undefined, b: PartyBState | undefined) => (() => Promise<unknown>) | undefined) => {
+    for (let round = 0; ; round++) {
+      const operation = next(await a(), await b())
+      if (operation === undefined) return snapshot(p, linkId, held)
+      if (round > 8) throw new Error(`the phase does not end: A ${(await a())?.status}, B ${(await b())?.status}`)
+      await act(operation)
+    }
+  }
+  const finishing = (stateA: PartyAState | undefined, stateB: PartyBState | undefined): (() => Promise<unknown>) | undefined => {
+    if (stateB?.status === 'redeeming' || (stateB?.status === 'redeem-failed' && stateB.pending !== undefined)) return () => p.partyB.resume('assistant', 'alice')
+    if (stateA?.status === 'delivering' || stateA?.status === 'code-minted' || stateA?.status === 'delivery-failed') return () => p.partyA.resume(stateA.linkId)
+    return undefined
+  }
+  const grantedScope = (state: PartyAState | undefined) => (state?.status === 'reciprocal-granted' ? state.granted.scope.join(' ') : undefined)
+
+  const phases = [
+    await phase((stateA, stateB) => {
+      if (stateA === undefined || stateA.status === 'awaiting-callback' || stateA.status === 'failed') {
+        // Not started, or failed: a callback is used once, so the user links again.
+        return async () => {
+          const started = await p.partyA.startLink('music', 'alice-at-assistant')
+          linkId = started.linkId
+          await p.partyA.handleCallback(await s.authorizeAtB(started.url), 'alice-at-assistant')
+        }
+      }
+      if (stateA.status === 'awaiting-consent') return () => p.partyA.consent(stateA.linkId, { scope: READ })
+      return finishing(stateA, stateB)
+    }),
+    await phase((stateA, stateB) => {
+      if (grantedScope(stateA) === READ && stateB?.status === 'linked') return () => p.partyA.updateReciprocalScope(stateA?.linkId ?? '', BOTH)
+      return finishing(stateA, stateB)
+    }),
+    await phase((stateA, stateB) => {
+      if (stateA !== undefined && (stateA.status !== 'unlinked' || stateA.outbox.length > 0)) return () => p.partyA.unlink(stateA.linkId)
+      return finishing(stateA, stateB)
+    }),
+    await phase((_stateA, stateB) => {
+      if (stateB !== undefined && (stateB.status !== 'unlinked' || stateB.outbox.length > 0)) return () => p.partyB.unlink('assistant', 'alice')
+      return undefined
+    }),
+  ]
+  return { phases, steps: stored.steps, codes, outcome: outcome ?? { met: false } }
+}
+
+/** The stored steps of an uninterrupted run, both parties together (as in crash-at-every-step). */
+const STEPS = 18
+
+/** The matrix: row (step) → column (fault) → outcome. */
+const matrix = new Map<string, Map<string, string>>()
+function record(row: string, column: string, outcome: Outcome): void {
+  const cell = !outcome.met
+    ? 'not reached'
+    : outcome.code === undefined
+      ? 'absorbed (no error)'
+      : outcome.code === STORE_ERROR
+        ? `${STORE_ERROR}, rethrown`
+        : `${outcome.code}, ${outcome.retryable === true ? 'retryable' : 'NOT retryable'}${outcome.where === 'in the link' ? ' (in the link)' : ''}`
+  if (!matrix.has(row)) matrix.set(row, new Map())
+  matrix.get(row)?.set(column, cell)
+}
+
+afterAll(() => {
+  const columns = [...FETCH_FAULTS, ...STORAGE_FAULTS].filter((column) => [...matrix.values()].some((row) => row.has(column)))
+  const lines = [`| Step | ${columns.join(' | ')} |`, `| --- |${columns.map(() => ' --- |').join('')}`]
+  for (const [row, cells] of matrix) lines.push(`| ${row} | ${columns.map((column) => cells.get(column) ?? '').join(' | ')} |`)
+  const counts = new Map<string, number>()
+  for (const cells of matrix.values()) for (const cell of cells.values()) counts.set(cell, (counts.get(cell) ?? 0) + 1)
+  console.log(`[fault matrix] ${[...matrix.values()].reduce((n, row) => n + row.size, 0)} cases\n${lines.join('\n')}\n${[...counts].map(([cell, n]) => `${n} × ${cell}`).join('\n')}`)
+})
+
+let uninterrupted: Promise<RunResult> | undefined
+const expected = () => (uninterrupted ??= run({}))
+
+async function expectSameEnd(result: RunResult): Promise<void> {
+  expect(result.phases).toEqual((await expected()).phases)
+  // No code reaches B twice (a second POST is a replay at B, SPEC R4.2), none yields tokens twice.
+  for (const count of [...result.codes.posted.values(), ...result.codes.redeemed.values()]) expect(count).toBe(1)
+}
+
+describe('issue 9: the fault matrix — every outbound call of both parties × each fetch fault', () => {
+  it(`an uninterrupted run: ${STEPS} stored steps, linked, widened, then unlinked on both sides`, async () => {
+    const result = await expected()
+    expect(result.steps).toBe(STEPS)
+    expect(result.phases.map((phase) => [phase.a?.status, phase.b?.status])).toEqual([
+      ['reciprocal-granted', 'linked'],
+      ['reciprocal-granted', 'linked'],
+      ['unlinked', 'linked'],
+      ['unlinked', 'unlinked'],
+    ])
+  })
+
+  const fetchCases = OUTBOUND_STEPS.flatMap((step) => FETCH_FAULTS.map((fault) => [step, fault] as const))
+  it.each(fetchCases)('%s × %s: a typed error, then the same end; no code POSTed or redeemed twice', async (step, fault) => {
+    const result = await run({ fetch: { caller: step.startsWith('A') ? 'a' : 'b', step, fault } })
+    record(step, fault, result.outcome)
+    expect(result.outcome.met).toBe(true)
+    await expectSameEnd(result)
+  })
+})
+
+describe('issue 9: the fault matrix — every stored step of both parties × each storage fault', () => {
+  const storageCases = Array.from({ length: STEPS }, (_, i) => i + 1).flatMap((at) => STORAGE_FAULTS.map((fault) => [at, fault] as const))
+  it.each(storageCases)('stored step %i × %s: a typed error, then the same end; no code POSTed or redeemed twice', async (at, fault) => {
+    const result = await run({ storage: { at, fault } })
+    record(`stored step ${String(at).padStart(2, '0')}`, fault, result.outcome)
+    expect(result.outcome.met).toBe(true)
+    await expectSameEnd(result)
+  })
+})
