@@ -32,6 +32,8 @@ const READ = 'assistant.read'
 const BOTH = 'assistant.announce assistant.read'
 /** Short, so a peer that never answers costs little; long enough for a loaded machine's loopback. */
 const TIMEOUT_MS = 1_500
+/** Past the access tokens' lifetime (the authorization servers' default, one hour). */
+const TOKENS_EXPIRE = 3_601
 /** A link's lease lapses after three request timeouts + 5 s. */
 const LEASE_LAPSES = 10
 
@@ -46,6 +48,8 @@ interface Outcome {
   readonly retryable?: boolean
   readonly where?: 'thrown' | 'in the link'
   readonly met: boolean
+  /** The error that stopped carrying on after the fault cleared, if anything did. */
+  readonly recovery?: string
 }
 
 /** The outcome of a storage fault that the driver throws as the store threw it. */
@@ -69,7 +73,7 @@ function errorOf(state: PartyAState | PartyBState | undefined): { code: string; 
  * then at B — with `faultCase`'s fault on until the operation that met it ends; then each phase
  * is driven to its end. Resolves each phase's snapshot.
  */
-async function run(faultCase: FaultCase): Promise<RunResult> {
+async function run(faultCase: FaultCase, report: (outcome: Outcome) => void = () => undefined): Promise<RunResult> {
   const stored = new StoredSteps(faultCase.storage?.at, faultCase.storage?.fault)
   const fetchFault = faultCase.fetch
   const atA = new FaultyFetch('a', fetchFault?.caller === 'a' ? fetchFault.step : undefined, fetchFault?.fault)
@@ -112,9 +116,13 @@ async function run(faultCase: FaultCase): Promise<RunResult> {
         const left = errorOf(await a()) ?? errorOf(await b())
         outcome = left === undefined ? { met } : { ...left, where: 'in the link', met }
       }
+      report(outcome)
     } else if (thrown !== undefined) {
       // After the fault: only a busy link (the failed operation's lease) may refuse, until it lapses.
-      if (!(thrown instanceof ReciprocalError && thrown.code === 'ERR_LINK_BUSY')) throw thrown
+      if (!(thrown instanceof ReciprocalError && thrown.code === 'ERR_LINK_BUSY')) {
+        if (outcome !== undefined && thrown instanceof ReciprocalError) report({ ...outcome, recovery: thrown.code })
+        throw thrown
+      }
     }
     // A lease the failed operation could not release lapses.
     s.runtime.advance(LEASE_LAPSES)
@@ -151,6 +159,16 @@ async function run(faultCase: FaultCase): Promise<RunResult> {
       if (grantedScope(stateA) === READ && stateB?.status === 'linked') return () => p.partyA.updateReciprocalScope(stateA?.linkId ?? '', BOTH)
       return finishing(stateA, stateB)
     }),
+    // Both access tokens expire: each party refreshes at the other (SPEC R8.2).
+    await (async () => {
+      s.runtime.advance(TOKENS_EXPIRE)
+      const refreshed = { a: false, b: false }
+      return phase((stateA, stateB) => {
+        if (!refreshed.a && stateA !== undefined) return () => p.partyA.accessToken(stateA.linkId).then(() => (refreshed.a = true))
+        if (!refreshed.b) return () => p.partyB.accessToken('assistant', 'alice').then(() => (refreshed.b = true))
+        return finishing(stateA, stateB)
+      })
+    })(),
     await phase((stateA, stateB) => {
       if (stateA !== undefined && (stateA.status !== 'unlinked' || stateA.outbox.length > 0)) return () => p.partyA.unlink(stateA.linkId)
       return finishing(stateA, stateB)
@@ -163,8 +181,13 @@ async function run(faultCase: FaultCase): Promise<RunResult> {
   return { phases, steps: stored.steps, codes, outcome: outcome ?? { met: false } }
 }
 
-/** The stored steps of an uninterrupted run, both parties together (as in crash-at-every-step). */
-const STEPS = 18
+/** The stored steps of an uninterrupted run, both parties together: crash-at-every-step's 18, and 2 per refresh. */
+const STEPS = 22
+
+/** The faults after which the peer has rotated the refresh token but the party does not hold the new one. */
+const refreshAnswerLost = (step: OutboundStep, fault: FetchFault) => step.includes('refresh') && fault.includes('(processed')
+/** The stored steps that write a party's refreshed tokens (A's, then B's). */
+const REFRESHED_TOKENS_WRITES = [14, 16]
 
 /** The matrix: row (step) → column (fault) → outcome. */
 const matrix = new Map<string, Map<string, string>>()
@@ -176,14 +199,16 @@ function record(row: string, column: string, outcome: Outcome): void {
       : outcome.code === STORE_ERROR
         ? `${STORE_ERROR}, rethrown`
         : `${outcome.code}, ${outcome.retryable === true ? 'retryable' : 'NOT retryable'}${outcome.where === 'in the link' ? ' (in the link)' : ''}`
+  const recovered = outcome.recovery === undefined ? cell : `${cell}; then ${outcome.recovery}: GRANT LOST`
   if (!matrix.has(row)) matrix.set(row, new Map())
-  matrix.get(row)?.set(column, cell)
+  matrix.get(row)?.set(column, recovered)
 }
 
 afterAll(() => {
   const columns = [...FETCH_FAULTS, ...STORAGE_FAULTS].filter((column) => [...matrix.values()].some((row) => row.has(column)))
   const lines = [`| Step | ${columns.join(' | ')} |`, `| --- |${columns.map(() => ' --- |').join('')}`]
-  for (const [row, cells] of matrix) lines.push(`| ${row} | ${columns.map((column) => cells.get(column) ?? '').join(' | ')} |`)
+  const order = (row: string) => (OUTBOUND_STEPS.includes(row as OutboundStep) ? String(OUTBOUND_STEPS.indexOf(row as OutboundStep)) : row)
+  for (const [row, cells] of [...matrix].sort(([x], [y]) => order(x).localeCompare(order(y)))) lines.push(`| ${row} | ${columns.map((column) => cells.get(column) ?? '').join(' | ')} |`)
   const counts = new Map<string, number>()
   for (const cells of matrix.values()) for (const cell of cells.values()) counts.set(cell, (counts.get(cell) ?? 0) + 1)
   console.log(`[fault matrix] ${[...matrix.values()].reduce((n, row) => n + row.size, 0)} cases\n${lines.join('\n')}\n${[...counts].map(([cell, n]) => `${n} × ${cell}`).join('\n')}`)
@@ -205,26 +230,36 @@ describe('issue 9: the fault matrix — every outbound call of both parties × e
     expect(result.phases.map((phase) => [phase.a?.status, phase.b?.status])).toEqual([
       ['reciprocal-granted', 'linked'],
       ['reciprocal-granted', 'linked'],
+      ['reciprocal-granted', 'linked'],
       ['unlinked', 'linked'],
       ['unlinked', 'unlinked'],
     ])
   })
 
   const fetchCases = OUTBOUND_STEPS.flatMap((step) => FETCH_FAULTS.map((fault) => [step, fault] as const))
-  it.each(fetchCases)('%s × %s: a typed error, then the same end; no code POSTed or redeemed twice', async (step, fault) => {
-    const result = await run({ fetch: { caller: step.startsWith('A') ? 'a' : 'b', step, fault } })
-    record(step, fault, result.outcome)
+  const fetchCase = async (step: OutboundStep, fault: FetchFault) => {
+    const result = await run({ fetch: { caller: step.startsWith('A') ? 'a' : 'b', step, fault } }, (outcome) => record(step, fault, outcome))
     expect(result.outcome.met).toBe(true)
     await expectSameEnd(result)
-  })
+  }
+  const name = '%s × %s: a typed error, then the same end; no code POSTed or redeemed twice'
+  it.each(fetchCases.filter(([step, fault]) => !refreshAnswerLost(step, fault)))(name, fetchCase)
+  // KNOWN DEFECT (refresh-token rotation, RFC 9700 §4.14.2): the peer rotated the refresh token
+  // but its answer was lost, so the retry presents the old one; the peer takes that for a replay
+  // and revokes the grant: ERR_NEEDS_RECONSENT where an uninterrupted run stays linked.
+  it.fails.each(fetchCases.filter(([step, fault]) => refreshAnswerLost(step, fault)))(`${name} (KNOWN DEFECT: a lost refresh answer loses the grant)`, fetchCase)
 })
 
 describe('issue 9: the fault matrix — every stored step of both parties × each storage fault', () => {
   const storageCases = Array.from({ length: STEPS }, (_, i) => i + 1).flatMap((at) => STORAGE_FAULTS.map((fault) => [at, fault] as const))
-  it.each(storageCases)('stored step %i × %s: a typed error, then the same end; no code POSTed or redeemed twice', async (at, fault) => {
-    const result = await run({ storage: { at, fault } })
-    record(`stored step ${String(at).padStart(2, '0')}`, fault, result.outcome)
+  const storageCase = async (at: number, fault: StorageFault) => {
+    const result = await run({ storage: { at, fault } }, (outcome) => record(`stored step ${String(at).padStart(2, '0')}`, fault, outcome))
     expect(result.outcome.met).toBe(true)
     await expectSameEnd(result)
-  })
+  }
+  const name = 'stored step %i × %s: a typed error, then the same end; no code POSTed or redeemed twice'
+  it.each(storageCases.filter(([at]) => !REFRESHED_TOKENS_WRITES.includes(at)))(name, storageCase)
+  // KNOWN DEFECT, as above: the write of the refreshed tokens fails after the peer rotated the
+  // refresh token; the next refresh presents the old one and the peer revokes the grant.
+  it.fails.each(storageCases.filter(([at]) => REFRESHED_TOKENS_WRITES.includes(at)))(`${name} (KNOWN DEFECT: refreshed tokens not stored lose the grant)`, storageCase)
 })

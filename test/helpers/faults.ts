@@ -12,7 +12,15 @@ import type { TwoServices } from '../e2e/two-services.js'
 export type Parties = ReturnType<TwoServices['restart']>
 
 /** The outbound calls of both parties, each named by who calls what where. */
-export const OUTBOUND_STEPS = ['A: code exchange at B', 'A: reciprocal code POST to B', "B: redemption at A's token endpoint", 'A: revocation at B', 'B: revocation at A'] as const
+export const OUTBOUND_STEPS = [
+  'A: code exchange at B',
+  'A: reciprocal code POST to B',
+  "B: redemption at A's token endpoint",
+  'A: refresh at B',
+  'B: refresh at A',
+  'A: revocation at B',
+  'B: revocation at A',
+] as const
 export type OutboundStep = (typeof OUTBOUND_STEPS)[number]
 
 /** What goes wrong with a request, and whether the peer processed it first. */
@@ -25,6 +33,7 @@ export async function outboundStep(caller: 'a' | 'b', request: Request): Promise
   if (path === '/revoke') return caller === 'a' ? 'A: revocation at B' : 'B: revocation at A'
   if (path !== '/token') return undefined
   const grant = new URLSearchParams(await request.clone().text()).get('grant_type')
+  if (grant === 'refresh_token') return caller === 'a' ? 'A: refresh at B' : 'B: refresh at A'
   if (caller === 'b') return grant === 'authorization_code' ? "B: redemption at A's token endpoint" : undefined
   return grant === 'authorization_code' ? 'A: code exchange at B' : grant === GRANT_TYPE_RECIPROCAL ? 'A: reciprocal code POST to B' : undefined
 }
