@@ -5,16 +5,13 @@
 // update, and an unlink at each side. For every N, the N-th stored step of either party "crashes":
 // the write throws, and that party's process is dead (every later call of its storage throws).
 import { describe, expect, it } from 'vitest'
-import type { PartyAState } from '../../src/machines/party-a-state.js'
-import type { PartyBState } from '../../src/machines/party-b.js'
 import type { JsonValue, Storage } from '../../src/core/storage.js'
-import { countCodes, snapshot, type CodeCounts, type Held, type Parties, type Snapshot } from '../helpers/faults.js'
+import { countCodes, type CodeCounts, type Parties, type Snapshot } from '../helpers/faults.js'
+import { BOTH, driveWholeFlow, READ, type WholeFlow } from '../helpers/whole-flow.js'
 import { twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()
 
-const READ = 'assistant.read'
-const BOTH = 'assistant.announce assistant.read'
 /** A dead process's lease on a link lapses after three request timeouts (5 s) + 5 s. */
 const LEASE_LAPSES = 21
 
@@ -58,68 +55,25 @@ async function run(crashAt: number | undefined): Promise<{ phases: Snapshot[]; s
   const codes = countCodes(s)
   let p: Parties = { assistantAs: s.assistantAs, musicAs: s.musicAs, partyA: s.partyA, partyAOptions: s.partyAOptions, partyB: s.partyB, partyBOptions: s.partyBOptions, partyBWorkerOptions: s.partyBWorkerOptions }
   let restarted = false
-  let linkId: string | undefined
-  const held: Held = {}
-
-  /** Runs one operation; if a process crashed meanwhile, restarts both over the same storage and resumes. */
-  const act = async (operation: () => Promise<unknown>): Promise<void> => {
-    try {
-      await operation()
-    } catch (error) {
-      if (crashes.crashed === undefined || restarted) throw error
-    }
-    if (crashes.crashed === undefined || restarted) return
-    restarted = true
-    s.runtime.advance(LEASE_LAPSES)
-    p = s.restart()
-    expect(await p.partyB.resume()).toBeGreaterThanOrEqual(0)
-    if (linkId !== undefined && (await p.partyA.getLink(linkId)) !== undefined) await p.partyA.resume(linkId)
-  }
-  const a = async () => (linkId === undefined ? undefined : p.partyA.getLink(linkId))
-  const b = () => p.partyB.getLink('assistant', 'alice')
-  /** Drives a phase: `next` says what to do now, or `undefined` once the phase is done. */
-  const phase = async (next: (a: PartyAState | undefined, b: PartyBState | undefined) => (() => Promise<unknown>) | undefined) => {
-    for (let round = 0; ; round++) {
-      const operation = next(await a(), await b())
-      if (operation === undefined) return snapshot(p, linkId, held)
-      if (round > 8) throw new Error(`the phase does not end: A ${(await a())?.status}, B ${(await b())?.status}`)
-      await act(operation)
-    }
-  }
-  /** What finishes a delivery or a redemption left half-way, at either party. */
-  const finishing = (stateA: PartyAState | undefined, stateB: PartyBState | undefined): (() => Promise<unknown>) | undefined => {
-    if (stateB?.status === 'redeeming' || (stateB?.status === 'redeem-failed' && stateB.pending !== undefined)) return () => p.partyB.resume('assistant', 'alice')
-    if (stateA?.status === 'delivering' || stateA?.status === 'code-minted' || stateA?.status === 'delivery-failed') return () => p.partyA.resume(stateA.linkId)
-    return undefined
-  }
-  const grantedScope = (state: PartyAState | undefined) => (state?.status === 'reciprocal-granted' ? state.granted.scope.join(' ') : undefined)
-
-  const phases = [
-    await phase((stateA, stateB) => {
-      if (stateA === undefined || stateA.status === 'awaiting-callback' || stateA.status === 'failed') {
-        // Not started, or stuck: a callback is used once, so a crash while it was taken means starting again.
-        return async () => {
-          const started = await p.partyA.startLink('music', 'alice-at-assistant')
-          linkId = started.linkId
-          await p.partyA.handleCallback(await s.authorizeAtB(started.url), 'alice-at-assistant')
-        }
+  const flow: WholeFlow = {
+    s,
+    parties: () => p,
+    /** Runs one operation; if a process crashed meanwhile, restarts both over the same storage and resumes. */
+    act: async (operation) => {
+      try {
+        await operation()
+      } catch (error) {
+        if (crashes.crashed === undefined || restarted) throw error
       }
-      if (stateA.status === 'awaiting-consent') return () => p.partyA.consent(stateA.linkId, { scope: READ })
-      return finishing(stateA, stateB)
-    }),
-    await phase((stateA, stateB) => {
-      if (grantedScope(stateA) === READ && stateB?.status === 'linked') return () => p.partyA.updateReciprocalScope(stateA?.linkId ?? '', BOTH)
-      return finishing(stateA, stateB)
-    }),
-    await phase((stateA, stateB) => {
-      if (stateA !== undefined && (stateA.status !== 'unlinked' || stateA.outbox.length > 0)) return () => p.partyA.unlink(stateA.linkId)
-      return finishing(stateA, stateB)
-    }),
-    await phase((_stateA, stateB) => {
-      if (stateB !== undefined && (stateB.status !== 'unlinked' || stateB.outbox.length > 0)) return () => p.partyB.unlink('assistant', 'alice')
-      return undefined
-    }),
-  ]
+      if (crashes.crashed === undefined || restarted) return
+      restarted = true
+      s.runtime.advance(LEASE_LAPSES)
+      p = s.restart()
+      expect(await p.partyB.resume()).toBeGreaterThanOrEqual(0)
+      if (flow.linkId !== undefined && (await p.partyA.getLink(flow.linkId)) !== undefined) await p.partyA.resume(flow.linkId)
+    },
+  }
+  const phases = await driveWholeFlow(flow)
   return { phases, steps: crashes.steps, crashed: crashes.crashed, codes }
 }
 

@@ -13,27 +13,22 @@ import {
   FaultyFetch,
   FETCH_FAULTS,
   OUTBOUND_STEPS,
-  snapshot,
   STORAGE_FAULTS,
   StoredSteps,
   type CodeCounts,
   type FetchFault,
-  type Held,
   type OutboundStep,
   type Parties,
   type Snapshot,
   type StorageFault,
 } from '../helpers/faults.js'
+import { BOTH, driveWholeFlow, type WholeFlow } from '../helpers/whole-flow.js'
 import { twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()
 
-const READ = 'assistant.read'
-const BOTH = 'assistant.announce assistant.read'
 /** Short, so a peer that never answers costs little; long enough for a loaded machine's loopback. */
 const TIMEOUT_MS = 1_500
-/** Past the access tokens' lifetime (the authorization servers' default, one hour). */
-const TOKENS_EXPIRE = 3_601
 /** A link's lease lapses after three request timeouts + 5 s. */
 const LEASE_LAPSES = 10
 
@@ -69,9 +64,9 @@ function errorOf(state: PartyAState | PartyBState | undefined): { code: string; 
 }
 
 /**
- * The whole flow — link with consent to `assistant.read`, widen to both scopes, unlink at A,
- * then at B — with `faultCase`'s fault on until the operation that met it ends; then each phase
- * is driven to its end. Resolves each phase's snapshot.
+ * The whole flow, with refreshes (`driveWholeFlow`), with `faultCase`'s fault on until the
+ * operation that met it ends; `report` hears how that operation ended, and what stopped the
+ * recovery if anything did. Resolves each phase's snapshot.
  */
 async function run(faultCase: FaultCase, report: (outcome: Outcome) => void = () => undefined): Promise<RunResult> {
   const stored = new StoredSteps(faultCase.storage?.at, faultCase.storage?.fault)
@@ -88,11 +83,9 @@ async function run(faultCase: FaultCase, report: (outcome: Outcome) => void = ()
   })
   const codes = countCodes(s)
   const p: Parties = { assistantAs: s.assistantAs, musicAs: s.musicAs, partyA: s.partyA, partyAOptions: s.partyAOptions, partyB: s.partyB, partyBOptions: s.partyBOptions, partyBWorkerOptions: s.partyBWorkerOptions }
-  let linkId: string | undefined
-  const held: Held = {}
   let outcome: Outcome | undefined
-
-  const a = async () => (linkId === undefined ? undefined : p.partyA.getLink(linkId))
+  const flow: WholeFlow = { s, parties: () => p, act: (operation) => act(operation), refresh: true }
+  const a = async () => (flow.linkId === undefined ? undefined : p.partyA.getLink(flow.linkId))
   const b = () => p.partyB.getLink('assistant', 'alice')
   /** Runs one operation; the first one that meets the fault records how it ended, and the fault clears. */
   const act = async (operation: () => Promise<unknown>): Promise<void> => {
@@ -127,57 +120,7 @@ async function run(faultCase: FaultCase, report: (outcome: Outcome) => void = ()
     // A lease the failed operation could not release lapses.
     s.runtime.advance(LEASE_LAPSES)
   }
-  const phase = async (next: (a: PartyAState | undefined, b: PartyBState | undefined) => (() => Promise<unknown>) | undefined) => {
-    for (let round = 0; ; round++) {
-      const operation = next(await a(), await b())
-      if (operation === undefined) return snapshot(p, linkId, held)
-      if (round > 8) throw new Error(`the phase does not end: A ${(await a())?.status}, B ${(await b())?.status}`)
-      await act(operation)
-    }
-  }
-  const finishing = (stateA: PartyAState | undefined, stateB: PartyBState | undefined): (() => Promise<unknown>) | undefined => {
-    if (stateB?.status === 'redeeming' || (stateB?.status === 'redeem-failed' && stateB.pending !== undefined)) return () => p.partyB.resume('assistant', 'alice')
-    if (stateA?.status === 'delivering' || stateA?.status === 'code-minted' || stateA?.status === 'delivery-failed') return () => p.partyA.resume(stateA.linkId)
-    return undefined
-  }
-  const grantedScope = (state: PartyAState | undefined) => (state?.status === 'reciprocal-granted' ? state.granted.scope.join(' ') : undefined)
-
-  const phases = [
-    await phase((stateA, stateB) => {
-      if (stateA === undefined || stateA.status === 'awaiting-callback' || stateA.status === 'failed') {
-        // Not started, or failed: a callback is used once, so the user links again.
-        return async () => {
-          const started = await p.partyA.startLink('music', 'alice-at-assistant')
-          linkId = started.linkId
-          await p.partyA.handleCallback(await s.authorizeAtB(started.url), 'alice-at-assistant')
-        }
-      }
-      if (stateA.status === 'awaiting-consent') return () => p.partyA.consent(stateA.linkId, { scope: READ })
-      return finishing(stateA, stateB)
-    }),
-    await phase((stateA, stateB) => {
-      if (grantedScope(stateA) === READ && stateB?.status === 'linked') return () => p.partyA.updateReciprocalScope(stateA?.linkId ?? '', BOTH)
-      return finishing(stateA, stateB)
-    }),
-    // Both access tokens expire: each party refreshes at the other (SPEC R8.2).
-    await (async () => {
-      s.runtime.advance(TOKENS_EXPIRE)
-      const refreshed = { a: false, b: false }
-      return phase((stateA, stateB) => {
-        if (!refreshed.a && stateA !== undefined) return () => p.partyA.accessToken(stateA.linkId).then(() => (refreshed.a = true))
-        if (!refreshed.b) return () => p.partyB.accessToken('assistant', 'alice').then(() => (refreshed.b = true))
-        return finishing(stateA, stateB)
-      })
-    })(),
-    await phase((stateA, stateB) => {
-      if (stateA !== undefined && (stateA.status !== 'unlinked' || stateA.outbox.length > 0)) return () => p.partyA.unlink(stateA.linkId)
-      return finishing(stateA, stateB)
-    }),
-    await phase((_stateA, stateB) => {
-      if (stateB !== undefined && (stateB.status !== 'unlinked' || stateB.outbox.length > 0)) return () => p.partyB.unlink('assistant', 'alice')
-      return undefined
-    }),
-  ]
+  const phases = await driveWholeFlow(flow)
   return { phases, steps: stored.steps, codes, outcome: outcome ?? { met: false } }
 }
 

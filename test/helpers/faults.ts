@@ -27,7 +27,7 @@ export type OutboundStep = (typeof OUTBOUND_STEPS)[number]
 export const FETCH_FAULTS = ['connection refused', 'timeout (processed, never answered)', '500 (not processed)', '503 Retry-After: 1', 'malformed JSON (processed, 200)', 'slow body (processed, stalls)'] as const
 export type FetchFault = (typeof FETCH_FAULTS)[number]
 
-/** Which outbound step a request to `url` with `body` is, if any. */
+/** Which outbound step of party `caller` a request is, if any. */
 export async function outboundStep(caller: 'a' | 'b', request: Request): Promise<OutboundStep | undefined> {
   const path = new URL(request.url).pathname
   if (path === '/revoke') return caller === 'a' ? 'A: revocation at B' : 'B: revocation at A'
