@@ -6,11 +6,11 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
+import { isIdempotentRequest, withRetries, type RetryOptions } from './retry.js'
 import { DEFAULT_TIMEOUT_MS, GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
 import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { readLimited } from '../lib/bytes.js'
 import { RedirectRefusedError, ResponseTooLargeError, toReciprocalError } from './errors.js'
-import { isIdempotentRequest, withRetries, type RetryOptions } from './retry.js'
 
 /**
  * The transport knobs of outbound requests (DESIGN §3: fetch is injected).
@@ -115,16 +115,13 @@ export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerR
     return signal === undefined ? timeout : AbortSignal.any([timeout, signal])
   }
   const transport: TransportFetch = async (url, init) => {
-    // A retry gets a fresh timeout: the first attempt's may have fired.
-    const send = (attempt: number) =>
-      fetchImpl(url, {
-        method: init.method,
-        headers: init.headers,
-        body: init.body ?? null,
-        redirect: 'manual',
-        signal: attempt === 0 ? (init.signal ?? makeSignal()) : makeSignal(),
-      })
-    const response = await withRetries(send, isIdempotentRequest(init.method, init.body), peer.retry)
+    const response = await fetchImpl(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body ?? null,
+      redirect: 'manual',
+      signal: init.signal ?? makeSignal(),
+    })
     if (isRedirect(response)) {
       await response.body?.cancel().catch(() => undefined /* expected: the refused body is dropped either way */)
       throw new RedirectRefusedError(response.status)
@@ -139,9 +136,13 @@ export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerR
       headers: response.headers,
     })
   }
+  // Each attempt whole (the answer read), so a retry decision sees the status; a retry drops the
+  // first attempt's signal, whose timeout may have fired, for a fresh one.
+  const retried: TransportFetch = (url, { signal: first, ...rest }) =>
+    withRetries((attempt) => transport(url, attempt === 0 && first !== undefined ? { ...rest, signal: first } : rest), isIdempotentRequest(rest.method, rest.body), peer.retry)
   return {
     signal: makeSignal,
-    [oauth.customFetch]: transport,
+    [oauth.customFetch]: retried,
     ...(peer.allowInsecureRequests === true ? { [oauth.allowInsecureRequests]: true } : {}),
   }
 }

@@ -70,6 +70,16 @@ function failedBeforeSending(error: unknown, depth = 0): boolean {
   return 'cause' in error && failedBeforeSending(error.cause, depth + 1)
 }
 
+/**
+ * Whether `error` is the transport's own failure — a timeout, fetch's network `TypeError`, a Node
+ * socket error (`ECONNRESET`, …) — rather than an answer refused here (a redirect, a body too large).
+ */
+function isTransportFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  if (error instanceof TypeError || ('name' in error && error.name === 'TimeoutError')) return true
+  return 'code' in error && typeof error.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(error.code)
+}
+
 /** What one attempt ended with: an answer, or a thrown error. */
 export type AttemptOutcome = { readonly response: Response } | { readonly error: unknown }
 
@@ -92,7 +102,7 @@ export function mayRetry(outcome: AttemptOutcome, idempotent: boolean): boolean 
   }
   const { error } = outcome
   if (typeof error === 'object' && error !== null && 'name' in error && error.name === 'AbortError') return false
-  return failedBeforeSending(error) || idempotent
+  return failedBeforeSending(error) || (idempotent && isTransportFailure(error))
 }
 
 /**

@@ -31,6 +31,9 @@ describe('mayRetry: a request is sent again only when the peer cannot have proce
     [status(400), '400', false, false],
     [status(200), '200', false, false],
     [cancelled, "the caller's cancellation", false, false],
+    [{ error: Object.assign(new Error('the peer answered with a redirect'), { name: 'RedirectRefusedError' }) }, 'a redirect refused here', false, false],
+    [{ error: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }, "a Node socket error (nodeFetch's, outcome unknown)", true, false],
+    [{ error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }, "a Node connection refused (nodeFetch's)", true, true],
   ]
   it.each(cases)('%#: %s', (outcome, _name, idempotent, nonIdempotent) => {
     expect([mayRetry(outcome, true), mayRetry(outcome, false)]).toEqual([idempotent, nonIdempotent])
