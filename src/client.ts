@@ -21,6 +21,7 @@ export {
   reciprocalGrantRequest,
   type ReciprocalGrantInput,
 } from './client/reciprocal-grant.js'
+export { type RetryOptions } from './client/retry.js'
 export { redeemReciprocalCode, type RedeemOptions } from './client/redeem.js'
 export { refreshTokenSet } from './client/refresh.js'
 export { revokeToken, revokeTokenSet, type TokenTypeHint } from './client/revoke.js'

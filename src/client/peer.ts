@@ -6,6 +6,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
+import { isIdempotentRequest, withRetries, type RetryOptions } from './retry.js'
 import { DEFAULT_TIMEOUT_MS, GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
 import { ErrorCode, ReciprocalError } from '../core/errors.js'
 import { readLimited } from '../lib/bytes.js'
@@ -31,6 +32,11 @@ export interface PeerTransport {
    * (maps to oauth4webapi's `allowInsecureRequests`). Default `false`.
    */
   readonly allowInsecureRequests?: boolean
+  /**
+   * Bounded retries with exponential backoff, only where sending again is safe (never a token
+   * request whose outcome is unknown; see {@link RetryOptions}). Default: 2 retries.
+   */
+  readonly retry?: RetryOptions
 }
 
 /**
@@ -161,8 +167,12 @@ export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerR
       limit.release()
     }
   }
+  // Each attempt whole (the answer read), so a retry decision sees the status; a retry drops the
+  // first attempt's signal, whose timeout may have fired, for a fresh one.
+  const retried: TransportFetch = (url, { signal: first, ...rest }) =>
+    withRetries((attempt) => transport(url, attempt === 0 && first !== undefined ? { ...rest, signal: first } : rest), isIdempotentRequest(rest.method, rest.body), peer.retry)
   return {
-    [oauth.customFetch]: transport,
+    [oauth.customFetch]: retried,
     ...(peer.allowInsecureRequests === true ? { [oauth.allowInsecureRequests]: true } : {}),
   }
 }

@@ -39,6 +39,8 @@ function partyBOverItsOwnStorage(redemption: 'immediate' | 'deferred', wrap: (st
         client: { client_id: 'music' },
         clientAuth: ClientSecretBasic('music-secret-at-assistant-9876543210'),
         fetch: partyA(revocation),
+        // A's 503 is retried (PeerTransport.retry) without waiting: no real timer in a test.
+        retry: { sleep: async () => undefined },
       },
     },
     revokeLink: async () => undefined,

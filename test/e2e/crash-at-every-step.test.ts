@@ -5,20 +5,15 @@
 // update, and an unlink at each side. For every N, the N-th stored step of either party "crashes":
 // the write throws, and that party's process is dead (every later call of its storage throws).
 import { describe, expect, it } from 'vitest'
-import { GRANT_TYPE_RECIPROCAL } from '../../src/protocol/constants.js'
-import type { PartyAState } from '../../src/machines/party-a-state.js'
-import type { PartyBState } from '../../src/machines/party-b.js'
 import type { JsonValue, Storage } from '../../src/core/storage.js'
-import { twoServicesPerTest, type TwoServices } from './two-services.js'
+import { countCodes, type CodeCounts, type Parties, type Snapshot } from '../helpers/faults.js'
+import { BOTH, driveWholeFlow, READ, type WholeFlow } from '../helpers/whole-flow.js'
+import { twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()
 
-const READ = 'assistant.read'
-const BOTH = 'assistant.announce assistant.read'
 /** A dead process's lease on a link lapses after three request timeouts (5 s) + 5 s. */
 const LEASE_LAPSES = 21
-
-type Parties = ReturnType<TwoServices['restart']>
 
 /** Counts the stored steps — link records written — of both parties, and makes the `crashAt`-th one crash. */
 class Crashes {
@@ -49,67 +44,6 @@ class Crashes {
   }
 }
 
-/** What a run ends each phase with: both links, and which tokens each authorization server honours. */
-interface Snapshot {
-  readonly a: { status: PartyAState['status']; granted?: readonly string[]; outbox: number } | undefined
-  readonly b: { status: PartyBState['status']; scope?: string | undefined; outbox: number } | undefined
-  /** B's tokens (its newest) work at A. */
-  readonly bLiveAtA: boolean
-  /** A's tokens at B (its newest) work at B. */
-  readonly aLiveAtB: boolean
-}
-
-/** The tokens each party last held, so that an unlink can be checked to have revoked them. */
-interface Held {
-  bAtA?: string
-  aAtB?: string
-}
-
-async function snapshot(p: Parties, linkId: string | undefined, held: Held): Promise<Snapshot> {
-  const a = linkId === undefined ? undefined : await p.partyA.getLink(linkId)
-  const b = await p.partyB.getLink('assistant', 'alice')
-  const bTokens = b !== undefined && 'tokens' in b ? b.tokens : undefined
-  if (bTokens !== undefined) held.bAtA = bTokens.accessToken
-  if (a !== undefined && 'peerTokens' in a) held.aAtB = a.peerTokens.accessToken
-  const bLiveAtA = held.bAtA !== undefined && (await p.assistantAs.verifyAccessToken(held.bAtA)) !== undefined
-  const aLiveAtB = held.aAtB !== undefined && (await p.musicAs.verifyAccessToken(held.aAtB)) !== undefined
-  const granted = a !== undefined && 'granted' in a ? a.granted?.scope : undefined
-  // A state never claims more than A's authorization server honours, nor less (SPEC R5.1, R7.6).
-  expect({ bLiveAtA, claimed: granted !== undefined }).toEqual({ bLiveAtA, claimed: bLiveAtA })
-  return {
-    a: a && { status: a.status, ...(granted === undefined ? {} : { granted }), outbox: a.outbox.length },
-    b: b && { status: b.status, scope: bTokens?.scope, outbox: b.outbox.length },
-    bLiveAtA,
-    aLiveAtB,
-  }
-}
-
-/** Per code: how often A POSTed it to B, and how often A's token endpoint redeemed it for tokens. */
-interface CodeCounts {
-  readonly posted: Map<string, number>
-  readonly redeemed: Map<string, number>
-}
-
-function countCodes(s: TwoServices): CodeCounts {
-  const counts: CodeCounts = { posted: new Map(), redeemed: new Map() }
-  const add = (map: Map<string, number>, code: string) => map.set(code, (map.get(code) ?? 0) + 1)
-  const tokenRequest = async (request: Request) => new URLSearchParams(new URL(request.url).pathname === '/token' ? await request.clone().text() : '')
-  s.a.use(async (request) => {
-    const form = await tokenRequest(request)
-    const response = await s.assistantHandler(request)
-    const code = form.get('code')
-    if (form.get('grant_type') === 'authorization_code' && code !== null && response.status === 200) add(counts.redeemed, code)
-    return response
-  })
-  s.b.use(async (request) => {
-    const form = await tokenRequest(request)
-    const code = form.get('code')
-    if (form.get('grant_type') === GRANT_TYPE_RECIPROCAL && code !== null) add(counts.posted, code)
-    return s.musicHandler(request)
-  })
-  return counts
-}
-
 /**
  * The whole flow, each phase driven to its end whatever a crash left: links with consent to
  * `assistant.read`, widens to both scopes, unlinks at A, then at B. After the crash, fresh
@@ -121,68 +55,25 @@ async function run(crashAt: number | undefined): Promise<{ phases: Snapshot[]; s
   const codes = countCodes(s)
   let p: Parties = { assistantAs: s.assistantAs, musicAs: s.musicAs, partyA: s.partyA, partyAOptions: s.partyAOptions, partyB: s.partyB, partyBOptions: s.partyBOptions, partyBWorkerOptions: s.partyBWorkerOptions }
   let restarted = false
-  let linkId: string | undefined
-  const held: Held = {}
-
-  /** Runs one operation; if a process crashed meanwhile, restarts both over the same storage and resumes. */
-  const act = async (operation: () => Promise<unknown>): Promise<void> => {
-    try {
-      await operation()
-    } catch (error) {
-      if (crashes.crashed === undefined || restarted) throw error
-    }
-    if (crashes.crashed === undefined || restarted) return
-    restarted = true
-    s.runtime.advance(LEASE_LAPSES)
-    p = s.restart()
-    expect(await p.partyB.resume()).toBeGreaterThanOrEqual(0)
-    if (linkId !== undefined && (await p.partyA.getLink(linkId)) !== undefined) await p.partyA.resume(linkId)
-  }
-  const a = async () => (linkId === undefined ? undefined : p.partyA.getLink(linkId))
-  const b = () => p.partyB.getLink('assistant', 'alice')
-  /** Drives a phase: `next` says what to do now, or `undefined` once the phase is done. */
-  const phase = async (next: (a: PartyAState | undefined, b: PartyBState | undefined) => (() => Promise<unknown>) | undefined) => {
-    for (let round = 0; ; round++) {
-      const operation = next(await a(), await b())
-      if (operation === undefined) return snapshot(p, linkId, held)
-      if (round > 8) throw new Error(`the phase does not end: A ${(await a())?.status}, B ${(await b())?.status}`)
-      await act(operation)
-    }
-  }
-  /** What finishes a delivery or a redemption left half-way, at either party. */
-  const finishing = (stateA: PartyAState | undefined, stateB: PartyBState | undefined): (() => Promise<unknown>) | undefined => {
-    if (stateB?.status === 'redeeming' || (stateB?.status === 'redeem-failed' && stateB.pending !== undefined)) return () => p.partyB.resume('assistant', 'alice')
-    if (stateA?.status === 'delivering' || stateA?.status === 'code-minted' || stateA?.status === 'delivery-failed') return () => p.partyA.resume(stateA.linkId)
-    return undefined
-  }
-  const grantedScope = (state: PartyAState | undefined) => (state?.status === 'reciprocal-granted' ? state.granted.scope.join(' ') : undefined)
-
-  const phases = [
-    await phase((stateA, stateB) => {
-      if (stateA === undefined || stateA.status === 'awaiting-callback' || stateA.status === 'failed') {
-        // Not started, or stuck: a callback is used once, so a crash while it was taken means starting again.
-        return async () => {
-          const started = await p.partyA.startLink('music', 'alice-at-assistant')
-          linkId = started.linkId
-          await p.partyA.handleCallback(await s.authorizeAtB(started.url), 'alice-at-assistant')
-        }
+  const flow: WholeFlow = {
+    s,
+    parties: () => p,
+    /** Runs one operation; if a process crashed meanwhile, restarts both over the same storage and resumes. */
+    act: async (operation) => {
+      try {
+        await operation()
+      } catch (error) {
+        if (crashes.crashed === undefined || restarted) throw error
       }
-      if (stateA.status === 'awaiting-consent') return () => p.partyA.consent(stateA.linkId, { scope: READ })
-      return finishing(stateA, stateB)
-    }),
-    await phase((stateA, stateB) => {
-      if (grantedScope(stateA) === READ && stateB?.status === 'linked') return () => p.partyA.updateReciprocalScope(stateA?.linkId ?? '', BOTH)
-      return finishing(stateA, stateB)
-    }),
-    await phase((stateA, stateB) => {
-      if (stateA !== undefined && (stateA.status !== 'unlinked' || stateA.outbox.length > 0)) return () => p.partyA.unlink(stateA.linkId)
-      return finishing(stateA, stateB)
-    }),
-    await phase((_stateA, stateB) => {
-      if (stateB !== undefined && (stateB.status !== 'unlinked' || stateB.outbox.length > 0)) return () => p.partyB.unlink('assistant', 'alice')
-      return undefined
-    }),
-  ]
+      if (crashes.crashed === undefined || restarted) return
+      restarted = true
+      s.runtime.advance(LEASE_LAPSES)
+      p = s.restart()
+      expect(await p.partyB.resume()).toBeGreaterThanOrEqual(0)
+      if (flow.linkId !== undefined && (await p.partyA.getLink(flow.linkId)) !== undefined) await p.partyA.resume(flow.linkId)
+    },
+  }
+  const phases = await driveWholeFlow(flow)
   return { phases, steps: crashes.steps, crashed: crashes.crashed, codes }
 }
 

@@ -1,6 +1,7 @@
 // Test fixture: party A (a voice assistant) and party B (a music service) as two real HTTP
 // servers on 127.0.0.1, built only from the SDK's public functions.
 import { createAuthorizationServer, createPartyA, createPartyB, type EventObserver, MemoryStorage, type PartyAOptions, type PartyBOptions, type RedemptionMode, type RegisteredClient, type Runtime, staticClients, type Storage } from 'reciprocal-oauth'
+import type { RetryOptions } from 'reciprocal-oauth/client'
 import { type ErrorProfile, readRawRequest, toResponse, withReciprocalParameter } from 'reciprocal-oauth/server'
 import { exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
@@ -32,6 +33,10 @@ export interface TwoServicesOptions {
   readonly assistantAuthAtMusic?: 'client_secret_basic' | 'client_secret_post'
   /** The fetch party B uses to reach party A (default: the real one). */
   readonly bFetch?: typeof fetch
+  /** The fetch party A uses to reach party B (default: the real one). */
+  readonly aFetch?: typeof fetch
+  /** How both parties retry outbound requests (default: the SDK's, with real waits). */
+  readonly retry?: RetryOptions
   /** Outbound request timeout of both parties, ms. */
   readonly timeoutMs?: number
   /** Wraps each party's storage (the authorization server's and the driver's), e.g. to make a write fail. */
@@ -100,7 +105,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
       // Another client of the music service, to try cross-client attacks with valid credentials.
       { clientId: 'radio', tokenEndpointAuthMethod: 'client_secret_post', clientSecret: SECRETS.radioAtMusic, scope: 'music.read' },
     ])
-    const peerTransport = { allowInsecureRequests: true, timeoutMs: options.timeoutMs ?? 5_000 }
+    const peerTransport = { allowInsecureRequests: true, timeoutMs: options.timeoutMs ?? 5_000, ...(options.retry === undefined ? {} : { retry: options.retry }) }
     // Party B's authorization server first: party B derives its token check from it and
     // registers the reciprocal grant at its token endpoint (no forward reference).
     const musicAs = createAuthorizationServer({
@@ -158,6 +163,7 @@ export async function startTwoServices(options: TwoServicesOptions = {}) {
             client: { client_id: 'assistant' },
             clientAuth: assistantAuth,
             ...peerTransport,
+            ...(options.aFetch === undefined ? {} : { fetch: options.aFetch }),
           },
           redirectUri: `${a.url}/callback`,
           scope: MUSIC_SCOPE,
