@@ -18,7 +18,7 @@ import { DEFAULT_TABLE, schemaStatements, statements, type Statements } from './
  * import { PGlite } from '@electric-sql/pglite'
  * import pg from 'pg'
  *
- * const server: PostgresClient = new pg.Pool({ connectionString: process.env['DATABASE_URL'] })
+ * const server: PostgresClient = new pg.Pool({ connectionString: 'postgres://app@db.internal/app' })
  * const embedded: PostgresClient = new PGlite('./data/reciprocal')
  * ```
  * @group Storage
@@ -98,7 +98,7 @@ END $migrate$`,
  * ```ts
  * import pg from 'pg'
  *
- * const pool = new pg.Pool({ connectionString: process.env['DATABASE_URL'] })
+ * const pool = new pg.Pool({ connectionString: 'postgres://app@db.internal/app' })
  * await migratePostgresStorage(pool)
  * const storage = new PostgresStorage(pool, { prefix: 'assistant:' })
  * setInterval(() => void storage.deleteExpired().catch(console.error), 60_000)
