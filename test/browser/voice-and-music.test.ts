@@ -147,9 +147,10 @@ describe.skipIf('missing' in browser)('the voice-and-music demo in a real browse
   }, TIMEOUT)
 
   it('a failed delivery is shown with its typed error, and "Send a new code" completes the link', async () => {
-    // The music service's token endpoint is down for the first reciprocal POST only.
+    // The music service's token endpoint is down for the first delivery: its reciprocal POST and
+    // the two retries the SDK makes of a 503 by default (PeerTransport.retry).
     await services?.close()
-    let failures = 1
+    let failures = 3
     services = await startServices({
       portAssistant: 0,
       portMusic: 0,
