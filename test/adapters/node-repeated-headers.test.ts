@@ -2,18 +2,13 @@
 // keeps only the first of a repeated Authorization or Content-Type header, so through the Node
 // adapter a request the lower and Web doors refuse as ambiguous was served with the first value.
 import { toNodeListener } from 'reciprocal-oauth/node'
-import { createServer, request, type Server } from 'node:http'
+import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { closeServersAfterEach } from '../helpers/node-server.js'
 import { basic, makeServer, musicAuth } from '../server/fixtures.js'
 
-let server: Server | undefined
-afterEach(async () => {
-  if (server === undefined) return
-  server.closeAllConnections()
-  await new Promise((resolve) => server?.close(resolve))
-  server = undefined
-})
+const track = closeServersAfterEach()
 
 /** POSTs `body` with `headers` sent as given: an array is sent as that many header lines. */
 async function post(port: number, headers: Record<string, string | string[]>, body: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -35,8 +30,8 @@ describe('RFC 9110 §5.3, SPEC R7.5: through the Node adapter a repeated Authori
     it(`${mount}: the valid value first does not make the request valid, and the refusal leaves the code usable`, async () => {
       const h = makeServer()
       const endpoint = h.server.tokenEndpoint
-      server = createServer(toNodeListener(mount === 'its Web door' ? (r: Request) => endpoint.fetch(r) : endpoint))
-      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+      const server = track(createServer(toNodeListener(mount === 'its Web door' ? (r: Request) => endpoint.fetch(r) : endpoint)))
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       const { port } = server.address() as AddressInfo
       const { code } = await h.server.mintCode({ clientId: 'music', subject: 'user-1', scope: 'assistant.read' })
       const body = `grant_type=authorization_code&code=${code}`

@@ -1,21 +1,16 @@
 import { DEFAULT_NODE_METHODS, type NodeListener, toNodeListener, toNodeRawListener } from 'reciprocal-oauth/node'
 import { jsonResult } from 'reciprocal-oauth/server'
-import { createServer, type Server } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { closeServersAfterEach } from '../helpers/node-server.js'
 import { makeServer } from '../server/fixtures.js'
 
-let server: Server | undefined
-afterEach(async () => {
-  if (server === undefined) return
-  server.closeAllConnections()
-  await new Promise((resolve) => server?.close(resolve))
-  server = undefined
-})
+const track = closeServersAfterEach()
 
 async function listen(listener: NodeListener): Promise<string> {
-  server = createServer(listener)
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+  const server = track(createServer(listener))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
