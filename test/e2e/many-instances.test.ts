@@ -24,6 +24,8 @@ const ANNOUNCE = 'assistant.announce'
 const GRANT_TYPE_RECIPROCAL = 'urn:ietf:params:oauth:grant-type:reciprocal'
 /** Concurrent presentations of one code. */
 const RACERS = 200
+/** Links whose unlink is left unfinished for both instances' resume. */
+const UNFINISHED = 10
 /** Past the access tokens' lifetime minus the refresh margin: the next use refreshes. */
 const NEAR_EXPIRY = 3600 - 30
 
@@ -210,6 +212,32 @@ describe.skipIf(skipped !== undefined)(`many instances, one store: A ×2 process
     expect(outcomes(await both<PartyAState>('unlink', linkId))).toEqual(['unlinked', 'unlinked'])
     expect((await eventCounts(d.a))['unlinked']).toBe(1)
     expect(await expectAgreement(a1, linkId, token)).toEqual([401, 401])
+  })
+
+  it(`SPEC R5.2: unlinks left unfinished on both instances while B is down are finished once by both instances' periodic resume at the same time`, async () => {
+    // Links that reached A's tokens at B (steps A–D), each started on one instance and called back on the other.
+    d.fronts.b.route('alternate')
+    const linkIds = await Promise.all(
+      Array.from({ length: UNFINISHED }, async (_, i) => {
+        const [here, there] = [d.a[i % 2] as InstanceHandle, d.a[(i + 1) % 2] as InstanceHandle]
+        const { linkId, url } = await here.call<{ linkId: string; url: string }>('startLink', `user${i}-at-assistant`)
+        await there.call('handleCallback', await authorizeAtB(url, `user${i}`), `user${i}-at-assistant`)
+        return linkId
+      }),
+    )
+    // B is down: each unlink revokes what it can and keeps A's tokens at B to revoke, in its
+    // outbox and in the pending log — written by both instances at once.
+    d.fronts.b.route('down')
+    const unlinked = await Promise.all(linkIds.map((linkId, i) => (d.a[i % 2] as InstanceHandle).call<PartyAState>('unlink', linkId)))
+    expect(unlinked.map((state) => [state.status, state.outbox.length])).toEqual(linkIds.map(() => ['unlinked', 1]))
+
+    d.fronts.b.route('alternate')
+    const finished = await Promise.all(d.a.map((instance) => instance.call<number>('resume')))
+    figure(`${UNFINISHED} unfinished unlinks, both instances resuming at once: A1 finished ${finished[0]}, A2 ${finished[1]}`)
+    expect((finished[0] as number) + (finished[1] as number)).toBe(UNFINISHED)
+    const after = await Promise.all(linkIds.map((linkId) => d.a[0].call<PartyAState>('getLink', linkId)))
+    expect(after.map((state) => [state.status, state.outbox.length])).toEqual(linkIds.map(() => ['unlinked', 0]))
+    expect(await Promise.all(d.a.map((instance) => instance.call<number>('resume')))).toEqual([0, 0])
   })
 
   it(`RFC 6749 §4.1.2, SPEC R4.2: ${RACERS} concurrent redemptions of one reciprocal code over A's two instances → exactly one succeeds, the rest invalid_grant, and the replay revokes the winner's grant`, async () => {

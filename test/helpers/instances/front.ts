@@ -4,8 +4,8 @@
 import { createServer, request as forward } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-/** Which instance the next requests go to: the first or the second, or each in turn. */
-export type Route = 0 | 1 | 'alternate'
+/** Which instance the next requests go to: the first or the second, each in turn, or none (503, the party is down). */
+export type Route = 0 | 1 | 'alternate' | 'down'
 
 export interface Front {
   /** The public origin, `http://127.0.0.1:<port>`. */
@@ -25,6 +25,7 @@ export async function startFront(): Promise<Front> {
   const served = [0, 0]
   const front: Omit<Front, 'url' | 'close'> = { instances: [], served, route: (next) => void (route = next) }
   const server = createServer((incoming, outgoing) => {
+    if (route === 'down') return void outgoing.writeHead(503).end('down')
     const index = route === 'alternate' ? turn++ % 2 : route
     const target = front.instances[index]
     if (target === undefined) return void outgoing.writeHead(503).end('starting')

@@ -90,6 +90,8 @@ export function partyAInstance({ origins, runtime, storage, onEvent }: InstanceC
       consent: (linkId: string, scope: string) => partyA.consent(linkId, { scope }),
       updateReciprocalScope: (linkId: string, scope: string) => partyA.updateReciprocalScope(linkId, scope),
       unlink: (linkId: string) => partyA.unlink(linkId),
+      /** One link's `resume`, or with no link every link's (how many it brought to rest). */
+      resume: (linkId?: string) => (linkId === undefined ? partyA.resume() : partyA.resume(linkId)),
       getLink: (linkId: string) => partyA.getLink(linkId),
       accessToken: (linkId: string) => partyA.accessToken(linkId),
       // What A's driver mints when the user consents, minted directly: the test then plays B.
@@ -157,7 +159,7 @@ export function partyBInstance({ origins, runtime, storage, onEvent }: InstanceC
     operations: {
       getLink: (userId: string) => partyB.getLink('assistant', userId),
       accessToken: (userId: string) => partyB.accessToken('assistant', userId),
-      resume: (userId: string) => partyB.resume('assistant', userId),
+      resume: (userId?: string) => (userId === undefined ? partyB.resume() : partyB.resume('assistant', userId)),
       unlink: (userId: string) => partyB.unlink('assistant', userId),
       offline: async (on: boolean) => void (offline = on),
       /** Waits for the deferred redemptions this instance started. */
