@@ -2,7 +2,8 @@
 // table, party B as two processes over one Redis (B1 through node-redis, B2 through ioredis), each
 // party behind one public origin that hands requests to the instance the test names
 // (test/helpers/instances/). The flow starts on one instance and continues on the other at each
-// step; then one code and one refresh token are raced over both instances at once.
+// step; a user action lands on both at once; both resume at once; then one code (at A, and at
+// B's receivers) and one refresh token are raced over both instances.
 //
 // Needs a real PostgreSQL and Redis (test/storage/backends.ts): skipped with a notice without
 // them, a failure under CI=true. Locally:
@@ -10,8 +11,10 @@
 //   eval "$(.ci/redis.sh start)"            → RECIPROCAL_TEST_REDIS_URL
 import type { PartyAState, PartyBState } from 'reciprocal-oauth'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
 import { type Deployment, startDeployment } from '../helpers/instances/deployment.js'
 import type { InstanceHandle } from '../helpers/instances/fleet.js'
+import { announce, type Answer, eventCounts, expectWellFormedRefusals, nowPlaying, race, tally, tokenRequest } from '../helpers/instances/requests.js'
 import { ASSISTANT_OFFER, SECRETS } from '../helpers/instances/services.js'
 import { basic } from '../server/fixtures.js'
 import { realBackend } from '../storage/backends.js'
@@ -21,7 +24,6 @@ const redis = realBackend('redis')
 const skipped = postgres.skipped ?? redis.skipped
 
 const ANNOUNCE = 'assistant.announce'
-const GRANT_TYPE_RECIPROCAL = 'urn:ietf:params:oauth:grant-type:reciprocal'
 /** Concurrent presentations of one code. */
 const RACERS = 200
 /** Links whose unlink is left unfinished for both instances' resume. */
@@ -31,66 +33,6 @@ const NEAR_EXPIRY = 3600 - 30
 
 const AS_MUSIC = basic('music', SECRETS.musicAtAssistant)
 const AS_ASSISTANT = basic('assistant', SECRETS.assistantAtMusic)
-
-interface Answer {
-  readonly status: number
-  readonly body: Record<string, unknown>
-  readonly instance: string
-}
-
-/** POSTs a token request to `instance`'s own token endpoint (not through its front). */
-async function tokenRequest(instance: InstanceHandle, form: Record<string, string>, authorization: string): Promise<Answer> {
-  const response = await fetch(`${instance.url}/token`, {
-    method: 'POST',
-    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-  })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, instance: instance.name }
-}
-
-/** The status A's resource server (the real RFC 6750 check) gives B's `token` at `instance`. */
-async function announce(instance: InstanceHandle, token: string): Promise<number> {
-  const response = await fetch(`${instance.url}/api/announce`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: 'Now playing' })
-  await response.body?.cancel()
-  return response.status
-}
-
-/** The status B's resource server gives A's `token` at `instance`. */
-async function nowPlaying(instance: InstanceHandle, token: string): Promise<number> {
-  const response = await fetch(`${instance.url}/api/now-playing`, { headers: { authorization: `Bearer ${token}` } })
-  await response.body?.cancel()
-  return response.status
-}
-
-/** How often each event was observed by `instances` since they were last asked. */
-async function eventCounts(instances: readonly InstanceHandle[]): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {}
-  for (const instance of instances) for (const type of await instance.call<string[]>('events')) counts[type] = (counts[type] ?? 0) + 1
-  return counts
-}
-
-/** `count` answers, tallied as `status error` (`200` for a success): e.g. `{ '200': 1, '400 invalid_grant': 199 }`. */
-function tally(answers: readonly Answer[]): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const { status, body } of answers) {
-    const key = status === 200 ? '200' : `${status} ${String(body['error'])}`
-    counts[key] = (counts[key] ?? 0) + 1
-  }
-  return counts
-}
-
-/** Every refusal is a well-formed OAuth error (RFC 6749 §5.2): 400, `invalid_grant`, a description, nothing else. */
-function expectWellFormedRefusals(answers: readonly Answer[]): void {
-  for (const { body } of answers) {
-    expect(Object.keys(body).sort()).toEqual(['error', 'error_description'])
-    expect(body).toMatchObject({ error: 'invalid_grant', error_description: expect.any(String) })
-  }
-}
-
-/** `RACERS` requests at once, alternating between the two instances. */
-function race(instances: readonly [InstanceHandle, InstanceHandle], request: (instance: InstanceHandle) => Promise<Answer>): Promise<Answer[]> {
-  return Promise.all(Array.from({ length: RACERS }, (_, i) => request(instances[i % 2] as InstanceHandle)))
-}
 
 const figure = (line: string): void => console.log(`[many instances] ${line}`)
 
@@ -243,7 +185,7 @@ describe.skipIf(skipped !== undefined)(`many instances, one store: A ×2 process
   it(`RFC 6749 §4.1.2, SPEC R4.2: ${RACERS} concurrent redemptions of one reciprocal code over A's two instances → exactly one succeeds, the rest invalid_grant, and the replay revokes the winner's grant`, async () => {
     const code = await d.a[0].call<string>('mintReciprocalCode', 'carol-at-assistant', ASSISTANT_OFFER)
     await eventCounts(d.a)
-    const answers = await race(d.a, (instance) => tokenRequest(instance, { grant_type: 'authorization_code', code }, AS_MUSIC))
+    const answers = await race(RACERS, d.a, (instance) => tokenRequest(instance, { grant_type: 'authorization_code', code }, AS_MUSIC))
     const events = await eventCounts(d.a)
     const winners = answers.filter((answer) => answer.status === 200)
     const counts = tally(answers)
@@ -276,7 +218,7 @@ describe.skipIf(skipped !== undefined)(`many instances, one store: A ×2 process
     // The test plays A's delivery, sent 200 times at once over both of B's instances.
     d.fronts.a.route('alternate')
     const form = { grant_type: GRANT_TYPE_RECIPROCAL, client_id: 'assistant', code, access_token: accessToken }
-    const answers = await race(d.b, (instance) => tokenRequest(instance, form, AS_ASSISTANT))
+    const answers = await race(RACERS, d.b, (instance) => tokenRequest(instance, form, AS_ASSISTANT))
     await Promise.all(d.b.map((instance) => instance.call('settle')))
     const [atA, atB] = [await eventCounts(d.a), await eventCounts(d.b)]
     const counts = tally(answers)
@@ -298,7 +240,7 @@ describe.skipIf(skipped !== undefined)(`many instances, one store: A ×2 process
     const first = await tokenRequest(d.a[1], { grant_type: 'authorization_code', code }, AS_MUSIC)
     expect(first.status).toBe(200)
     await eventCounts(d.a)
-    const answers = await race(d.a, (instance) => tokenRequest(instance, { grant_type: 'refresh_token', refresh_token: first.body['refresh_token'] as string }, AS_MUSIC))
+    const answers = await race(RACERS, d.a, (instance) => tokenRequest(instance, { grant_type: 'refresh_token', refresh_token: first.body['refresh_token'] as string }, AS_MUSIC))
     const events = await eventCounts(d.a)
     const counts = tally(answers)
     figure(
