@@ -1,8 +1,8 @@
-// One instance of party A (a voice assistant) or party B (a music service), as a process of a
-// deployment with several builds it: its own authorization server and party, over the store all
-// instances of its party share, behind the party's one public origin (its issuer; a front door
-// in the test spreads requests over the instances, front.ts). Built only from the SDK's public
-// entries. Used by instance.ts, which runs it in a child process.
+// One instance of party A (a voice assistant) or party B (a music service), as each process of a
+// deployment with several instances builds it: its own authorization server and party, over the
+// store all instances of its party share, behind the party's one public origin (its issuer; a
+// front door in the test spreads requests over the instances, front.ts). Built only from the
+// SDK's public entries. Used by instance.ts, which runs it in a child process.
 import { ClientSecretBasic, createAuthorizationServer, createPartyA, createPartyB, type ReciprocalEvent, type Runtime, staticClients, type Storage } from 'reciprocal-oauth'
 import { readRawRequest, toResponse } from 'reciprocal-oauth/server'
 
@@ -136,7 +136,12 @@ export function partyBInstance({ origins, runtime, storage, onEvent }: InstanceC
         fetch: (input, init) => (offline ? Promise.reject(refused()) : fetch(input, init)),
       },
     },
-    redemption: { waitUntil: (work) => void background.add(work.finally(() => background.delete(work))) },
+    redemption: {
+      waitUntil: (work) => {
+        const tracked: Promise<unknown> = work.finally(() => background.delete(tracked))
+        background.add(tracked)
+      },
+    },
     storage,
     runtime,
     onEvent,
