@@ -11,7 +11,7 @@ describe('real storage backends for the tests', () => {
   it('without the variable, skips with a notice naming the backend, the variable and how to start one', () => {
     const notices: string[] = []
     const backend = realBackend('redis', {}, (message) => notices.push(message))
-    expect(backend.skipped).toMatch(/^Redis skipped: RECIPROCAL_TEST_REDIS_URL is not set .*\.ci\/redis\.sh start "\$\(mktemp -d\)"` starts/)
+    expect(backend.skipped).toMatch(/^Redis skipped: RECIPROCAL_TEST_REDIS_URL is not set .*eval "\$\(\.ci\/redis\.sh start\)"` starts/)
     expect(notices).toEqual([`[storage backends] ${backend.skipped}`])
   })
 

@@ -6,7 +6,7 @@
 /** The real backends, each with the variable that points the tests at it. */
 export const BACKENDS = {
   postgres: { name: 'PostgreSQL', variable: 'RECIPROCAL_TEST_POSTGRES_URL', example: 'postgres://user:password@127.0.0.1:5432/db', start: '.ci/postgres.sh start "$(mktemp -d)"' },
-  redis: { name: 'Redis', variable: 'RECIPROCAL_TEST_REDIS_URL', example: 'redis://127.0.0.1:6379', start: '.ci/redis.sh start "$(mktemp -d)"' },
+  redis: { name: 'Redis', variable: 'RECIPROCAL_TEST_REDIS_URL', example: 'redis://127.0.0.1:6379', start: 'eval "$(.ci/redis.sh start)"' },
 } as const
 
 export type BackendId = keyof typeof BACKENDS
@@ -29,7 +29,7 @@ export function realBackend(id: BackendId, env: Readonly<Record<string, string |
   const { name, variable, example, start } = BACKENDS[id]
   const url = env[variable]
   if (url !== undefined && url !== '') return { url }
-  const why = `${variable} is not set (e.g. ${variable}=${example}; \`${start}\` starts a throw-away server and prints it)`
+  const why = `${variable} is not set (e.g. ${variable}=${example}; \`${start}\` starts a throw-away server and gives its URL)`
   if (isCi(env)) throw new Error(`CI=true: the ${name} tests must run against a real ${name}, but ${why}`)
   const skipped = `${name} skipped: ${why}`
   warn(`[storage backends] ${skipped}`)
