@@ -2,7 +2,7 @@
 // (.ci/package/consumers.mjs) and the sizes, all on that tarball. Run after `npm run build`:
 // `npm run check:package`. Exits 1 when one of them fails.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { install, loadAll, typecheckAll } from './consumers.mjs'
@@ -26,6 +26,10 @@ try {
   failed ||= problems.length > 0
 
   install(tarball, scratch)
+  // The maps name the original files and lines without a copy of the sources (tsup.config.ts).
+  const dist = join(scratch, 'node_modules', 'reciprocal-oauth', 'dist')
+  const embedding = readdirSync(dist).filter((file) => file.endsWith('.map') && 'sourcesContent' in JSON.parse(readFileSync(join(dist, file), 'utf8')))
+  if (embedding.length > 0) throw new Error(`source maps with embedded sources: ${embedding.join(', ')}`)
   const { passed, lines } = await typecheckAll(scratch)
   console.log(`consumers (tsc, skipLibCheck false):\n${lines.map((line) => `  ${line}`).join('\n')}`)
   failed ||= !passed
