@@ -4,6 +4,10 @@
  *
  * @module
  */
+// jose's `CryptoKey` is the global one where the program has it (the DOM lib, workers types) and
+// a structural stand-in where it does not (Node's types declare no global `CryptoKey`), so that
+// our declarations type-check in a Node-only project.
+import type { CryptoKey } from 'jose'
 import type { FormParams } from '../protocol/form.js'
 import type { HttpResult, RawHttpRequest } from '../protocol/http.js'
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_CODE_TTL_SECONDS, MAX_CODE_TTL_SECONDS } from '../protocol/constants.js'
