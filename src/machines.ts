@@ -59,6 +59,7 @@ export {
 export type { Refused, RevokeGrant } from './rules/outcome.js'
 export type {
   CodeRecord,
+  CodeReplay,
   GrantRecord,
   LinkVersionRecord,
   RefreshReuseMarker,

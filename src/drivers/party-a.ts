@@ -14,6 +14,7 @@ import { startPartyA, stepPartyA } from '../machines/party-a.js'
 import { type PartyACommand, type PartyAContext, type PartyAEvent, type PartyAState } from '../machines/party-a-state.js'
 import { parseScope } from '../protocol/scope.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
+import type { CodeReplay } from '../rules/records.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { Storage } from '../core/storage.js'
 import { systemRuntime, type Runtime } from '../core/runtime.js'
@@ -44,8 +45,14 @@ export interface PartyAOptions {
    * and a callback completes only a link of the peer that answered (RFC 9700 §4.4).
    */
   readonly peers: Readonly<Record<string, PartyAPeer>>
-  /** A's own authorization-server kit: it mints the reciprocal code and runs the token endpoint B redeems at. */
-  readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
+  /**
+   * A's own authorization-server kit: it mints the reciprocal code and runs the token endpoint B
+   * redeems at. Party A registers a code-replay handler with it (`registerCodeReplayHandler`,
+   * when it has one): when B redeems a code a second time — it lost the first answer in a crash
+   * — A's server revokes the grant, and the link stops claiming it and offers B a fresh code
+   * (SPEC R4.3). Every party A over the same storage can answer for every link.
+   */
+  readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'> & Partial<Pick<AuthorizationServer, 'registerCodeReplayHandler'>>
   /**
    * How long the record of an ended link stays readable (`getLink`) after its last change,
    * seconds: a `failed` or `unlinked` link, or one whose refresh token died with no grant of B's
@@ -272,6 +279,22 @@ export function createPartyA(options: PartyAOptions): PartyA {
     if (failures.length > 0) throw failures[0]
     return finished
   }
+
+  /**
+   * A's authorization server refused a second redemption of a code this party minted, and is
+   * about to revoke its grant: the link stops claiming it (and offers a fresh code) before the
+   * revocation, and the delivery waits in its outbox for the next resume — B is waiting for this
+   * answer, so a POST to B now could wait on B's own lease.
+   */
+  async function onCodeReplay(replay: CodeReplay): Promise<void> {
+    const peerId = peers.peerIdOf(replay.reference)
+    if (peerId === undefined || peers.get(peerId)?.reciprocal.peerClientId !== replay.clientId) return
+    await onLink(replay.reference, async () => {
+      const found = await find(replay.reference)
+      if (found !== undefined && found.record.state.userId === replay.subject) await apply(found.record, { type: 'code-replayed', version: replay.version }, found.peer)
+    })
+  }
+  options.authorizationServer.registerCodeReplayHandler?.(onCodeReplay)
 
   return {
     async startLink(peerId, userId) {

@@ -75,15 +75,30 @@ export type TokenRecord = {
 }
 
 /**
- * A used code: which grant to revoke on a second use.
+ * A used code: which grant to revoke on a second use and, for a code minted with a `reference`,
+ * what the server's code-replay handlers are told then.
  *
  * @example
  * ```ts
- * const marker: UsedMarker = { grantId: 'g1' }
+ * const marker: UsedMarker = { grantId: 'g1', replay: { clientId: 'music', subject: 'user-1', version: 2, reference: 'music.l1' } }
  * ```
  * @group Rules
  */
-export type UsedMarker = { readonly grantId: string }
+export type UsedMarker = { readonly grantId: string; readonly replay?: CodeReplay }
+
+/**
+ * A superseding code presented again after it was redeemed (RFC 6749 §4.1.2): the grant of link
+ * version `version` of (`clientId`, `subject`) is revoked, and the client holds no tokens of it.
+ * `reference` is what the code's minter gave `mintCode` (party A: the link id), so that it can
+ * find its own record of the grant.
+ *
+ * @example
+ * ```ts
+ * const replay: CodeReplay = { clientId: 'music', subject: 'user-1', version: 2, reference: 'music.l1' }
+ * ```
+ * @group Rules
+ */
+export type CodeReplay = { readonly clientId: string; readonly subject: string; readonly version: number; readonly reference: string }
 
 /**
  * A refresh token's reuse marker: which grant to revoke if the token comes back after its

@@ -16,12 +16,14 @@ import { codeReplay, grantOfCode, judgeCodePresentation, judgeCodeScope, judgeCr
 import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
 import { keys, type CodeRecord, type UsedMarker } from './records.js'
+import type { CodeReplay } from '../rules/records.js'
+import type { Refused } from '../rules/outcome.js'
 import { closeLinkGrantSlot, writeGrant } from './grants.js'
 import { cutVersion, isCutAfter, isSuperseded } from './links.js'
 import { appendLinkGrant } from './link-grants.js'
 import { issueTokens, newRefreshToken } from './issue-tokens.js'
 import { askReciprocalScope } from './reciprocal-hook.js'
-import { refuse } from './run-decision.js'
+import { refuse, runEffects } from './run-decision.js'
 import { parameterError, tokenResult } from './wire.js'
 
 /**
@@ -142,9 +144,23 @@ export async function authorizationCodeGrant(
  */
 async function refuseReplay(context: ServerContext, codeHash: string): Promise<HttpResult> {
   const marker = await context.storage.get<UsedMarker>(keys.usedCode(codeHash))
-  const result = await refuse(context, codeReplay(marker))
+  const refused = codeReplay(marker)
+  // The minter stops claiming the grant before it is revoked, so that its state never claims a
+  // grant this server no longer honours (SPEC R4.3); the revocation runs even if a handler throws.
+  const replay = marker?.replay
+  const result = replay === undefined ? await refuse(context, refused) : await tellReplayThenRefuse(context, replay, refused)
   // The code record lives as long as its marker (mint-code.ts): a marker without its record is a
   // code that was taken — redeemed, or consumed as leaked — so this is a replay, not a late code.
   if (marker !== undefined) context.emit({ type: 'replay-detected', credential: 'code', grantId: marker.grantId })
   return result
+}
+
+/** Awaits each code-replay handler, then revokes and refuses; a handler's throw goes on after the revocation (a 500: the client tries again). */
+async function tellReplayThenRefuse(context: ServerContext, replay: CodeReplay, refused: Refused): Promise<HttpResult> {
+  try {
+    for (const handler of context.codeReplayHandlers) await handler(replay)
+  } finally {
+    await runEffects(context, refused.effects)
+  }
+  return renderOAuthError(refused.refusal)
 }
