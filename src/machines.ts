@@ -59,9 +59,10 @@ export {
 export type { Refused, RevokeGrant } from './rules/outcome.js'
 export type {
   CodeRecord,
-  CodeReplay,
   GrantRecord,
+  LinkReference,
   LinkVersionRecord,
+  LostGrant,
   RefreshReuseMarker,
   TokenRecord,
   UsedMarker,

@@ -14,7 +14,7 @@ import { startPartyA, stepPartyA } from '../machines/party-a.js'
 import { type PartyACommand, type PartyAContext, type PartyAEvent, type PartyAState } from '../machines/party-a-state.js'
 import { parseScope } from '../protocol/scope.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
-import type { CodeReplay } from '../rules/records.js'
+import type { LostGrant } from '../rules/records.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { Storage } from '../core/storage.js'
 import { systemRuntime, type Runtime } from '../core/runtime.js'
@@ -47,12 +47,13 @@ export interface PartyAOptions {
   readonly peers: Readonly<Record<string, PartyAPeer>>
   /**
    * A's own authorization-server kit: it mints the reciprocal code and runs the token endpoint B
-   * redeems at. Party A registers a code-replay handler with it (`registerCodeReplayHandler`,
+   * redeems at. Party A registers a lost-grant handler with it (`registerLostGrantHandler`,
    * when it has one): when B redeems a code a second time — it lost the first answer in a crash
    * — A's server revokes the grant, and the link stops claiming it and offers B a fresh code
-   * (SPEC R4.3). Every party A over the same storage can answer for every link.
+   * (SPEC R4.3); the same when B presents a code too late. Every party A over the same storage
+   * can answer for every link.
    */
-  readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'> & Partial<Pick<AuthorizationServer, 'registerCodeReplayHandler'>>
+  readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'> & Partial<Pick<AuthorizationServer, 'registerLostGrantHandler'>>
   /**
    * How long the record of an ended link stays readable (`getLink`) after its last change,
    * seconds: a `failed` or `unlinked` link, or one whose refresh token died with no grant of B's
@@ -281,20 +282,20 @@ export function createPartyA(options: PartyAOptions): PartyA {
   }
 
   /**
-   * A's authorization server refused a second redemption of a code this party minted, and is
-   * about to revoke its grant: the link stops claiming it (and offers a fresh code) before the
-   * revocation, and the delivery waits in its outbox for the next resume — B is waiting for this
-   * answer, so a POST to B now could wait on B's own lease.
+   * A's authorization server refused a code this party minted for good — B redeemed it before
+   * (its grant is about to be revoked), or it expired: the link stops claiming that grant and
+   * offers a fresh code. The delivery waits in its outbox for the next resume: B is waiting for
+   * this answer, so a POST to B now could wait on B's own lease.
    */
-  async function onCodeReplay(replay: CodeReplay): Promise<void> {
-    const peerId = peers.peerIdOf(replay.reference)
-    if (peerId === undefined || peers.get(peerId)?.reciprocal.peerClientId !== replay.clientId) return
-    await onLink(replay.reference, async () => {
-      const found = await find(replay.reference)
-      if (found !== undefined && found.record.state.userId === replay.subject) await apply(found.record, { type: 'code-replayed', version: replay.version }, found.peer)
+  async function onGrantLost(lost: LostGrant): Promise<void> {
+    const peerId = peers.peerIdOf(lost.reference)
+    if (peerId === undefined || peers.get(peerId)?.reciprocal.peerClientId !== lost.clientId) return
+    await onLink(lost.reference, async () => {
+      const found = await find(lost.reference)
+      if (found !== undefined && found.record.state.userId === lost.subject) await apply(found.record, { type: 'grant-lost', version: lost.version }, found.peer)
     })
   }
-  options.authorizationServer.registerCodeReplayHandler?.(onCodeReplay)
+  options.authorizationServer.registerLostGrantHandler?.(onGrantLost)
 
   return {
     async startLink(peerId, userId) {

@@ -1,6 +1,6 @@
 /**
  * Party A's deliveries of a reciprocal code (SPEC R3, R5.1): starting one, a failed one, and
- * what a replay of a delivered code does to the link (SPEC R4.2, R4.3). Part of party A's
+ * what a delivered code refused for good does to the link (SPEC R4.2, R4.3). Part of party A's
  * machine (`party-a.ts`), pure like it.
  *
  * @module
@@ -15,11 +15,12 @@ type LinkedState = Extract<PartyAState, { peerTokens: TokenSet }>
 type Delivering = Extract<PartyAState, { status: 'delivering' }>
 
 /**
- * A's authorization server refused a second redemption of the code of link version `version`
- * and revokes the grant the first one created (RFC 6749 §4.1.2, SPEC R4.2). Usually B redeemed
- * it, then lost the answer — its process died before storing the tokens — and tried again (SPEC
- * R4.3); or a copy of the code was presented. Either way no token of that grant works any more,
- * so the state stops claiming it at once (it is saved before the revocation). A link resting in
+ * A's authorization server refused the code of link version `version` for good. Either it was
+ * redeemed before, and the server revokes the grant the first redemption created (RFC 6749
+ * §4.1.2, SPEC R4.2) — usually B lost the answer, its process dying before it stored the
+ * tokens, and tried again (SPEC R4.3), or a copy of the code was presented — or B presented it
+ * after it expired, so the grant never existed. Either way no token of that grant works, so the
+ * state stops claiming it at once (it is saved before a revocation). A link resting in
  * `reciprocal-granted` offers B the same scope again with a fresh code — the delivery in its
  * outbox, run by the next resume — so the link heals without the user; any other state drops
  * the claim and goes on with what it was doing. A replay of an older code, whose grant the
@@ -27,7 +28,7 @@ type Delivering = Extract<PartyAState, { status: 'delivering' }>
  *
  * @internal
  */
-export function codeReplayed(state: PartyAState, version: number, now: number): PartyAState {
+export function grantLost(state: PartyAState, version: number, now: number): PartyAState {
   if (state.status === 'reciprocal-granted' && state.granted.version === version) {
     return deliver({ ...linked(state), updatedAt: now }, state.granted.scope, 1, undefined, now)
   }

@@ -14,8 +14,8 @@
  * delivery-failed ─resume→ delivering (a fresh code)
  * delivering | code-minted ─resume (after a crash)→ delivering (a fresh code, SPEC R5.3)
  * reciprocal-granted | one-way | delivery-failed ─update-scope→ delivering (update flow, SPEC R5.1)
- * reciprocal-granted ─code-replayed (B redeemed its code again: A revoked the grant)→ delivering (a fresh code, SPEC R4.3)
- * any state claiming that grant ─code-replayed→ same, without the claim
+ * reciprocal-granted ─grant-lost (B redeemed its code again, or too late)→ delivering (a fresh code, SPEC R4.3)
+ * any state claiming that grant ─grant-lost→ same, without the claim
  * any linked state ─refresh→ same [refresh-peer-tokens] ─tokens-refreshed→ same, new tokens
  *                                                        └─refresh-failed(dead)→ needs-reconsent
  * any ─unlink→ unlinked [revoke-local-grant?, revoke-peer-tokens?] ─(each result)→ … → unlinked []   (party-a-unlink.ts)
@@ -30,7 +30,7 @@ import { parseScope } from '../protocol/scope.js'
 import { invalidState } from './invalid-state.js'
 import { withoutCommand } from './outbox.js'
 import { checkGrantable, nothingToConsentTo } from './party-a-consent.js'
-import { base, codeReplayed, deliver, failedDelivery, linked, withGrant } from './party-a-delivery.js'
+import { base, grantLost, deliver, failedDelivery, linked, withGrant } from './party-a-delivery.js'
 import { stepUnlink } from './party-a-unlink.js'
 import type { PartyAContext, PartyAEvent, PartyAState } from './party-a-state.js'
 import { needsRefresh } from './refresh.js'
@@ -153,8 +153,8 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       return stepUnlink(state, event, ctx.now)
     case 'resume':
       return resume(state, ctx.now)
-    case 'code-replayed':
-      return codeReplayed(state, event.version, ctx.now)
+    case 'grant-lost':
+      return grantLost(state, event.version, ctx.now)
   }
 }
 

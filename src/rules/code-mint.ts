@@ -45,7 +45,7 @@ export interface CodeMint {
   readonly linkVersion: number
   readonly grantId: string
   readonly expiresAt: number
-  /** The minter's own name for what the code grants, told to the code-replay handlers (superseding codes only). */
+  /** The minter's own name for what the code grants, told to the lost-grant handlers (superseding codes only). */
   readonly reference?: string
 }
 
@@ -75,6 +75,6 @@ export function mintedCode(mint: CodeMint): { readonly code: CodeRecord; readonl
   }
   // A replay of a superseding code revokes a grant of the link that its minter may claim: the
   // marker names it, so that the minter can stop claiming it and offer a new code.
-  const replay = mint.supersede && mint.reference !== undefined ? { clientId: mint.clientId, subject: mint.subject, version: mint.linkVersion, reference: mint.reference } : undefined
-  return { code, marker: { grantId: mint.grantId, ...(replay === undefined ? {} : { replay }) } }
+  const link = mint.supersede && mint.reference !== undefined ? { clientId: mint.clientId, subject: mint.subject, version: mint.linkVersion, reference: mint.reference } : undefined
+  return { code, marker: { grantId: mint.grantId, ...(link === undefined ? {} : { link }) } }
 }

@@ -8,7 +8,7 @@
  */
 import type { RawHttpRequest } from '../protocol/http.js'
 import type { FailureSite } from '../core/events.js'
-import { extensionGrantType, resolveServerOptions, type AuthorizationServerOptions, type CodeReplayHandler, type ExtensionGrantHandler, type ServerContext } from './options.js'
+import { extensionGrantType, resolveServerOptions, type AuthorizationServerOptions, type LostGrantHandler, type ExtensionGrantHandler, type ServerContext } from './options.js'
 import type { ClientRegistry } from './clients.js'
 import { invalidType, invalidValue } from '../core/misuse.js'
 import { mintCode, type MintCodeInput, type MintedCode } from './mint-code.js'
@@ -73,11 +73,12 @@ export interface AuthorizationServer {
    */
   registerExtensionGrant(grantType: string, handler: ExtensionGrantHandler): void
   /**
-   * Adds a handler told when a superseding code minted with a `reference` is presented again
-   * after its redemption (RFC 6749 §4.1.2): see {@link CodeReplayHandler}. `createPartyA`
-   * registers its own; every handler registered is called, in order.
+   * Adds a handler told when a superseding code minted with a `reference` is refused for good —
+   * presented again after its redemption (RFC 6749 §4.1.2), or expired — see
+   * {@link LostGrantHandler}. `createPartyA` registers its own; every handler registered is
+   * called, in order.
    */
-  registerCodeReplayHandler(handler: CodeReplayHandler): void
+  registerLostGrantHandler(handler: LostGrantHandler): void
 }
 
 /**
@@ -121,9 +122,9 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       if (context.extensionGrants.has(grantType)) throw invalidValue(`the grant type ${grantType} is already registered`)
       context.extensionGrants.set(extensionGrantType(grantType), handler)
     },
-    registerCodeReplayHandler: (handler) => {
-      if (typeof handler !== 'function') throw invalidType('a code-replay handler must be a function')
-      context.codeReplayHandlers.push(handler)
+    registerLostGrantHandler: (handler) => {
+      if (typeof handler !== 'function') throw invalidType('a lost-grant handler must be a function')
+      context.lostGrantHandlers.push(handler)
     },
   }
 }

@@ -40,8 +40,8 @@ export interface MintCodeInput {
   readonly supersede?: boolean
   /**
    * The caller's own name for what a superseding code grants (party A gives its link id), at
-   * most 256 characters: if the code is presented again after its redemption, the server's
-   * code-replay handlers are told it (`registerCodeReplayHandler`). Not secret; kept with the
+   * most 256 characters: if the code is presented again after its redemption, or expired, the server's
+   * lost-grant handlers are told it (`registerLostGrantHandler`). Not secret; kept with the
    * code's replay marker.
    */
   readonly reference?: string

@@ -41,7 +41,7 @@ class MortalB {
   }
 }
 
-async function deferredRunWithRestart(when: 'before the exchange' | 'after A redeemed') {
+async function deferredRunWithRestart(when: 'before the exchange' | 'after A redeemed', downFor = LEASE_LAPSES) {
   const background: Promise<unknown>[] = []
   const mortal = new MortalB(when)
   const s = await startServices({ reciprocalInTokenResponse: READ, redemption: { waitUntil: (work) => void background.push(work) }, wrapStorage: mortal.wrap, bFetch: mortal.fetch })
@@ -52,8 +52,8 @@ async function deferredRunWithRestart(when: 'before the exchange' | 'after A red
   await Promise.allSettled(background)
   expect(mortal.dead).toBe(true)
 
-  // A new process of party B over the same storage, once the dead one's lease lapsed.
-  s.runtime.advance(LEASE_LAPSES)
+  // A new process of party B over the same storage, once the dead one's lease lapsed (or later).
+  s.runtime.advance(downFor)
   const p: Parties = s.restart((storage) => storage)
   await p.partyB.resume()
   const held: Held = {}
@@ -88,5 +88,17 @@ describe('SPEC R4.3: deferred redemption survives a restart of party B between i
     // Two codes, each POSTed once and redeemed for tokens once; the replay got none.
     expect([...codes.posted.values()]).toEqual([1, 1])
     expect([...codes.redeemed.values()]).toEqual([1, 1])
+  })
+
+  // The new process comes up after the code's 60 s lifetime: the grant A's state claims (B
+  // answered 200) will never exist.
+  it('B dies before redeeming and comes back after the code expired: A\'s server refuses it and A stops claiming the grant; A\'s resume offers a fresh code and both sides end linked (SPEC R4.3)', async () => {
+    const { p, linkId, held, settle, end, codes } = await deferredRunWithRestart('before the exchange', 90)
+    expect(end).toMatchObject({ a: { status: 'delivering', outbox: 1 }, b: { status: 'redeem-failed', outbox: 0 }, bLiveAtA: false })
+    await p.partyA.resume()
+    await settle()
+    expect(await snapshot(p, linkId, held)).toMatchObject({ a: { status: 'reciprocal-granted', granted: [READ] }, b: { status: 'linked', scope: READ }, bLiveAtA: true })
+    expect([...codes.posted.values()]).toEqual([1, 1])
+    expect([...codes.redeemed.values()]).toEqual([1])
   })
 })
