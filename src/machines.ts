@@ -60,7 +60,9 @@ export type { Refused, RevokeGrant } from './rules/outcome.js'
 export type {
   CodeRecord,
   GrantRecord,
+  LinkReference,
   LinkVersionRecord,
+  LostGrant,
   RefreshReuseMarker,
   TokenRecord,
   UsedMarker,

@@ -12,12 +12,14 @@ export {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
   type AuthorizationServerOptions,
+  type LostGrantHandler,
   type ExtensionGrantHandler,
   type JwtAccessTokenFormat,
   type ReciprocalScopeHook,
 } from './server/options.js'
 export { staticClients, type ClientRegistry, type RegisteredClient } from './server/clients.js'
 export type { MintCodeInput, MintedCode } from './server/mint-code.js'
+export type { LostGrant } from './rules/records.js'
 export type {
   AuthorizationApproval,
   AuthorizationValidation,

@@ -49,7 +49,8 @@ export async function runCommand(
       }
     case 'mint-code':
       try {
-        const code = await authorizationServer.mintCode({ clientId: reciprocal.peerClientId, subject: command.subject, scope: command.scope, supersede: true })
+        // The link id as the reference: a replay of this code is told to this link (SPEC R4.3).
+        const code = await authorizationServer.mintCode({ clientId: reciprocal.peerClientId, subject: command.subject, scope: command.scope, supersede: true, reference: state.linkId })
         return { type: 'code-minted', code: code.code, version: code.version ?? 1 }
       } catch (err) {
         return { type: 'mint-failed', error: toSerializedError(err, 'deliver-code', report) }

@@ -14,6 +14,7 @@ import { startPartyA, stepPartyA } from '../machines/party-a.js'
 import { type PartyACommand, type PartyAContext, type PartyAEvent, type PartyAState } from '../machines/party-a-state.js'
 import { parseScope } from '../protocol/scope.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
+import type { LostGrant } from '../rules/records.js'
 import { MemoryStorage } from '../storage/memory.js'
 import type { Storage } from '../core/storage.js'
 import { systemRuntime, type Runtime } from '../core/runtime.js'
@@ -44,8 +45,15 @@ export interface PartyAOptions {
    * and a callback completes only a link of the peer that answered (RFC 9700 §4.4).
    */
   readonly peers: Readonly<Record<string, PartyAPeer>>
-  /** A's own authorization-server kit: it mints the reciprocal code and runs the token endpoint B redeems at. */
-  readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'>
+  /**
+   * A's own authorization-server kit: it mints the reciprocal code and runs the token endpoint B
+   * redeems at. Party A registers a lost-grant handler with it (`registerLostGrantHandler`,
+   * when it has one): when B redeems a code a second time — it lost the first answer in a crash
+   * — A's server revokes the grant, and the link stops claiming it and offers B a fresh code
+   * (SPEC R4.3); the same when B presents a code too late. Every party A over the same storage
+   * can answer for every link.
+   */
+  readonly authorizationServer: Pick<AuthorizationServer, 'mintCode' | 'revokeLink'> & Partial<Pick<AuthorizationServer, 'registerLostGrantHandler'>>
   /**
    * How long the record of an ended link stays readable (`getLink`) after its last change,
    * seconds: a `failed` or `unlinked` link, or one whose refresh token died with no grant of B's
@@ -272,6 +280,22 @@ export function createPartyA(options: PartyAOptions): PartyA {
     if (failures.length > 0) throw failures[0]
     return finished
   }
+
+  /**
+   * A's authorization server refused a code this party minted for good — B redeemed it before
+   * (its grant is about to be revoked), or it expired: the link stops claiming that grant and
+   * offers a fresh code. The delivery waits in its outbox for the next resume: B is waiting for
+   * this answer, so a POST to B now could wait on B's own lease.
+   */
+  async function onGrantLost(lost: LostGrant): Promise<void> {
+    const peerId = peers.peerIdOf(lost.reference)
+    if (peerId === undefined || peers.get(peerId)?.reciprocal.peerClientId !== lost.clientId) return
+    await onLink(lost.reference, async () => {
+      const found = await find(lost.reference)
+      if (found !== undefined && found.record.state.userId === lost.subject) await apply(found.record, { type: 'grant-lost', version: lost.version }, found.peer)
+    })
+  }
+  options.authorizationServer.registerLostGrantHandler?.(onGrantLost)
 
   return {
     async startLink(peerId, userId) {

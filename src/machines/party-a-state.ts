@@ -136,6 +136,13 @@ export type PartyAEvent =
   | { readonly type: 'mint-failed'; readonly error: SerializedError }
   | { readonly type: 'code-posted' }
   | { readonly type: 'post-failed'; readonly error: SerializedError }
+  /**
+   * A's authorization server refused the code of this link version for good: a second
+   * redemption, after which it revokes the grant (RFC 6749 §4.1.2) — B lost the first answer in
+   * a crash, or a copy of the code was presented — or B presented it expired. The state stops
+   * claiming the grant, and a link in `reciprocal-granted` offers B a fresh code (SPEC R4.3).
+   */
+  | { readonly type: 'grant-lost'; readonly version: number }
   | { readonly type: 'local-grant-revoked' }
   /** A's own revocation of B's grant failed (its storage): it stays in the outbox, tried first on the next attempt. */
   | { readonly type: 'local-revocation-failed'; readonly error: SerializedError }

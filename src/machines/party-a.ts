@@ -14,6 +14,8 @@
  * delivery-failed ─resume→ delivering (a fresh code)
  * delivering | code-minted ─resume (after a crash)→ delivering (a fresh code, SPEC R5.3)
  * reciprocal-granted | one-way | delivery-failed ─update-scope→ delivering (update flow, SPEC R5.1)
+ * reciprocal-granted ─grant-lost (B redeemed its code again, or too late)→ delivering (a fresh code, SPEC R4.3)
+ * any state claiming that grant ─grant-lost→ same, without the claim
  * any linked state ─refresh→ same [refresh-peer-tokens] ─tokens-refreshed→ same, new tokens
  *                                                        └─refresh-failed(dead)→ needs-reconsent
  * any ─unlink→ unlinked [revoke-local-grant?, revoke-peer-tokens?] ─(each result)→ … → unlinked []   (party-a-unlink.ts)
@@ -24,12 +26,13 @@
  */
 import { ErrorCode, ReciprocalError, type SerializedError } from '../core/errors.js'
 import { resolveReciprocalScope } from '../protocol/reciprocal-scope.js'
-import { formatScope, isScopeSubset, parseScope } from '../protocol/scope.js'
+import { parseScope } from '../protocol/scope.js'
 import { invalidState } from './invalid-state.js'
 import { withoutCommand } from './outbox.js'
 import { checkGrantable, nothingToConsentTo } from './party-a-consent.js'
+import { base, grantLost, deliver, failedDelivery, linked, withGrant } from './party-a-delivery.js'
 import { stepUnlink } from './party-a-unlink.js'
-import type { Grant, PartyACommand, PartyAContext, PartyAEvent, PartyALinkBase, PartyALinked, PartyAState } from './party-a-state.js'
+import type { PartyAContext, PartyAEvent, PartyAState } from './party-a-state.js'
 import { needsRefresh } from './refresh.js'
 import type { PendingAuthorization } from '../core/pending-authorization.js'
 import type { TokenSet } from '../core/token-set.js'
@@ -150,12 +153,13 @@ export function stepPartyA(state: PartyAState, event: PartyAEvent, ctx: PartyACo
       return stepUnlink(state, event, ctx.now)
     case 'resume':
       return resume(state, ctx.now)
+    case 'grant-lost':
+      return grantLost(state, event.version, ctx.now)
   }
 }
 
 type Status = PartyAState['status']
 type LinkedState = Extract<PartyAState, { peerTokens: TokenSet }>
-type Delivering = Extract<PartyAState, { status: 'delivering' }>
 
 /**
  * Finishes what is left. An unlink's revocations and a pending refresh are simply run again (the
@@ -202,41 +206,6 @@ function refreshFailed(s: LinkedState, error: SerializedError, now: number): Par
   // newest code, the one unlinking and the next update must reckon with (links.ts).
   const undelivered = s.status === 'delivering' && !beforeMint ? { undelivered: { scope: s.scope } } : {}
   return { ...linked(s), ...undelivered, status: 'needs-reconsent', error, ...withGrant(granted), updatedAt: now }
-}
-
-function base(s: PartyALinkBase): Omit<PartyALinkBase, 'outbox'> {
-  return { linkId: s.linkId, peerId: s.peerId, userId: s.userId, updatedAt: s.updatedAt }
-}
-
-/**
- * A delivery of a fresh code for `scope`. A's authorization server compares the code with the
- * newest one minted before it: one that drops any of its scope revokes every older grant when it
- * is minted (links.ts). So a narrowing stops claiming the grant now, in the state saved before
- * the mint; a widening keeps it until B redeems the new code. The tokens at B are refreshed
- * first when they are about to expire: the POST carries the access token.
- */
-function deliver(base: PartyALinked, scope: readonly string[], attempt: number, granted: Grant | undefined, now: number): PartyAState {
-  const newest = base.undelivered ?? granted
-  const narrows = granted !== undefined && newest !== undefined && !isScopeSubset(newest.scope, scope)
-  const claim = narrows ? { cutOnMint: granted } : withGrant(granted)
-  const refresh: PartyACommand[] = needsRefresh(base.peerTokens, now) ? [{ type: 'refresh-peer-tokens' }] : []
-  const outbox: PartyACommand[] = [...refresh, { type: 'mint-code', subject: base.userId, scope: formatScope(scope) }]
-  return { ...base, status: 'delivering', scope, attempt, ...claim, outbox }
-}
-
-/** A failed delivery, resting: nothing left in its outbox until a resume or an update. */
-function failedDelivery(s: Delivering | Extract<PartyAState, { status: 'code-minted' }>, error: SerializedError, now: number): Extract<PartyAState, { status: 'delivery-failed' }> {
-  return { ...linked(s), status: 'delivery-failed', scope: s.scope, attempt: s.attempt, error, updatedAt: now }
-}
-
-/** The linked fields of `s`, with an empty outbox. */
-function linked(s: LinkedState): PartyALinked {
-  const { peerTokens, offered, undelivered } = s
-  return { ...base(s), peerTokens, offered, outbox: [], ...(undelivered === undefined ? {} : { undelivered }) }
-}
-
-function withGrant(granted: Grant | undefined): { granted?: Grant } {
-  return granted === undefined ? {} : { granted }
 }
 
 function expect<S extends Status>(state: PartyAState, event: PartyAEvent, ...statuses: S[]): Extract<PartyAState, { status: S }> {

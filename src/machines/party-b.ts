@@ -200,7 +200,8 @@ export function stepPartyB(
  * a redemption a crash interrupted, or one that failed with a code that may still pass, is tried
  * again. The interrupted one may have reached A already: a second redemption of the code is then
  * refused as a replay, and A revokes what the first one issued (SPEC R4.2) — B never holds a
- * grant A does not honour, and waits for A's next code.
+ * grant A does not honour, and waits for A's next code (party A of this SDK sends one: its
+ * server tells it of the replay, SPEC R4.3).
  */
 function resume(state: PartyBState | undefined, base: Omit<PartyBLinkBase, 'outbox'>): PartyBState {
   if (state === undefined) throw invalidState('none', 'resume')

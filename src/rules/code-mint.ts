@@ -45,6 +45,8 @@ export interface CodeMint {
   readonly linkVersion: number
   readonly grantId: string
   readonly expiresAt: number
+  /** The minter's own name for what the code grants, told to the lost-grant handlers (superseding codes only). */
+  readonly reference?: string
 }
 
 /**
@@ -71,5 +73,8 @@ export function mintedCode(mint: CodeMint): { readonly code: CodeRecord; readonl
     linkVersion: mint.linkVersion,
     supersede: mint.supersede,
   }
-  return { code, marker: { grantId: mint.grantId } }
+  // A replay of a superseding code revokes a grant of the link that its minter may claim: the
+  // marker names it, so that the minter can stop claiming it and offer a new code.
+  const link = mint.supersede && mint.reference !== undefined ? { clientId: mint.clientId, subject: mint.subject, version: mint.linkVersion, reference: mint.reference } : undefined
+  return { code, marker: { grantId: mint.grantId, ...(link === undefined ? {} : { link }) } }
 }

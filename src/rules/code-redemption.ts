@@ -42,8 +42,8 @@ export interface CodePresentation {
 
 /**
  * The answer to a code presentation: a replay (the code is gone), a refusal — `consume: true`
- * when the code must be taken so nobody can use it — or go on with the link check named, for
- * the code judged.
+ * when the code must be taken so nobody can use it, `grantLost: true` when its own client
+ * presents it expired — or go on with the link check named, for the code judged.
  *
  * @example
  * ```ts
@@ -53,7 +53,7 @@ export interface CodePresentation {
  */
 export type CodeJudgement =
   | { readonly verdict: 'replay' }
-  | (Refused & { readonly consume: boolean })
+  | (Refused & { readonly consume: boolean; readonly grantLost?: true })
   | { readonly verdict: 'check-link'; readonly check: LinkCheck; readonly code: CodeRecord }
 
 /**
@@ -74,7 +74,10 @@ export type CodeJudgement =
  */
 export function judgeCodePresentation(code: CodeRecord | undefined, presentation: CodePresentation, now: number): CodeJudgement {
   if (code === undefined) return { verdict: 'replay' }
-  if (code.expiresAt <= now) return { ...refuseGrant('The authorization code has expired'), consume: false }
+  if (code.expiresAt <= now) {
+    // Its own client presenting it expired never got its grant, and never will (SPEC R4.3).
+    return { ...refuseGrant('The authorization code has expired'), consume: false, ...(code.clientId === presentation.clientId ? { grantLost: true } : {}) }
+  }
   if (code.clientId !== presentation.clientId) return { ...refuseGrant('The authorization code was issued to another client'), consume: true }
   const mistake = requestMistake(code, presentation)
   if (mistake !== undefined) return { ...refuseGrant(mistake), consume: false }

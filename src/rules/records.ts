@@ -75,15 +75,42 @@ export type TokenRecord = {
 }
 
 /**
- * A used code: which grant to revoke on a second use.
+ * A used code: which grant to revoke on a second use and, for a superseding code minted with a
+ * `reference`, the link grant it is for (what the lost-grant handlers are told).
  *
  * @example
  * ```ts
- * const marker: UsedMarker = { grantId: 'g1' }
+ * const marker: UsedMarker = { grantId: 'g1', link: { clientId: 'music', subject: 'user-1', version: 2, reference: 'music.l1' } }
  * ```
  * @group Rules
  */
-export type UsedMarker = { readonly grantId: string }
+export type UsedMarker = { readonly grantId: string; readonly link?: LinkReference }
+
+/**
+ * The link grant a superseding code is for: version `version` of the link of (`clientId`,
+ * `subject`), and `reference`, the minter's own name for it (party A: its link id), as given
+ * to `mintCode`.
+ *
+ * @example
+ * ```ts
+ * const link: LinkReference = { clientId: 'music', subject: 'user-1', version: 2, reference: 'music.l1' }
+ * ```
+ * @group Rules
+ */
+export type LinkReference = { readonly clientId: string; readonly subject: string; readonly version: number; readonly reference: string }
+
+/**
+ * A link grant the client can no longer get or use, told to the lost-grant handlers: its code
+ * was presented again after its redemption (`replayed`: the grant is revoked, RFC 6749 §4.1.2),
+ * or presented by its client after it expired unredeemed (`expired`: the grant never existed).
+ *
+ * @example
+ * ```ts
+ * const lost: LostGrant = { clientId: 'music', subject: 'user-1', version: 2, reference: 'music.l1', reason: 'replayed' }
+ * ```
+ * @group Rules
+ */
+export type LostGrant = LinkReference & { readonly reason: 'replayed' | 'expired' }
 
 /**
  * A refresh token's reuse marker: which grant to revoke if the token comes back after its

@@ -16,12 +16,13 @@ import { codeReplay, grantOfCode, judgeCodePresentation, judgeCodeScope, judgeCr
 import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
 import { keys, type CodeRecord, type UsedMarker } from './records.js'
+import type { LinkReference, LostGrant } from '../rules/records.js'
 import { closeLinkGrantSlot, writeGrant } from './grants.js'
 import { cutVersion, isCutAfter, isSuperseded } from './links.js'
 import { appendLinkGrant } from './link-grants.js'
 import { issueTokens, newRefreshToken } from './issue-tokens.js'
 import { askReciprocalScope } from './reciprocal-hook.js'
-import { refuse } from './run-decision.js'
+import { refuse, runEffects } from './run-decision.js'
 import { parameterError, tokenResult } from './wire.js'
 
 /**
@@ -30,7 +31,9 @@ import { parameterError, tokenResult } from './wire.js'
  * version and the client's registered scope. Only a redemption that will be honoured takes the
  * code from storage, atomically, so of concurrent redemptions exactly one gets it; a lost take is
  * a second use, refused, and it revokes the grant issued from the code (RFC 6749 §4.1.2). Then it
- * issues tokens (and `reciprocal` via the hook).
+ * issues tokens (and `reciprocal` via the hook). A superseding code minted with a `reference`
+ * that is replayed, or that its own client presents expired, is told to the lost-grant handlers
+ * first, so that its minter (party A) stops claiming the grant and offers a new code (SPEC R4.3).
  *
  * A refusal for a mistake in the rightful client's own request — a wrong or missing
  * `redirect_uri`, a missing or wrong `code_verifier`, a verifier for a code minted without a
@@ -79,6 +82,7 @@ export async function authorizationCodeGrant(
       // `record` is there: only a stored code can be judged leaked. Its owner may need to know.
       if (record !== undefined) context.emit({ type: 'code-misused', clientId: record.clientId, presentedBy: client.clientId, subject: record.subject, grantId: record.grantId })
     }
+    if (judged.grantLost === true) await tellLostGrant(context, (await context.storage.get<UsedMarker>(keys.usedCode(codeHash)))?.link, 'expired')
     return refuse(context, judged)
   }
   const { code } = judged
@@ -142,9 +146,18 @@ export async function authorizationCodeGrant(
  */
 async function refuseReplay(context: ServerContext, codeHash: string): Promise<HttpResult> {
   const marker = await context.storage.get<UsedMarker>(keys.usedCode(codeHash))
-  const result = await refuse(context, codeReplay(marker))
+  const refused = codeReplay(marker)
+  // The minter stops claiming the grant before it is revoked, so that its state never claims a
+  // grant this server no longer honours (SPEC R4.3); the revocation runs even if a handler throws.
+  await tellLostGrant(context, marker?.link, 'replayed').finally(() => runEffects(context, refused.effects))
   // The code record lives as long as its marker (mint-code.ts): a marker without its record is a
   // code that was taken — redeemed, or consumed as leaked — so this is a replay, not a late code.
   if (marker !== undefined) context.emit({ type: 'replay-detected', credential: 'code', grantId: marker.grantId })
-  return result
+  return renderOAuthError(refused.refusal)
+}
+
+/** Tells each lost-grant handler, in order, that the client will never hold the grant `link` names (if the code named one). */
+async function tellLostGrant(context: ServerContext, link: LinkReference | undefined, reason: LostGrant['reason']): Promise<void> {
+  if (link === undefined) return
+  for (const handler of context.lostGrantHandlers) await handler({ ...link, reason })
 }

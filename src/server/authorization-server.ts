@@ -8,7 +8,7 @@
  */
 import type { RawHttpRequest } from '../protocol/http.js'
 import type { FailureSite } from '../core/events.js'
-import { extensionGrantType, resolveServerOptions, type AuthorizationServerOptions, type ExtensionGrantHandler, type ServerContext } from './options.js'
+import { extensionGrantType, resolveServerOptions, type AuthorizationServerOptions, type LostGrantHandler, type ExtensionGrantHandler, type ServerContext } from './options.js'
 import type { ClientRegistry } from './clients.js'
 import { invalidType, invalidValue } from '../core/misuse.js'
 import { mintCode, type MintCodeInput, type MintedCode } from './mint-code.js'
@@ -72,6 +72,13 @@ export interface AuthorizationServer {
    * handled, built in or registered.
    */
   registerExtensionGrant(grantType: string, handler: ExtensionGrantHandler): void
+  /**
+   * Adds a handler told when a superseding code minted with a `reference` is refused for good —
+   * presented again after its redemption (RFC 6749 §4.1.2), or expired — see
+   * {@link LostGrantHandler}. `createPartyA` registers its own; every handler registered is
+   * called, in order.
+   */
+  registerLostGrantHandler(handler: LostGrantHandler): void
 }
 
 /**
@@ -114,6 +121,10 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       if (typeof handler !== 'function') throw invalidType('an extension grant handler must be a function')
       if (context.extensionGrants.has(grantType)) throw invalidValue(`the grant type ${grantType} is already registered`)
       context.extensionGrants.set(extensionGrantType(grantType), handler)
+    },
+    registerLostGrantHandler: (handler) => {
+      if (typeof handler !== 'function') throw invalidType('a lost-grant handler must be a function')
+      context.lostGrantHandlers.push(handler)
     },
   }
 }

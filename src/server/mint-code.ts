@@ -38,6 +38,13 @@ export interface MintCodeInput {
    * reciprocal codes and the update flow.
    */
   readonly supersede?: boolean
+  /**
+   * The caller's own name for what a superseding code grants (party A gives its link id), at
+   * most 256 characters: if the code is presented again after its redemption, or expired, the server's
+   * lost-grant handlers are told it (`registerLostGrantHandler`). Not secret; kept with the
+   * code's replay marker.
+   */
+  readonly reference?: string
 }
 
 /**
@@ -53,6 +60,7 @@ export interface MintedCode {
 }
 
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+const MAX_REFERENCE_LENGTH = 256
 
 /**
  * Mints a single-use authorization code with 256 bits from the runtime's random source, stored
@@ -83,6 +91,9 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
   if (input.codeChallenge !== undefined && !S256_CHALLENGE.test(input.codeChallenge)) {
     throw invalidValue('mintCode: codeChallenge must be an S256 challenge (43 base64url characters)')
   }
+  if (input.reference !== undefined && (typeof input.reference !== 'string' || input.reference === '' || input.reference.length > MAX_REFERENCE_LENGTH)) {
+    throw invalidValue(`mintCode: reference must be a string of 1 to ${MAX_REFERENCE_LENGTH} characters`)
+  }
   if (client.tokenEndpointAuthMethod === 'none' && input.codeChallenge === undefined) {
     throw invalidValue('mintCode: a code for a public client needs a PKCE challenge')
   }
@@ -106,6 +117,7 @@ export async function mintCode(context: ServerContext, input: MintCodeInput): Pr
     linkVersion,
     grantId: secretFromBytes(context.runtime.randomBytes(16)),
     expiresAt,
+    ...(input.reference === undefined ? {} : { reference: input.reference }),
   })
   const codeHash = sha256(code)
   // The replay marker first, before the code exists for anyone (rules/code-mint.ts).

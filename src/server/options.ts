@@ -19,6 +19,7 @@ import type { ClientRegistry } from './clients.js'
 import { invalidType, invalidValue } from '../core/misuse.js'
 import { eventEmitter, type Emit, type EventObserver } from '../core/events.js'
 import { memoizedSha256 } from '../lib/hash.js'
+import type { LostGrant } from '../rules/records.js'
 
 /**
  * Default access token lifetime, seconds.
@@ -77,6 +78,23 @@ export type ReciprocalScopeHook = (info: {
  * @group Authorization server
  */
 export type ExtensionGrantHandler = (raw: RawHttpRequest, params: FormParams) => Promise<HttpResult>
+
+/**
+ * Told, and awaited, when the token endpoint refuses a superseding code minted with a
+ * `reference` whose grant the client will never hold: the code was redeemed already and is
+ * presented again (RFC 6749 §4.1.2: the grant is revoked right after the handlers ran), or its
+ * own client presents it expired. Party A registers one (`createPartyA`) so that its link stops
+ * claiming that grant and offers a new code (SPEC R4.3). A handler that throws makes the token
+ * endpoint answer 500, so that the client tries again later; a replay's grant is revoked either
+ * way.
+ *
+ * @example
+ * ```ts
+ * const handler: LostGrantHandler = async ({ reference, version, reason }) => console.log(`link ${reference}: grant ${version} ${reason}`)
+ * ```
+ * @group Authorization server
+ */
+export type LostGrantHandler = (lost: LostGrant) => Promise<void>
 
 /**
  * Options of `createAuthorizationServer`.
@@ -149,6 +167,8 @@ export interface ServerContext {
   readonly reciprocalScope: ReciprocalScopeHook | undefined
   /** The extension grants: those of the options, and those registered since (`registerExtensionGrant`). */
   readonly extensionGrants: Map<string, ExtensionGrantHandler>
+  /** The lost-grant handlers registered with `registerLostGrantHandler`, in order. */
+  readonly lostGrantHandlers: LostGrantHandler[]
   /** Tells the observer about a step or a failure; never throws. */
   readonly emit: Emit
   /** The SHA-256 of a registered client secret, remembered by this instance (`client-auth.ts`). */
@@ -233,6 +253,7 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
     realm: options.realm ?? 'oauth',
     reciprocalScope: options.reciprocalScope,
     extensionGrants,
+    lostGrantHandlers: [],
     emit: eventEmitter(options.onEvent, runtime, 'authorization-server'),
     registeredSecretDigest: memoizedSha256(),
   }

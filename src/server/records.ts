@@ -7,7 +7,7 @@
  * | key | value | lives |
  * |---|---|---|
  * | `code:<hash>` | {@link CodeRecord} | the code's lifetime; taken atomically on redemption |
- * | `used-code:<hash>` | {@link UsedMarker} | from minting until well past the code's lifetime: names the grant a replay revokes (RFC 6749 §4.1.2) |
+ * | `used-code:<hash>` | {@link UsedMarker} | from minting until well past the code's lifetime: names the grant a replay revokes (RFC 6749 §4.1.2), and, for a code minted with a `reference`, the link grant it is for |
  * | `grant:<id>` | {@link GrantRecord} | while its tokens can be used; deleted on revocation |
  * | `revoked-grant:<id>` | `true` | an hour: a tombstone that stops a racing write from reviving a revoked grant |
  * | `token:<hash>` | {@link TokenRecord} | the access token's lifetime |
@@ -32,7 +32,9 @@ export type {
   LinkGrantHints,
   LinkGrantSlot,
   LinkHint,
+  LinkReference,
   LinkVersionRecord,
+  LostGrant,
   RefreshReuseMarker,
   TokenRecord,
   UsedMarker,

@@ -418,3 +418,60 @@ describe('party A machine: a dead refresh token and the grant behind it (SPEC R5
     expect(stepPartyA(reconsent, { type: 'unlink' }, ctx).outbox.map((c) => c.type)).toContain('revoke-local-grant')
   })
 })
+
+describe('party A machine: A refused a delivered code for good — redeemed twice (its grant revoked) or expired (SPEC R4.2, R4.3, RFC 6749 §4.1.2)', () => {
+  const lost = (version: number) => ({ type: 'grant-lost', version }) as const
+  const announce = ['assistant.announce']
+
+  it('SPEC R4.3: reciprocal-granted → delivering the same scope with a fresh code, claiming nothing meanwhile', () => {
+    const s = stepPartyA(grantedState(), lost(1), ctx)
+    expect(s).toMatchObject({ status: 'delivering', scope: announce, attempt: 1, outbox: [{ type: 'mint-code', subject: 'alice', scope: 'assistant.announce' }] })
+    expect(s).not.toHaveProperty('granted')
+    expect(s).not.toHaveProperty('cutOnMint')
+    // The fresh code is delivered as any other, and then claimed.
+    expect(delivered(s, 2)).toMatchObject({ status: 'reciprocal-granted', granted: { scope: announce, version: 2 } })
+  })
+
+  it('SPEC R8.2: the fresh delivery refreshes the tokens at B first when they are about to expire (the POST carries the access token)', () => {
+    const s = stepPartyA(grantedState(), lost(1), late)
+    expect(s.outbox.map((c) => c.type)).toEqual(['refresh-peer-tokens', 'mint-code'])
+  })
+
+  it('SPEC R5.3: a replay of another version\'s code (an older grant, already superseded) changes nothing', () => {
+    const granted = grantedState()
+    expect(stepPartyA(granted, lost(0), ctx)).toBe(granted)
+    expect(stepPartyA(granted, lost(2), ctx)).toBe(granted)
+  })
+
+  it('SPEC R5.1: a delivery under way (a widening) stops claiming the revoked grant and goes on as it was', () => {
+    const widening = stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.announce', 'assistant.read'] }, ctx)
+    expect(widening).toMatchObject({ status: 'delivering', granted: { version: 1 } })
+    const s = stepPartyA(widening, lost(1), ctx)
+    expect(s).not.toHaveProperty('granted')
+    expect(s).toMatchObject({ status: 'delivering', outbox: widening.outbox })
+  })
+
+  it('SPEC R5.1: a narrowing does not give back a grant revoked for a replay, even if it fails before its mint', () => {
+    const narrowing = stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.read'] }, ctx)
+    // announce → read drops a scope: minting the code will cut the grant, which is no longer claimed.
+    expect(narrowing).toMatchObject({ cutOnMint: { version: 1 } })
+    const s = stepPartyA(narrowing, lost(1), ctx)
+    expect(s).not.toHaveProperty('cutOnMint')
+    expect(stepPartyA(s, { type: 'mint-failed', error: failure }, ctx)).not.toHaveProperty('granted')
+  })
+
+  it('SPEC R4.3: a failed delivery and a dead refresh token drop the claim too; states without one do not change', () => {
+    const failed = stepPartyA(stepPartyA(grantedState(), { type: 'update-scope', scope: ['assistant.announce', 'assistant.read'] }, ctx), { type: 'mint-failed', error: failure }, ctx)
+    expect(failed).toMatchObject({ status: 'delivery-failed', granted: { version: 1 } })
+    expect(stepPartyA(failed, lost(1), ctx)).not.toHaveProperty('granted')
+    const dead = new ReciprocalError('dead', { code: ErrorCode.NeedsReconsent, step: 'refresh', hint: 'link again' }).toJSON()
+    const reconsent = stepPartyA(stepPartyA(grantedState(), { type: 'refresh' }, late), { type: 'refresh-failed', error: dead }, late)
+    expect(reconsent).toMatchObject({ status: 'needs-reconsent', granted: { version: 1 } })
+    expect(stepPartyA(reconsent, lost(1), ctx)).toMatchObject({ status: 'needs-reconsent', outbox: [] })
+    expect(stepPartyA(reconsent, lost(1), ctx)).not.toHaveProperty('granted')
+    const unlinked = stepPartyA(grantedState(), { type: 'unlink' }, ctx)
+    expect(stepPartyA(unlinked, lost(1), ctx)).toBe(unlinked)
+    const oneWay = stepPartyA(consentState(), { type: 'consent-refused' }, ctx)
+    expect(stepPartyA(oneWay, lost(1), ctx)).toBe(oneWay)
+  })
+})

@@ -33,6 +33,19 @@ describe('SPEC R4.2, RFC 6749 §4.1.3: which presentations are refused, and whic
     expect(judged).toMatchObject({ verdict: 'refuse', consume: false, effects: [], refusal: { error: 'invalid_grant' } })
   })
 
+  it('SPEC R4.3: an expired code presented by its own client says its grant is lost (the minter offers a new code); by another client it says nothing', () => {
+    expect(judgeCodePresentation(code, { clientId: 'music' }, now + 60)).toMatchObject({ grantLost: true })
+    expect(judgeCodePresentation(code, { clientId: 'thief' }, now + 60)).not.toHaveProperty('grantLost')
+    expect(judgeCodePresentation(withRedirect, { clientId: 'music' }, now)).not.toHaveProperty('grantLost')
+  })
+
+  it('SPEC R4.3: a superseding code minted with a reference has a marker naming its link grant; without one, or a plain code, only the grant', () => {
+    const mint = { clientId: 'music', subject: 'u1', scope: 'a', linkVersion: 3, grantId: 'g3', expiresAt: now + 60 }
+    expect(mintedCode({ ...mint, supersede: true, reference: 'music.l1' }).marker).toEqual({ grantId: 'g3', link: { clientId: 'music', subject: 'u1', version: 3, reference: 'music.l1' } })
+    expect(mintedCode({ ...mint, supersede: true }).marker).toEqual({ grantId: 'g3' })
+    expect(mintedCode({ ...mint, supersede: false, reference: 'music.l1' }).marker).toEqual({ grantId: 'g3' })
+  })
+
   it('RFC 9700 §4.5, adversarial: a code presented by another client is refused and consumed', () => {
     const judged = judgeCodePresentation(code, { clientId: 'thief' }, now)
     expect(judged).toMatchObject({ verdict: 'refuse', consume: true, refusal: { error: 'invalid_grant', description: 'The authorization code was issued to another client' } })
