@@ -56,11 +56,20 @@ export {
   reuseMarker,
   rotatedGrant,
 } from './rules/refresh-rotation.js'
+export {
+  concurrentRetry,
+  graceTtlSeconds,
+  judgeRefreshRetry,
+  refreshGrace,
+  retriedGrace,
+  retryClaimTtlSeconds,
+} from './rules/refresh-grace.js'
 export type { Refused, RevokeGrant } from './rules/outcome.js'
 export type {
   CodeRecord,
   GrantRecord,
   LinkVersionRecord,
+  RefreshGrace,
   RefreshReuseMarker,
   TokenRecord,
   UsedMarker,
