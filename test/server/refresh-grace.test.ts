@@ -1,9 +1,9 @@
-// RFC 6749 §6, RFC 9700 §4.14.2 (issue 9, fault matrix): a client that lost the answer to its
-// refresh still holds only the token the server rotated. Within a short grace period, while the
-// successor was never used, its retry with that token rotates again — the unused successor
-// revoked, so a grant never has two live refresh tokens. Once the successor was used, after the
-// grace, or from another client, the old token is a replay and revokes the grant. Concurrent
-// retries: exactly one rotates, the others are refused and revoke nothing.
+// SPEC R8.2, RFC 6749 §6, RFC 9700 §4.14.2 (issue 9, fault matrix): a client that lost the
+// answer to its refresh still holds only the token the server rotated. Within a short grace
+// period, while the successor was never used, its retry with that token rotates again — the
+// unused successor revoked, so a grant never has two live refresh tokens. Once the successor was
+// used, after the grace, or from another client, the old token is a replay and revokes the grant.
+// Concurrent retries: exactly one rotates, the others are refused and revoke nothing.
 import { type AuthorizationServerOptions, staticClients } from 'reciprocal-oauth'
 import { DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS } from 'reciprocal-oauth/server'
 import { type TokenRecord } from 'reciprocal-oauth/machines'
@@ -45,7 +45,7 @@ function harness(overrides: Partial<AuthorizationServerOptions> = {}) {
 }
 
 describe('RFC 6749 §6: a lost refresh answer is retried with the rotated token within the grace period', () => {
-  it('RFC 6749 §6: the retry rotates again; the unused successor and its access token are revoked; one live refresh token', async () => {
+  it('SPEC R8.2, RFC 6749 §6: the retry rotates again; the unused successor and its access token are revoked; one live refresh token', async () => {
     const h = harness()
     const first = await h.tokens()
     const lost = await h.refreshed(first.refresh_token) // the answer the client never got
