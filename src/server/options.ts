@@ -198,15 +198,9 @@ export function extensionGrantType(grantType: string): string {
   return grantType
 }
 
-function positiveInteger(name: string, value: number): number {
+function positiveInteger(name: string, value: number, orZero = false): number {
   if (typeof value !== 'number') throw invalidType(`${name} must be a number`)
-  if (!Number.isSafeInteger(value) || value <= 0) throw invalidValue(`${name} must be a positive integer`)
-  return value
-}
-
-function nonNegativeInteger(name: string, value: number): number {
-  if (typeof value !== 'number') throw invalidType(`${name} must be a number`)
-  if (!Number.isSafeInteger(value) || value < 0) throw invalidValue(`${name} must be a non-negative integer`)
+  if (!Number.isSafeInteger(value) || value < (orZero ? 0 : 1)) throw invalidValue(`${name} must be a ${orZero ? 'non-negative' : 'positive'} integer`)
   return value
 }
 
@@ -259,9 +253,10 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
       'refreshTokenTtlSeconds',
       options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
     ),
-    refreshTokenReuseGraceSeconds: nonNegativeInteger(
+    refreshTokenReuseGraceSeconds: positiveInteger(
       'refreshTokenReuseGraceSeconds',
       options.refreshTokenReuseGraceSeconds ?? DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+      true,
     ),
     accessTokenFormat: format,
     bodyLimitBytes: positiveInteger('bodyLimitBytes', options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),
