@@ -56,6 +56,14 @@ export {
   reuseMarker,
   rotatedGrant,
 } from './rules/refresh-rotation.js'
+export {
+  concurrentRetry,
+  graceTtlSeconds,
+  judgeRefreshRetry,
+  refreshGrace,
+  retriedGrace,
+  retryClaimTtlSeconds,
+} from './rules/refresh-grace.js'
 export type { Refused, RevokeGrant } from './rules/outcome.js'
 export type {
   CodeRecord,
@@ -63,6 +71,7 @@ export type {
   LinkReference,
   LinkVersionRecord,
   LostGrant,
+  RefreshGrace,
   RefreshReuseMarker,
   TokenRecord,
   UsedMarker,

@@ -10,6 +10,7 @@ export { createAuthorizationServer, type AuthorizationServer } from './server/au
 export type { Endpoint } from './http/endpoint.js'
 export {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS,
   DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
   type AuthorizationServerOptions,
   type LostGrantHandler,

@@ -126,6 +126,29 @@ export type LostGrant = LinkReference & { readonly reason: 'replayed' | 'expired
 export type RefreshReuseMarker = { readonly grantId: string; readonly replaces?: string }
 
 /**
+ * A rotated refresh token's grace (`refresh-grace.ts`): for a short time after its rotation, the
+ * token it was rotated from may be presented again while `successor` — the refresh token issued
+ * in its place — was never used, for a client that lost the answer. Hashes only.
+ *
+ * @example
+ * ```ts
+ * const grace: RefreshGrace = { grantId: 'g1', clientId: 'music', successor: '<SHA-256 of the new refresh token>', until: 1060 }
+ * ```
+ * @group Rules
+ */
+export type RefreshGrace = {
+  readonly grantId: string
+  /** The client the rotated token was issued to: only it may present the token again. */
+  readonly clientId: string
+  /** SHA-256 of the refresh token issued in the rotated one's place. */
+  readonly successor: string
+  /** SHA-256 of the opaque access token issued with it (absent for a JWT, which cannot be revoked alone). */
+  readonly successorAccessToken?: string
+  /** When the grace ends (seconds): the rotation's time plus the grace period, never extended. */
+  readonly until: number
+}
+
+/**
  * Lower bound of a link's newest version; only a hint, the version keys are the truth.
  *
  * @example

@@ -41,6 +41,23 @@ export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600
  * @group Authorization server
  */
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600
+/**
+ * Default grace period of a rotated refresh token, seconds: how long after a rotation the
+ * previous refresh token is honoured again, while the one issued in its place was never used
+ * (`refreshTokenReuseGraceSeconds`). A minute: long enough for a client that lost the answer to
+ * its refresh — its request timed out (the SDK's own outbound timeout is 10 s, and a refresh is
+ * never re-sent blindly), the answer was malformed, or storing the new tokens failed — to refresh
+ * again; short, because for that long a stolen previous token is worth as much as its unused
+ * successor.
+ *
+ * @example
+ * ```ts
+ * createAuthorizationServer({ ...options, refreshTokenReuseGraceSeconds: 2 * DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS })
+ * ```
+ * @see RFC 6749 §6, RFC 9700 §4.14.2
+ * @group Authorization server
+ */
+export const DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS = 60
 
 /**
  * JWT access tokens per RFC 9068, signed with jose. `publicKey` verifies them at the resource
@@ -130,6 +147,16 @@ export interface AuthorizationServerOptions {
   readonly refreshTokens?: boolean
   /** Default 30 days. */
   readonly refreshTokenTtlSeconds?: number
+  /**
+   * How long after a rotation the previous refresh token is honoured again, for a client that
+   * lost the answer (RFC 6749 §6 lets the old token outlive its rotation; RFC 9700 §4.14.2
+   * still applies): only by its client, only while the refresh token issued in its place was
+   * never used, and each such retry rotates again, revoking that unused successor. Once the
+   * successor was used, after the grace, or from another client, the previous token is a
+   * replay and revokes the grant. `0` turns it off. Default 60
+   * ({@link DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS}).
+   */
+  readonly refreshTokenReuseGraceSeconds?: number
   /** `'opaque'` (default) or RFC 9068 JWTs. */
   readonly accessTokenFormat?: 'opaque' | JwtAccessTokenFormat
   /** Request body limit, bytes (SPEC R7.5). */
@@ -161,6 +188,8 @@ export interface ServerContext {
   readonly accessTokenTtlSeconds: number
   readonly refreshTokens: boolean
   readonly refreshTokenTtlSeconds: number
+  /** 0: off. */
+  readonly refreshTokenReuseGraceSeconds: number
   readonly accessTokenFormat: 'opaque' | JwtAccessTokenFormat
   readonly bodyLimitBytes: number
   readonly realm: string
@@ -193,9 +222,9 @@ export function extensionGrantType(grantType: string): string {
   return grantType
 }
 
-function positiveInteger(name: string, value: number): number {
+function positiveInteger(name: string, value: number, orZero = false): number {
   if (typeof value !== 'number') throw invalidType(`${name} must be a number`)
-  if (!Number.isSafeInteger(value) || value <= 0) throw invalidValue(`${name} must be a positive integer`)
+  if (!Number.isSafeInteger(value) || value < (orZero ? 0 : 1)) throw invalidValue(`${name} must be a ${orZero ? 'non-negative' : 'positive'} integer`)
   return value
 }
 
@@ -247,6 +276,11 @@ export function resolveServerOptions(options: AuthorizationServerOptions): Serve
     refreshTokenTtlSeconds: positiveInteger(
       'refreshTokenTtlSeconds',
       options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+    ),
+    refreshTokenReuseGraceSeconds: positiveInteger(
+      'refreshTokenReuseGraceSeconds',
+      options.refreshTokenReuseGraceSeconds ?? DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+      true,
     ),
     accessTokenFormat: format,
     bodyLimitBytes: positiveInteger('bodyLimitBytes', options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),

@@ -13,6 +13,8 @@
  * | `token:<hash>` | {@link TokenRecord} | the access token's lifetime |
  * | `refresh:<hash>` | {@link TokenRecord} | the refresh token's lifetime; taken on rotation, deleted with its grant |
  * | `used-refresh:<hash>` | {@link RefreshReuseMarker} | the refresh token's lifetime, to detect reuse after rotation; deleted with its grant |
+ * | `refresh-grace:<hash>` | {@link RefreshGrace} | the grace period after the token's rotation (`refreshTokenReuseGraceSeconds`): its successor, which a retry of the token may replace while unused |
+ * | `refresh-retry:<hash>` | `true` | the rest of the grace plus an hour: a retry of the rotated token claimed this successor (atomically, with `add`) |
  * | `link:<client>:<subject>` | {@link LinkHint} | the link's lifetime: a hint of the newest link version |
  * | `link-version:<client>:<subject>:<n>` | {@link LinkVersionRecord} | the newest: the link's lifetime; older ones: the longest code lifetime plus an hour |
  * | `link-cut:<client>:<subject>:<n>` | `true` | as long as version `n`: the version was cut when its code was redeemed |
@@ -35,6 +37,7 @@ export type {
   LinkReference,
   LinkVersionRecord,
   LostGrant,
+  RefreshGrace,
   RefreshReuseMarker,
   TokenRecord,
   UsedMarker,
@@ -59,6 +62,8 @@ export const keys = {
   accessToken: (tokenHash: string): string => `token:${tokenHash}`,
   refreshToken: (tokenHash: string): string => `refresh:${tokenHash}`,
   usedRefreshToken: (tokenHash: string): string => `used-refresh:${tokenHash}`,
+  refreshGrace: (tokenHash: string): string => `refresh-grace:${tokenHash}`,
+  refreshRetry: (successorHash: string): string => `refresh-retry:${successorHash}`,
   grant: (grantId: string): string => `grant:${grantId}`,
   revokedGrant: (grantId: string): string => `revoked-grant:${grantId}`,
   link: (clientId: string, subject: string): string =>

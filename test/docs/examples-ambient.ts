@@ -36,6 +36,7 @@ export { RefreshTokenRequestSchema, formToObject } from '../../src/protocol/sche
 export { keys } from '../../src/server/records.js'
 export { sha256 } from '../../src/lib/hash.js'
 export { closeLinkGrantSlot, writeGrant } from '../../src/server/grants.js'
+export { rotateGrant } from '../../src/server/rotate-grant.js'
 export { resolveServerOptions } from '../../src/server/options.js'
 export { authenticateClientRequest } from '../../src/server/client-auth.js'
 export { handleTokenRequest } from '../../src/server/token-endpoint.js'

@@ -70,9 +70,9 @@ describe('authorization-server events (SPEC R8.1)', () => {
     expectNothingSecretIn(events, [code, OTHER.clientSecret ?? ''])
   })
 
-  it('RFC 9700 §4.14.2: a rotated refresh token used again is reported as replay-detected', async () => {
+  it('RFC 9700 §4.14.2: a rotated refresh token used again (past its grace period) is reported as replay-detected', async () => {
     const { events, onEvent } = observed()
-    const h = makeServer({ onEvent })
+    const h = makeServer({ onEvent, refreshTokenReuseGraceSeconds: 0 })
     const { refresh_token } = await codeAndTokens(h)
     await h.server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token }))
     await h.server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token }))

@@ -52,6 +52,9 @@ export async function partyAServer(): Promise<PartyAServer> {
     storage,
     runtime: testRuntime(clock),
     onEvent: (event) => void events.push(event),
+    // The rotated refresh token below stands for a replay: no grace for a lost answer (that
+    // path is tested in test/server/refresh-grace.test.ts).
+    refreshTokenReuseGraceSeconds: 0,
   })
   const mint = async (clientId: string, subject: string, extra: { redirectUri?: string; codeChallenge?: string; supersede?: boolean; scope?: string } = {}) =>
     (await server.mintCode({ clientId, subject, scope: FULL_SCOPE, ...extra })).code

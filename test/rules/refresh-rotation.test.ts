@@ -1,7 +1,7 @@
 // RFC 6749 §6, RFC 9700 §4.14 (refresh rotation), SPEC R4.2, R7.6: a refresh token's rotation as
 // pure decisions, and the grant-write rules every rotation and redemption obeys — plain values
 // in, decisions out, no storage.
-import { GRANT_WRITE_DEADLINE_SECONDS, type GrantRecord, grantWriteStands, judgeRefreshGrant, judgeRefreshToken, lostRotation, mayWriteGrant, refreshReplay, reuseMarker, rotatedGrant, type TokenRecord } from 'reciprocal-oauth/machines'
+import { concurrentRetry, GRANT_WRITE_DEADLINE_SECONDS, type GrantRecord, grantWriteStands, graceTtlSeconds, judgeRefreshGrant, judgeRefreshRetry, judgeRefreshToken, lostRotation, mayWriteGrant, type RefreshGrace, refreshGrace, refreshReplay, retriedGrace, retryClaimTtlSeconds, reuseMarker, rotatedGrant, type TokenRecord } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
 import { nextInRefreshChain } from '../../src/rules/grant-writes.js'
 
@@ -85,5 +85,42 @@ describe('SPEC R4.2, R5.1: a revoked grant never comes back', () => {
     expect(nextInRefreshChain({ grantId: 'g1' }, 'g1')).toBeUndefined()
     expect(nextInRefreshChain({ grantId: 'g2', replaces: 'h0' }, 'g1')).toBeUndefined()
     expect(nextInRefreshChain(undefined, 'g1')).toBeUndefined()
+  })
+})
+
+describe('RFC 6749 §6, RFC 9700 §4.14.2: the grace of a rotated refresh token, as pure decisions', () => {
+  const grace: RefreshGrace = { grantId: 'g1', clientId: 'music', successor: 'h1', successorAccessToken: 'a1', until: now + 60 }
+
+  it('RFC 6749 §6: a rotation leaves a grace of the configured length naming its successor; 0 leaves none', () => {
+    expect(refreshGrace({ grantId: 'g1', clientId: 'music', successor: 'h1', successorAccessToken: 'a1', rotatedAt: now, graceSeconds: 60 })).toEqual(grace)
+    expect(refreshGrace({ grantId: 'g1', clientId: 'music', successor: 'h1', rotatedAt: now, graceSeconds: 0 })).toBeUndefined()
+  })
+
+  it('RFC 6749 §6: its own client, within the grace, may retry', () => {
+    expect(judgeRefreshRetry(grace, { grantId: 'g1' }, 'music', now + 59)).toEqual({ verdict: 'retry', grace })
+  })
+
+  it('RFC 9700 §4.14.2, adversarial: no grace, the grace over, another grant or another client: a replay that revokes the grant', () => {
+    const revokesG1 = { verdict: 'refuse', effects: [{ type: 'revoke-grant', grantId: 'g1' }], refusal: { error: 'invalid_grant' } }
+    expect(judgeRefreshRetry(undefined, { grantId: 'g1' }, 'music', now)).toMatchObject(revokesG1)
+    expect(judgeRefreshRetry(grace, { grantId: 'g1' }, 'music', now + 60)).toMatchObject(revokesG1)
+    expect(judgeRefreshRetry({ ...grace, grantId: 'g2' }, { grantId: 'g1' }, 'music', now)).toMatchObject(revokesG1)
+    expect(judgeRefreshRetry(grace, { grantId: 'g1' }, 'thief', now)).toMatchObject(revokesG1)
+  })
+
+  it('RFC 9700 §4.14.2: a retry that lost the claim to a concurrent retry revokes nothing', () => {
+    expect(concurrentRetry()).toMatchObject({ verdict: 'refuse', effects: [], refusal: { error: 'invalid_grant' } })
+  })
+
+  it('RFC 6749 §6: a won retry names its own tokens as the successor and keeps the end of the grace', () => {
+    expect(retriedGrace(grace, { successor: 'h2' })).toEqual({ grantId: 'g1', clientId: 'music', successor: 'h2', until: now + 60 })
+    expect(retriedGrace(grace, { successor: 'h2', successorAccessToken: 'a2' })).toEqual({ ...grace, successor: 'h2', successorAccessToken: 'a2' })
+  })
+
+  it('every grace record expires with the grace; a claim an hour after it', () => {
+    expect(graceTtlSeconds(grace, now)).toBe(60)
+    expect(graceTtlSeconds(grace, now + 59.5)).toBe(1)
+    expect(graceTtlSeconds(grace, now + 100)).toBe(1)
+    expect(retryClaimTtlSeconds(grace, now)).toBe(60 + 3600)
   })
 })

@@ -36,6 +36,7 @@ export function pausingHarness() {
     gate: Promise<void>
   }[] = []
   const grantKeys = new Set<string>()
+  const writtenKeys = new Set<string>()
 
   async function around<T>(op: Op, key: string, run: () => Promise<T>): Promise<T> {
     const who = label.getStore()
@@ -57,9 +58,13 @@ export function pausingHarness() {
     get: <T extends JsonValue>(key: string) => around('get', key, () => inner.get<T>(key)),
     set: (key, value, ttl) => {
       if (key.startsWith('grant:')) grantKeys.add(key)
+      writtenKeys.add(key)
       return around('set', key, () => inner.set(key, value, ttl))
     },
-    add: (key, value, ttl) => around('add', key, () => inner.add(key, value, ttl)),
+    add: (key, value, ttl) => {
+      writtenKeys.add(key)
+      return around('add', key, () => inner.add(key, value, ttl))
+    },
     delete: (key) => around('delete', key, () => inner.delete(key)),
     take: <T extends JsonValue>(key: string) => around('take', key, () => inner.take<T>(key)),
   }
@@ -87,5 +92,14 @@ export function pausingHarness() {
     for (const key of grantKeys) if ((await inner.get(key)) !== undefined) found.push(key)
     return found
   }
-  return { clock, server, pause, as, mint, redeem, tokens, dead, liveGrantRecords }
+  /** Keys written (set or added) that still hold a value, with their values, of those starting with `prefix`. */
+  const liveRecords = async (prefix: string): Promise<Map<string, JsonValue>> => {
+    const found = new Map<string, JsonValue>()
+    for (const key of writtenKeys) {
+      const value = key.startsWith(prefix) ? await inner.get(key) : undefined
+      if (value !== undefined) found.set(key, value)
+    }
+    return found
+  }
+  return { clock, server, pause, as, mint, redeem, tokens, dead, liveGrantRecords, liveRecords }
 }

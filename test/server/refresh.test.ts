@@ -1,3 +1,4 @@
+import { DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
 import { FULL_SCOPE, codeAndTokens, formPost, json, makeServer, otherAuth } from './fixtures.js'
 
@@ -22,10 +23,11 @@ describe('refresh_token grant (SPEC R8.2, R7.6)', () => {
     expect((await refresh(h, second.refresh_token as string)).status).toBe(200)
   })
 
-  it('reuse of a rotated refresh token is refused and revokes the grant', async () => {
+  it('RFC 9700 §4.14.2: reuse of a rotated refresh token after its grace period is refused and revokes the grant', async () => {
     const h = makeServer()
     const first = await codeAndTokens(h)
     const second = json(await refresh(h, first.refresh_token))
+    h.clock.advance(DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS)
     const reuse = await refresh(h, first.refresh_token)
     expect(json(reuse).error).toBe('invalid_grant')
     expect(await h.server.verifyAccessToken(second.access_token as string)).toBeUndefined()
