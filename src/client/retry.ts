@@ -12,7 +12,8 @@
  *
  * No jitter: the retries per call are few (two by default) and each driver call holds its link's
  * lease, so many instances do not retry the same call in lock-step; and a peer that says when to
- * come back (`Retry-After`) is believed as said. Waits go through the injected `sleep`.
+ * come back (`Retry-After`) is believed as said. Waits go through the injected `sleep` (the
+ * drivers inject their runtime's).
  *
  * @module
  */
@@ -37,7 +38,10 @@ export interface RetryOptions {
    * for: the call fails at once with its retryable error, for the caller to schedule.
    */
   readonly maxDelayMs?: number
-  /** How to wait. Default: a real timer. Tests pass one that returns at once. */
+  /**
+   * How to wait. Default: the party's `Runtime.sleep` for the requests of `createPartyA` and
+   * `createPartyB`, a real timer otherwise. Tests pass one that returns at once.
+   */
   readonly sleep?: (ms: number) => Promise<void>
 }
 

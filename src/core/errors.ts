@@ -110,6 +110,15 @@ export const ErrorCode = {
    * (`retryable`); a stopped worker's lease lapses on its own.
    */
   LinkBusy: 'ERR_LINK_BUSY',
+  /**
+   * The storage failed a read or a write of the party's own records (it threw or rejected: a
+   * lost connection, its own timeout).
+   * When: the store is down, unreachable, full or overloaded. What was stored before stays; the
+   * operation stopped where the store failed. Do: check the storage, then retry the operation
+   * or `resume` (`retryable`). `cause` keeps only the store error's name and `code`: its message
+   * may quote the key or the value it failed on.
+   */
+  StorageFailed: 'ERR_STORAGE_FAILED',
 } as const
 
 /** @group Errors */

@@ -26,9 +26,11 @@ export interface Runtime {
   /** `n` cryptographically secure random bytes. */
   randomBytes(n: number): Uint8Array
   /**
-   * Resolves after `ms` milliseconds: every wait of the drivers (e.g. for a link's lease that
-   * another worker holds) goes through it. Optional: the default is {@link systemRuntime}'s real
-   * timer. A test passes one that advances its clock, so a lapsed lease is reached without sleeping.
+   * Resolves after `ms` milliseconds: every wait of the drivers — for a link's lease that
+   * another worker holds, between retries of an outbound request (unless the peer's
+   * `retry.sleep` says otherwise) — goes through it. Optional: the default is
+   * {@link systemRuntime}'s real timer. A test passes one that advances its clock, so a lapsed
+   * lease is reached without sleeping.
    */
   sleep?(ms: number): Promise<void>
 }

@@ -16,6 +16,7 @@ import { base64url } from '../lib/encoding.js'
 import { sleep, type Runtime } from '../core/runtime.js'
 import type { Storage } from '../core/storage.js'
 import { KeyedLock } from './keyed-lock.js'
+import { tidy } from './typed-storage.js'
 
 interface Lease {
   readonly key: string
@@ -74,8 +75,11 @@ export class LinkGuard {
     } finally {
       // Release only our own lease: one that lapsed may already be someone else's. Whether it
       // lapsed is the storage's call (its TTL, its clock), never this worker's clock, which may
-      // step back or run slow — so the lease is read before it is deleted.
-      if ((await this.storage.get<string>(lease.key)) === lease.owner) await this.storage.delete(lease.key)
+      // step back or run slow — so the lease is read before it is deleted. A lease the storage
+      // fails to release lapses on its own: the task's outcome stands.
+      await tidy(async () => {
+        if ((await this.storage.get<string>(lease.key)) === lease.owner) await this.storage.delete(lease.key)
+      })
     }
   }
 

@@ -9,6 +9,7 @@ import type { Runtime } from '../core/runtime.js'
 import type { JsonValue, Storage } from '../core/storage.js'
 import { LocalPendingLog } from './local-pending-log.js'
 import { PendingLog, type PendingEntry, type WorkLog } from './pending-log.js'
+import { tidy } from './typed-storage.js'
 
 /**
  * What is stored per link. The log slot lives with the state, written in the same `set`, so a
@@ -73,7 +74,9 @@ export class LinkRecords<S> {
     }
     const record: LinkRecord<S> = { state, ...(log === undefined ? {} : { log }) }
     await this.storage.set(this.#key(id), record as LinkRecord<S> & JsonValue, this.policy.recordTtl(state))
-    if (previous?.log !== undefined && previous.log.slot !== log?.slot) await this.#log.remove(previous.log.slot)
+    // An entry that outlives its work, when its removal fails, is dropped by a resume (`dropIfStale`).
+    const stale = previous?.log !== undefined && previous.log.slot !== log?.slot ? previous.log.slot : undefined
+    if (stale !== undefined) await tidy(() => this.#log.remove(stale))
     return record
   }
 

@@ -30,6 +30,8 @@ import { toSerializedError } from './run-error.js'
 import { invalidValue } from '../core/misuse.js'
 import { eventEmitter, unexpectedFailure, type EventObserver } from '../core/events.js'
 import { observePartyA } from './link-events.js'
+import { partyAPeersOnRuntime } from './retry-on-runtime.js'
+import { typedStorage } from './typed-storage.js'
 
 type StoredLink = LinkRecord<PartyAState>
 
@@ -165,8 +167,10 @@ export interface PartyA {
  */
 export function createPartyA(options: PartyAOptions): PartyA {
   const runtime = options.runtime ?? systemRuntime
-  const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
-  const peers = definePeers(options.peers)
+  const emit = eventEmitter(options.onEvent, runtime, 'party-a')
+  const report = (error: unknown): void => emit(unexpectedFailure('party-a', error))
+  const storage = typedStorage(options.storage ?? new MemoryStorage({ now: () => runtime.now() }), report)
+  const peers = definePeers(partyAPeersOnRuntime(options.peers, runtime))
   const retention = options.endedLinkRetentionSeconds ?? ENDED_LINK_RETENTION_SECONDS
   if (!(Number.isInteger(retention) && retention > 0)) throw invalidValue('endedLinkRetentionSeconds must be a positive integer')
   // No lease, and the pending log in memory, in a storage of our own: no other worker can reach
@@ -175,8 +179,6 @@ export function createPartyA(options: PartyAOptions): PartyA {
   const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((p) => p.peer.timeoutMs)), shared)
   const refreshes = new SingleFlight()
   const links = partyALinks(storage, runtime, retention, shared)
-  const emit = eventEmitter(options.onEvent, runtime, 'party-a')
-  const report = (error: unknown): void => emit(unexpectedFailure('party-a', error))
   const commandContext = { authorizationServer: options.authorizationServer, runtime, report }
   // Every key names the link's peer: the link id starts with it, and the state index is per peer.
   const stateIndexKey = (peerId: string, state: string): string => `party-a:state:${peerId}:${sha256(state)}`

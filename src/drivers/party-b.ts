@@ -35,6 +35,8 @@ import { GRANT_TYPE_RECIPROCAL } from '../protocol/constants.js'
 import type { AuthorizationServer } from '../server/authorization-server.js'
 import type { ClientRegistry } from '../server/clients.js'
 import { observePartyB } from './link-events.js'
+import { peersOnRuntime } from './retry-on-runtime.js'
+import { typedStorage } from './typed-storage.js'
 
 interface Link {
   readonly peerClientId: string
@@ -155,15 +157,18 @@ export function createPartyB(options: PartyBOptions): PartyB {
   // No lease, and the pending log in memory, in a storage of our own: no other worker can reach
   // it (link-guard.ts, local-pending-log.ts).
   const shared = options.storage !== undefined
-  const links = partyBLinks(storage, runtime, options.endedLinkRetentionSeconds ?? DEFAULT_ENDED_LINK_RETENTION_SECONDS, shared)
-  const guard = new LinkGuard(storage, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)), shared)
-  const refreshes = new SingleFlight()
-  const keyOf = (link: Link): string => partyBLinkId(link.peerClientId, link.userId)
   const emit = eventEmitter(options.onEvent, runtime, 'party-b')
   const report = (error: unknown): void => emit(unexpectedFailure('party-b', error))
+  // The driver's own records fail typed (the receiver, a server, answers a store's failure itself).
+  const records = typedStorage(storage, report)
+  const links = partyBLinks(records, runtime, options.endedLinkRetentionSeconds ?? DEFAULT_ENDED_LINK_RETENTION_SECONDS, shared)
+  const guard = new LinkGuard(records, runtime, leaseSeconds(...Object.values(options.peers).map((peer) => peer.timeoutMs)), shared)
+  const refreshes = new SingleFlight()
+  const keyOf = (link: Link): string => partyBLinkId(link.peerClientId, link.userId)
+  const peers = peersOnRuntime(options.peers, runtime)
 
   const peerOf = (peerClientId: string): PeerConfig => {
-    const peer = Object.hasOwn(options.peers, peerClientId) ? options.peers[peerClientId] : undefined
+    const peer = Object.hasOwn(peers, peerClientId) ? peers[peerClientId] : undefined
     if (peer === undefined) {
       throw new ReciprocalError('No peer configuration for this client', {
         code: ErrorCode.Configuration,

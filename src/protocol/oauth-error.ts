@@ -153,12 +153,16 @@ export const methodNotAllowed = (allow: readonly string[], description?: string)
  */
 export const serverError = (): OAuthErrorResponse => make('server_error', 500, 'The server could not handle the request')
 
+function isStorageFull(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ERR_STORAGE_FULL'
+}
+
 /** How long a client is asked to wait when the storage is full, seconds. */
 const STORAGE_FULL_RETRY_AFTER_SECONDS = 60
 
 /**
  * The answer to an unexpected failure: `503 temporarily_unavailable` with `Retry-After` when the
- * storage is full (an error whose `code` is `ERR_STORAGE_FULL`, as `StorageFullError`'s is) — a
+ * storage is full (an error whose `code`, or whose `cause`'s, is `ERR_STORAGE_FULL`, as `StorageFullError`'s is) — a
  * capacity limit that lifts as records expire — else a bare `500 server_error`. Neither carries
  * anything of the error.
  *
@@ -171,7 +175,8 @@ const STORAGE_FULL_RETRY_AFTER_SECONDS = 60
  * @group OAuth errors
  */
 export function failureResponse(error: unknown): OAuthErrorResponse {
-  const full = typeof error === 'object' && error !== null && 'code' in error && error.code === 'ERR_STORAGE_FULL'
+  // A party driver's typed storage failure (`ERR_STORAGE_FAILED`) keeps the store's code as its cause's.
+  const full = isStorageFull(error) || (typeof error === 'object' && error !== null && 'cause' in error && isStorageFull(error.cause))
   if (!full) return serverError()
   return { ...make('temporarily_unavailable', 503, 'The server is at capacity; retry later'), retryAfter: STORAGE_FULL_RETRY_AFTER_SECONDS }
 }

@@ -1,6 +1,6 @@
 // Every ErrorCode users are invited to switch on is one the SDK really throws (SPEC R8.1): each
 // row triggers its code through the function that throws it, with a fake peer (no network).
-import { ErrorCode, MemoryStorage, type PartyAState } from 'reciprocal-oauth'
+import { createPartyB, ErrorCode, MemoryStorage, type PartyAState, staticClients } from 'reciprocal-oauth'
 import { deliverReciprocalCode, discoverPeer, exchangeCode, redeemReciprocalCode, refreshTokenSet, validateCallback } from 'reciprocal-oauth/client'
 import { startPartyA, stepPartyA } from 'reciprocal-oauth/machines'
 import { describe, expect, it } from 'vitest'
@@ -48,6 +48,12 @@ const rows: Record<ErrorCode, () => unknown> = {
     const storage = new MemoryStorage()
     await storage.add('lease:link', 'another worker', 60)
     return new LinkGuard(storage, { now: () => now, randomBytes: (n) => new Uint8Array(n) }, 0.001).run('link', async () => undefined)
+  },
+  [ErrorCode.StorageFailed]: () => {
+    const down = (): Promise<never> => Promise.reject(new Error('connection lost'))
+    const storage = { get: down, set: down, add: down, delete: down, take: down }
+    const partyB = createPartyB({ peers: { assistant: peerConfig({}) }, clients: staticClients([]), audiences: ['https://b.example'], verifyAccessToken: async () => undefined, storage })
+    return partyB.getLink('assistant', 'alice')
   },
 }
 

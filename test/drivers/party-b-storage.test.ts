@@ -2,7 +2,7 @@
 // and the clock moved past every lifetime — the code's (600 s, SPEC R3.1), the pending log's
 // (1 h) and the retention of ended links — B's storage holds one record per live link, however
 // many codes it received. Entries are counted with MemoryStorage; nothing is timed.
-import { createPartyB, MemoryStorage, type RedemptionMode, staticClients, type Storage } from 'reciprocal-oauth'
+import { createPartyB, ErrorCode, MemoryStorage, type RedemptionMode, staticClients, type Storage } from 'reciprocal-oauth'
 import { GRANT_TYPE_RECIPROCAL, MAX_CODE_TTL_SECONDS } from 'reciprocal-oauth/server'
 import { describe, expect, it } from 'vitest'
 import { ClientSecretBasic } from 'oauth4webapi'
@@ -140,7 +140,7 @@ describe('party B storage: nothing lives forever, done is deleted (issue 6 item 
     for (const user of ['ann', 'bob', 'cat']) expect(await b.partyB.unlink('assistant', user)).toMatchObject({ status: 'unlinked', outbox: [{ type: 'revoke-peer-tokens' }] })
     b.revocation.down = false
     failing.key = 'party-b:link:assistant:ann'
-    await expect(b.partyB.resume()).rejects.toThrow('storage outage')
+    await expect(b.partyB.resume()).rejects.toMatchObject({ code: ErrorCode.StorageFailed, retryable: true })
     // bob's and cat's unlinks were finished all the same.
     for (const user of ['bob', 'cat']) expect(await b.partyB.getLink('assistant', user)).toMatchObject({ status: 'unlinked', outbox: [] })
     failing.key = ''

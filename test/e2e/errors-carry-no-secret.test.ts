@@ -1,12 +1,12 @@
 // SPEC R8.1, R8.4: the public party-A, party-B and client APIs, fed malformed input or talking to
 // peers that answer garbage, throw (or store) typed errors — and no property of those errors,
 // enumerable or not, down the `cause` chain, carries a code, token, state, PKCE verifier or secret.
-import { createPartyA, ErrorCode, ReciprocalError } from 'reciprocal-oauth'
+import { createPartyA, ErrorCode, type JsonValue, ReciprocalError, type ReciprocalEvent, type Storage } from 'reciprocal-oauth'
 import { discoverPeer, validateCallback } from 'reciprocal-oauth/client'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
 import { expectNothingSecretIn } from '../helpers/reachable-strings.js'
-import { SECRETS, twoServicesPerTest } from './two-services.js'
+import { linkAndConsent, SECRETS, twoServicesPerTest } from './two-services.js'
 
 const startServices = twoServicesPerTest()
 
@@ -137,5 +137,65 @@ describe('SPEC R8.4: no error of the public API carries a secret in any property
     }
     expectNothingSecretIn(await thrown(() => discoverPeer(`not an issuer ${TOKEN}`)), secrets)
     expectNothingSecretIn(await thrown(() => discoverPeer('https://b.example', { fetch: peer.fetch })), secrets)
+  })
+
+  it('SPEC R8.1, R8.4: a store whose errors quote the key and the record they failed on (as PostgreSQL\'s detail quotes a failing row): ERR_STORAGE_FAILED, and no property of the error or event holds what the record held', async () => {
+    let failing = false
+    /** Every string of every record the failing store was handed, and every key: what its errors quote. */
+    const quoted = new Set<string>()
+    const collect = (value: unknown): void => {
+      if (typeof value === 'string' && value.length >= 16) quoted.add(value)
+      else if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect)
+    }
+    const quoting = (operation: string, key: string, value?: JsonValue): Error => {
+      collect(key)
+      collect(value)
+      const row = `(${key}, ${JSON.stringify(value ?? null)})`
+      return Object.assign(new Error(`${operation} failed: Failing row contains ${row}`), { name: 'DatabaseError', code: '23514', detail: `Failing row contains ${row}`, key, value })
+    }
+    const wrapStorage = (storage: Storage): Storage => {
+      const refuse = (operation: string, key: string, value?: JsonValue): void => {
+        if (failing && /^(lease:)?party-[ab]:/.test(key)) throw quoting(operation, key, value)
+      }
+      return {
+        get: async <T extends JsonValue>(key: string) => (refuse('get', key), storage.get<T>(key)),
+        set: async (key, value, ttl) => (refuse('set', key, value), storage.set(key, value, ttl)),
+        add: async (key, value, ttl) => (refuse('add', key, value), storage.add(key, value, ttl)),
+        delete: async (key) => (refuse('delete', key), storage.delete(key)),
+        take: async <T extends JsonValue>(key: string) => (refuse('take', key), storage.take<T>(key)),
+      }
+    }
+    const events: ReciprocalEvent[] = []
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.read', wrapStorage, onEvent: (event) => void events.push(event) })
+    const failed: unknown[] = []
+    const whileFailing = async (operation: () => Promise<unknown>): Promise<void> => {
+      failing = true
+      failed.push(await thrown(operation))
+      failing = false
+    }
+    // The store fails under each operation: holding the pending `state` and PKCE verifier, a link's
+    // tokens at both parties, the refreshed ones.
+    await whileFailing(() => s.partyA.startLink('music', 'alice-at-assistant'))
+    const { linkId } = await linkAndConsent(s)
+    await whileFailing(() => s.partyA.getLink(linkId))
+    s.runtime.advance(3_601)
+    await whileFailing(() => s.partyA.accessToken(linkId))
+    await whileFailing(() => s.partyB.accessToken('assistant', 'alice'))
+    await whileFailing(() => s.partyB.unlink('assistant', 'alice'))
+    // What the records held, now that the parties hold tokens: the refreshed ones too.
+    const link = await s.partyA.getLink(linkId)
+    collect(link)
+    collect(await s.partyB.getLink('assistant', 'alice'))
+    expect(link).toMatchObject({ status: 'reciprocal-granted' })
+
+    const storageEvents = events.filter((event) => event.type === 'unexpected-failure' && event.error.code === ErrorCode.StorageFailed)
+    expect(failed.map((error) => (error as ReciprocalError).code)).toEqual(Array(5).fill(ErrorCode.StorageFailed))
+    expect(failed.every((error) => error instanceof ReciprocalError && error.retryable)).toBe(true)
+    expect(storageEvents).toHaveLength(5)
+    // Only the name survives: a SQLSTATE is not a Node-style code, and the message may quote the row.
+    expect(failed[0]).toMatchObject({ message: 'The storage failed (set: DatabaseError)', cause: { name: 'DatabaseError' } })
+    expect(quoted.size).toBeGreaterThan(10)
+    expectNothingSecretIn(failed, [...quoted, ...secrets])
+    expectNothingSecretIn(storageEvents, [...quoted, ...secrets])
   })
 })

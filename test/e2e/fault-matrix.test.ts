@@ -1,10 +1,12 @@
 // The fault matrix (issue 9 item 6): every outbound call of both parties fails in each way a
-// network and a peer fail, and every stored step of both parties fails as a store fails. For each
-// (step × fault): the operation ends in a named, typed error; once the fault clears, carrying on
-// (`resume`, or the operation again) ends where an uninterrupted run ends; no code is POSTed to B
-// twice or redeemed twice, and after every phase no party's state claims a grant the other side
-// would not honour (checked against the real resource-server check). The matrix is printed.
-import { ReciprocalError } from 'reciprocal-oauth'
+// network and a peer fail, and every stored step of both parties — each write of a link record,
+// each read of a party's own keys — fails as a store fails. For each (step × fault): the
+// operation ends in a named, typed error (a storage failure also told to the observer, once);
+// once the fault clears, carrying on (`resume`, or the operation again) ends where an
+// uninterrupted run ends; no code is POSTed to B twice or redeemed twice, and after every phase
+// no party's state claims a grant the other side would not honour (checked against the real
+// resource-server check). The matrix is printed.
+import { ErrorCode, ReciprocalError, type ReciprocalEvent } from 'reciprocal-oauth'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { PartyAState } from '../../src/machines/party-a-state.js'
 import type { PartyBState } from '../../src/machines/party-b.js'
@@ -21,6 +23,7 @@ import {
   type Parties,
   type Snapshot,
   type StorageFault,
+  type StoredStepKind,
 } from '../helpers/faults.js'
 import { BOTH, driveWholeFlow, type WholeFlow } from '../helpers/whole-flow.js'
 import { twoServicesPerTest } from './two-services.js'
@@ -34,7 +37,7 @@ const LEASE_LAPSES = 10
 
 interface FaultCase {
   readonly fetch?: { readonly caller: 'a' | 'b'; readonly step: OutboundStep; readonly fault: FetchFault }
-  readonly storage?: { readonly at: number; readonly fault: StorageFault }
+  readonly storage?: { readonly kind: StoredStepKind; readonly at: number; readonly fault: StorageFault }
 }
 
 /** How the faulted operation ended: the error it threw or left in a link, or that the fault was not met. */
@@ -47,12 +50,10 @@ interface Outcome {
   readonly recovery?: string
 }
 
-/** The outcome of a storage fault that the driver throws as the store threw it. */
-const STORE_ERROR = "the store's error"
-
 interface RunResult {
   readonly phases: Snapshot[]
   readonly steps: number
+  readonly reads: number
   readonly codes: CodeCounts
   readonly outcome: Outcome
 }
@@ -69,11 +70,13 @@ function errorOf(state: PartyAState | PartyBState | undefined): { code: string; 
  * recovery if anything did. Resolves each phase's snapshot.
  */
 async function run(faultCase: FaultCase, report: (outcome: Outcome) => void = () => undefined): Promise<RunResult> {
-  const stored = new StoredSteps(faultCase.storage?.at, faultCase.storage?.fault)
+  const stored = new StoredSteps(faultCase.storage?.at, faultCase.storage?.fault, faultCase.storage?.kind)
   const fetchFault = faultCase.fetch
   const atA = new FaultyFetch('a', fetchFault?.caller === 'a' ? fetchFault.step : undefined, fetchFault?.fault)
   const atB = new FaultyFetch('b', fetchFault?.caller === 'b' ? fetchFault.step : undefined, fetchFault?.fault)
+  const events: ReciprocalEvent[] = []
   const s = await startServices({
+    onEvent: (event) => void events.push(event),
     reciprocalInTokenResponse: BOTH,
     wrapStorage: stored.wrap,
     aFetch: atA.fetch,
@@ -91,20 +94,18 @@ async function run(faultCase: FaultCase, report: (outcome: Outcome) => void = ()
   const act = async (operation: () => Promise<unknown>): Promise<void> => {
     let thrown: unknown
     try {
-      await operation()
+      await stored.during(operation)
     } catch (error) {
       thrown = error
     }
     const met = atA.met + atB.met > 0 || stored.failed !== undefined
     if (outcome === undefined && met) {
       atA.on = atB.on = false
-      if (thrown instanceof ReciprocalError) {
-        outcome = { code: thrown.code, retryable: thrown.retryable, where: 'thrown', met }
-      } else if (thrown !== undefined) {
-        // A failed write of the driver's own is thrown as the store threw it (not wrapped): only a
-        // storage fault may end so; an outbound fault always ends in a ReciprocalError (SPEC R8.1).
-        expect(stored.failed).toBeDefined()
-        outcome = { code: STORE_ERROR, where: 'thrown', met }
+      if (thrown !== undefined) {
+        // Every fault, a store's too, ends in a typed error (SPEC R8.1).
+        expect(thrown).toBeInstanceOf(ReciprocalError)
+        const typed = thrown as ReciprocalError
+        outcome = { code: typed.code, retryable: typed.retryable, where: 'thrown', met }
       } else {
         const left = errorOf(await a()) ?? errorOf(await b())
         outcome = left === undefined ? { met } : { ...left, where: 'in the link', met }
@@ -121,11 +122,18 @@ async function run(faultCase: FaultCase, report: (outcome: Outcome) => void = ()
     s.runtime.advance(LEASE_LAPSES)
   }
   const phases = await driveWholeFlow(flow)
-  return { phases, steps: stored.steps, codes, outcome: outcome ?? { met: false } }
+  // No storage failure is silent: the party whose store failed told its observer, once (SPEC R8.1).
+  // (B's receiver also reports the failure it answered A's POST with a 500 for.)
+  const storageFailures = events.filter((event) => event.type === 'unexpected-failure' && event.source !== 'reciprocal-receiver' && event.error.code === ErrorCode.StorageFailed)
+  expect(storageFailures).toHaveLength(stored.failed === undefined ? 0 : 1)
+  return { phases, steps: stored.steps, reads: stored.reads, codes, outcome: outcome ?? { met: false } }
 }
 
 /** The stored steps of an uninterrupted run, both parties together: crash-at-every-step's 18, and 2 per refresh. */
 const STEPS = 22
+
+/** The reads of both parties' own records (links, pending log, `state` index, leases) in an uninterrupted run's operations. */
+const READS = 51
 
 /** The matrix: row (step) → column (fault) → outcome. */
 const matrix = new Map<string, Map<string, string>>()
@@ -134,9 +142,7 @@ function record(row: string, column: string, outcome: Outcome): void {
     ? 'not reached'
     : outcome.code === undefined
       ? 'absorbed (no error)'
-      : outcome.code === STORE_ERROR
-        ? `${STORE_ERROR}, rethrown`
-        : `${outcome.code}, ${outcome.retryable === true ? 'retryable' : 'NOT retryable'}${outcome.where === 'in the link' ? ' (in the link)' : ''}`
+      : `${outcome.code}, ${outcome.retryable === true ? 'retryable' : 'NOT retryable'}${outcome.where === 'in the link' ? ' (in the link)' : ''}`
   const recovered = outcome.recovery === undefined ? cell : `${cell}; then ${outcome.recovery}: GRANT LOST`
   if (!matrix.has(row)) matrix.set(row, new Map())
   matrix.get(row)?.set(column, recovered)
@@ -145,7 +151,8 @@ function record(row: string, column: string, outcome: Outcome): void {
 afterAll(() => {
   const columns = [...FETCH_FAULTS, ...STORAGE_FAULTS].filter((column) => [...matrix.values()].some((row) => row.has(column)))
   const lines = [`| Step | ${columns.join(' | ')} |`, `| --- |${columns.map(() => ' --- |').join('')}`]
-  const order = (row: string) => (OUTBOUND_STEPS.includes(row as OutboundStep) ? String(OUTBOUND_STEPS.indexOf(row as OutboundStep)) : row)
+  // Outbound calls, then the stored steps' writes, then their reads.
+  const order = (row: string) => (OUTBOUND_STEPS.includes(row as OutboundStep) ? String(OUTBOUND_STEPS.indexOf(row as OutboundStep)) : row.startsWith('read') ? `z${row}` : row)
   for (const [row, cells] of [...matrix].sort(([x], [y]) => order(x).localeCompare(order(y)))) lines.push(`| ${row} | ${columns.map((column) => cells.get(column) ?? '').join(' | ')} |`)
   const counts = new Map<string, number>()
   for (const cells of matrix.values()) for (const cell of cells.values()) counts.set(cell, (counts.get(cell) ?? 0) + 1)
@@ -189,11 +196,24 @@ describe('issue 9: the fault matrix — every outbound call of both parties × e
 describe('issue 9: the fault matrix — every stored step of both parties × each storage fault', () => {
   const storageCases = Array.from({ length: STEPS }, (_, i) => i + 1).flatMap((at) => STORAGE_FAULTS.map((fault) => [at, fault] as const))
   const storageCase = async (at: number, fault: StorageFault) => {
-    const result = await run({ storage: { at, fault } }, (outcome) => record(`stored step ${String(at).padStart(2, '0')}`, fault, outcome))
+    const result = await run({ storage: { kind: 'write', at, fault } }, (outcome) => record(`stored step ${String(at).padStart(2, '0')}`, fault, outcome))
     expect(result.outcome.met).toBe(true)
     await expectSameEnd(result)
   }
   const name = 'stored step %i × %s: a typed error, then the same end; no code POSTed or redeemed twice'
   // Steps 14 and 16 (a party's refreshed tokens not stored) recover like a lost refresh answer.
   it.each(storageCases)(name, storageCase)
+})
+
+describe('issue 9: the fault matrix — every read of both parties\' own records × each storage fault', () => {
+  it(`an uninterrupted run reads its own records ${READS} times while its operations run`, async () => {
+    expect((await expected()).reads).toBe(READS)
+  })
+
+  const readCases = Array.from({ length: READS }, (_, i) => i + 1).flatMap((at) => STORAGE_FAULTS.map((fault) => [at, fault] as const))
+  it.each(readCases)('read step %i × %s: a typed error (or none, when only the tidying after the work failed), then the same end; no code POSTed or redeemed twice', async (at, fault) => {
+    const result = await run({ storage: { kind: 'read', at, fault } }, (outcome) => record(`read step ${String(at).padStart(2, '0')}`, fault, outcome))
+    expect(result.outcome.met).toBe(true)
+    await expectSameEnd(result)
+  })
 })

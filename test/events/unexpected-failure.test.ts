@@ -1,6 +1,6 @@
 // SPEC R8.1, R7.4: an unexpected failure behind any door — a storage that throws — is told to the
 // observer with its (redacted) error, and answered with a bare 500 that carries nothing of it.
-import { MemoryStorage, type ReciprocalEvent, staticClients, type Storage, StorageFullError } from 'reciprocal-oauth'
+import { ClientSecretBasic, createPartyB, ErrorCode, MemoryStorage, type ReciprocalEvent, staticClients, type Storage, StorageFullError } from 'reciprocal-oauth'
 import { toNodeRawListener } from 'reciprocal-oauth/node'
 import { createReciprocalReceiver, type HttpResult, webHandler } from 'reciprocal-oauth/server'
 import { createServer } from 'node:http'
@@ -80,6 +80,59 @@ describe('SPEC R8.1: every door reports an unexpected failure and answers a bare
     })
     const result = await receiver.handle(formPost({ grant_type: 'urn:ietf:params:oauth:grant-type:reciprocal', code: 'c', client_id: 'music', access_token: 'at' }))
     expectBare500(result, events, 'reciprocal-receiver')
+  })
+
+  const reciprocalPost = formPost({ grant_type: 'urn:ietf:params:oauth:grant-type:reciprocal', code: 'c', client_id: 'music', access_token: 'at' })
+  const aliceToken = async () => ({ clientId: 'music', subject: 'alice', scope: 'assistant.read' })
+  const musicPeer = { as: { issuer: 'https://a.example', token_endpoint: 'https://a.example/token' }, client: { client_id: 'music' }, clientAuth: ClientSecretBasic('s') }
+
+  it('reciprocal receiver: its storage fails (the received-code marker)', async () => {
+    const { events, onEvent } = observed()
+    const receiver = createReciprocalReceiver({
+      clients: staticClients([MUSIC]),
+      audiences: ['https://b.example'],
+      verifyAccessToken: aliceToken,
+      onCode: async () => ({ ok: true }),
+      storage: throwing(),
+      onEvent,
+    })
+    expectBare500(await receiver.handle(reciprocalPost), events, 'reciprocal-receiver')
+  })
+
+  it("party B's receiver: the driver's own link store fails while it answers A's POST — a bare 500, the storage failure told by party B (ERR_STORAGE_FAILED) and the 500 by the receiver", async () => {
+    const { events, onEvent } = observed()
+    const fail = (key: string): void => {
+      if (key.startsWith('party-b:') || key.startsWith('lease:party-b:')) throw broken()
+    }
+    const inner = new MemoryStorage()
+    const storage = wrapStorage(inner, {
+      get: async (key) => (fail(key), inner.get(key)),
+      set: async (key, value, ttl) => (fail(key), inner.set(key, value, ttl)),
+      add: async (key, value, ttl) => (fail(key), inner.add(key, value, ttl)),
+    })
+    const partyB = createPartyB({ peers: { music: musicPeer }, clients: staticClients([MUSIC]), audiences: ['https://b.example'], verifyAccessToken: aliceToken, storage, onEvent })
+    const result = await partyB.receiver.handle(reciprocalPost)
+    expect(result.status).toBe(500)
+    expect(JSON.parse(result.body)).toEqual({ error: 'server_error', error_description: 'The server could not handle the request' })
+    const storageFailed = { name: 'ReciprocalError', code: ErrorCode.StorageFailed, retryable: true }
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'unexpected-failure', source: 'party-b', where: 'party-b', error: expect.objectContaining(storageFailed) }),
+      expect.objectContaining({ type: 'unexpected-failure', source: 'reciprocal-receiver', where: 'reciprocal-receiver', error: expect.objectContaining(storageFailed) }),
+    ])
+    expect(JSON.stringify(events)).not.toContain(SECRET)
+  })
+
+  it("party B's receiver: the driver's own link store is full — 503 with Retry-After, as for the server's own storage", async () => {
+    const inner = new MemoryStorage()
+    const full = (key: string): void => {
+      if (key.startsWith('party-b:')) throw new StorageFullError(10)
+    }
+    const storage = wrapStorage(inner, { get: async (key) => (full(key), inner.get(key)) })
+    const partyB = createPartyB({ peers: { music: musicPeer }, clients: staticClients([MUSIC]), audiences: ['https://b.example'], verifyAccessToken: aliceToken, storage })
+    const result = await partyB.receiver.handle(reciprocalPost)
+    expect(result.status).toBe(503)
+    expect(result.headers['retry-after']).toBe('60')
+    expect(JSON.parse(result.body)).toMatchObject({ error: 'temporarily_unavailable' })
   })
 
   it('webHandler and the Node adapter, around a handler that throws', async () => {

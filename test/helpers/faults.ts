@@ -99,29 +99,61 @@ export class FaultyFetch {
 export const STORAGE_FAULTS = ['throw', 'timeout (rejects after a delay)'] as const
 export type StorageFault = (typeof STORAGE_FAULTS)[number]
 
+/** Which stored steps a storage fault meets: the writes of link records, or the reads of a party's own records. */
+export type StoredStepKind = 'write' | 'read'
+
+/** The keys a party's driver owns: its link records, its pending log and `state` index, and its leases. */
+const driverKey = (party: 'a' | 'b', key: string): boolean => key.startsWith(`party-${party}:`) || key.startsWith(`lease:party-${party}:`)
+
 /**
- * Counts the stored steps — link records written — of both parties, and makes the `failAt`-th
- * one fail with `fault` (once: the process lives on, and the store works again after).
+ * Counts the stored steps of both parties, and makes the `failAt`-th one of kind `kind` fail with
+ * `fault` (once: the process lives on, and the store works again after). The write steps are the
+ * link records written; the read steps every `get` and `take` of a driver's own keys (link
+ * records, the pending log, party A's `state` index, leases) while an operation of the flow runs
+ * (`during`) — not the test's own reads between operations.
  */
 export class StoredSteps {
   steps = 0
+  reads = 0
   failed: 'a' | 'b' | undefined
+  #operating = false
   constructor(
     private readonly failAt?: number,
     private readonly fault?: StorageFault,
+    private readonly kind: StoredStepKind = 'write',
   ) {}
 
+  /** Runs an operation of the flow: its reads are stored steps. */
+  async during<T>(operation: () => Promise<T>): Promise<T> {
+    this.#operating = true
+    try {
+      return await operation()
+    } finally {
+      this.#operating = false
+    }
+  }
+
+  async #meet(party: 'a' | 'b', kind: StoredStepKind): Promise<void> {
+    const step = kind === 'write' ? ++this.steps : ++this.reads
+    if (this.kind !== kind || step !== this.failAt) return
+    this.failed = party
+    if (this.fault === 'timeout (rejects after a delay)') await new Promise((resolve) => setTimeout(resolve, 20))
+    throw new Error(this.fault === 'throw' ? `the store refused the ${kind}` : 'the store timed out')
+  }
+
   readonly wrap = (storage: Storage, party: 'a' | 'b'): Storage => ({
-    get: <T extends JsonValue>(key: string) => storage.get<T>(key),
+    get: async <T extends JsonValue>(key: string) => {
+      if (this.#operating && driverKey(party, key)) await this.#meet(party, 'read')
+      return storage.get<T>(key)
+    },
     add: (key, value, ttl) => storage.add(key, value, ttl),
     delete: (key) => storage.delete(key),
-    take: <T extends JsonValue>(key: string) => storage.take<T>(key),
+    take: async <T extends JsonValue>(key: string) => {
+      if (this.#operating && driverKey(party, key)) await this.#meet(party, 'read')
+      return storage.take<T>(key)
+    },
     set: async (key, value, ttl) => {
-      if (key.startsWith(`party-${party}:link:`) && ++this.steps === this.failAt) {
-        this.failed = party
-        if (this.fault === 'timeout (rejects after a delay)') await new Promise((resolve) => setTimeout(resolve, 20))
-        throw new Error(this.fault === 'throw' ? 'the store refused the write' : 'the store timed out')
-      }
+      if (key.startsWith(`party-${party}:link:`)) await this.#meet(party, 'write')
       return storage.set(key, value, ttl)
     },
   })
