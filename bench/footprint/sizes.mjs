@@ -15,19 +15,13 @@ import { build } from 'esbuild'
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url))
 const budgetsFile = fileURLToPath(new URL('./size-budgets.json', import.meta.url))
 
-/** Each role: the imports an application of that role makes (what it calls, kept alive by `use`). */
-export const ROLES = {
-  'party A app': `import { createPartyA, createAuthorizationServer, ClientSecretBasic } from 'reciprocal-oauth'
-use(createPartyA, createAuthorizationServer, ClientSecretBasic)`,
-  'party B app': `import { createPartyB, createAuthorizationServer, ClientSecretBasic } from 'reciprocal-oauth'
-use(createPartyB, createAuthorizationServer, ClientSecretBasic)`,
-  'receiver alone': `import { createReciprocalReceiver } from 'reciprocal-oauth/server'
-use(createReciprocalReceiver)`,
-  'machines (pure)': `import { startPartyA, stepPartyA, stepPartyB } from 'reciprocal-oauth/machines'
-use(startPartyA, stepPartyA, stepPartyB)`,
-  'scope algebra alone': `import { parseScope } from 'reciprocal-oauth/machines'
-use(parseScope)`,
-}
+/** Each role (roles.json): the imports an application of that role makes, kept alive by `use`. */
+export const ROLES = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync(fileURLToPath(new URL('./roles.json', import.meta.url)), 'utf8')).roles).map(([name, { from, names }]) => [
+    name,
+    `import { ${names.join(', ')} } from '${from}'\nuse(${names.join(', ')})`,
+  ]),
+)
 
 /** The package a bundled input file belongs to (`(own)` for this package's dist/, valibot and @noble/hashes included). */
 function packageOf(path) {
