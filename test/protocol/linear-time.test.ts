@@ -130,4 +130,16 @@ describe('Every parser reachable from the network runs in linear time (issue 6 i
     const message = `time grew ${ratio.toFixed(1)}× for ${FACTOR}× the input (quadratic would be ~${FACTOR ** 2}×)`
     expect(ratio, message).toBeLessThan(BOUND)
   }, 120_000)
+
+  it('the measure tells a quadratic parser apart: a scan back over the whole prefix at each character grows past the bound', async () => {
+    // Each lastIndexOf walks back to the start (no 'b' to find): n²/2 character reads.
+    const quadratic = growthCase('quadratic', PER_CHARACTER, (n) => 'a'.repeat(n), (text) => {
+      let found = 0
+      for (let i = 0; i < text.length; i++) found += text.lastIndexOf('b', i)
+      return found
+    })
+    const ratio = await quadratic.growth()
+    console.log(`[linear time] a quadratic scan grew ${ratio.toFixed(1)}× for ${FACTOR}× the input`)
+    expect(ratio).toBeGreaterThan(BOUND)
+  }, 120_000)
 })
