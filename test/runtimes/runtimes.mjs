@@ -27,7 +27,7 @@ async function script(command, args, dir) {
   }
 }
 
-/** A dev dependency's binary, or `{ missing }`. */
+/** The path of a dev dependency's binary, or `undefined` when it is not installed. */
 function binary(name) {
   const path = join(ROOT, 'node_modules', '.bin', name)
   return existsSync(path) ? path : undefined
