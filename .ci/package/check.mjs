@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { install, loadAll, typecheckAll } from './consumers.mjs'
 import { attwProblems } from './attw.mjs'
+import { bundleScenario } from '../../test/runtimes/bundle.mjs'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name)
@@ -34,6 +35,10 @@ try {
   console.log(`consumers (tsc, skipLibCheck false):\n${lines.map((line) => `  ${line}`).join('\n')}`)
   failed ||= !passed
   console.log(`runtime: ${loadAll(scratch)} loads of the installed tarball (require and import) ok`)
+  // The runtime matrix's scenario (test/runtimes/) on Node, importing the installed tarball.
+  const { main } = await bundleScenario(scratch, { external: true })
+  const { steps } = JSON.parse(execFileSync(process.execPath, [main], { cwd: scratch, encoding: 'utf8' }).trim().split('\n').at(-1))
+  console.log(`scenario on the installed tarball: ${steps.join(' + ')} ok`)
 } catch (error) {
   failed = true
   console.error(error.message)

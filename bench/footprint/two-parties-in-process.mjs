@@ -93,16 +93,17 @@ export function twoPartiesInProcess() {
   /**
    * One user links (draft steps A–G): A starts the flow, the user approves at B's authorization
    * endpoint (B's login UI is played here, signing the user in as `userAtB`), A redeems the code
-   * at B, the user consents at A, A delivers the reciprocal code to B, B redeems it at A.
+   * at B, the user consents at A (to `scope`, all that B asked by default), A delivers the
+   * reciprocal code to B, B redeems it at A.
    */
-  async function link(userAtA, userAtB) {
+  async function link(userAtA, userAtB, scope = OFFER) {
     const { linkId, url } = await partyA.startLink('music', userAtA)
     const check = await musicAs.authorization.validate(url)
     if (!check.ok) throw new Error(`authorization request refused: ${JSON.stringify(check.error)}`)
     const callback = await musicAs.authorization.approve(check.request, { subject: userAtB })
     const awaiting = await partyA.handleCallback(callback, userAtA)
     if (awaiting.status !== 'awaiting-consent') throw new Error(`after the callback: ${awaiting.status}`)
-    const granted = await partyA.consent(linkId, { scope: OFFER })
+    const granted = await partyA.consent(linkId, { scope })
     if (granted.status !== 'reciprocal-granted') throw new Error(`after consent: ${granted.status}`)
     return linkId
   }
