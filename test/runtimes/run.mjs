@@ -17,12 +17,24 @@ rmSync(dir, { recursive: true, force: true })
 mkdirSync(dir, { recursive: true })
 const files = { dir, ...(await bundleScenario(dir)) }
 
-const strict = Boolean(process.env['CI'])
+// CI as test/storage/backends.ts reads it: set, and not empty, 0 or false.
+const ci = process.env['CI']
+const strict = ci !== undefined && !['', '0', 'false'].includes(ci.toLowerCase())
+// A runtime that hangs (a worker that never answers, a page that never reports) fails its line
+// instead of stalling CI; Node 22's first run downloads it, hence the margin.
+const TIMEOUT_MS = 180_000
+const withinTimeout = (run) => {
+  let timer
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no result after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS)
+  })
+  return Promise.race([run, timeout]).finally(() => clearTimeout(timer))
+}
 let failed = false
 for (const [name, runScenario] of Object.entries(RUNTIMES)) {
   const started = performance.now()
   try {
-    const result = await runScenario(files)
+    const result = await withinTimeout(runScenario(files))
     if ('missing' in result) {
       failed ||= strict
       console.log(`${name.padEnd(9)} ${''.padEnd(16)} missing (${result.missing})`)
