@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { ROOT, type Snippet } from '../helpers/typecheck.js'
 
 /** The guides: each ```ts block of theirs must type-check (each is also in typedoc.json's `projectDocuments`). */
-export const GUIDES = ['docs/getting-started.md', 'docs/party-a.md', 'docs/party-b.md', 'docs/update-flow.md', 'docs/security.md']
+export const GUIDES = ['docs/getting-started.md', 'docs/party-a.md', 'docs/party-b.md', 'docs/update-flow.md', 'docs/security.md', 'docs/google-compatibility.md']
 
 /** The ```ts blocks of one Markdown file (not ```ts no-check), each at the line of its first code line. */
 export function tsBlocks(file: string): Snippet[] {
