@@ -24,5 +24,5 @@ describe('docs/integrations', () => {
 
   it('type-checks every TypeScript block, reported at file:line', () => {
     expect(typecheckSnippets(snippets, { ambientModule: join(import.meta.dirname, 'integrations-ambient.ts') })).toEqual([])
-  })
+  }, 120_000) // one TypeScript program over the frameworks' types: seconds, more on a loaded machine
 })
