@@ -20,6 +20,34 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
  * (default: the global fetch, over loopback); the parties call each other with their own fetch.
  */
 export async function driveWholeFlow(origins: Origins, { assistant, music }: { assistant: Assistant; music: Music }, send: typeof fetch = fetch): Promise<void> {
+  const linkId = await linkBothWays(origins, send)
+  await expect.poll(async () => (await music.partyB.getLink('assistant', 'alice'))?.status).toBe('linked')
+
+  // Each side calls the other's API: the bearer check is mounted on both.
+  const assistantToken = await assistant.partyA.accessToken(linkId)
+  const nowPlaying = await send(`${origins.music}/api/now-playing`, { headers: bearer(assistantToken) })
+  expect(await nowPlaying.json()).toEqual({ title: 'So What', for: 'alice' })
+  const shared = await send(`${origins.music}/share`, { method: 'POST' })
+  expect(await shared.json()).toEqual({ status: 200 })
+  const musicToken = await music.partyB.accessToken('assistant', 'alice')
+  const noToken = await send(`${origins.assistant}/api/announce`, { method: 'POST', body: 'hello' })
+  expect(noToken.status).toBe(401)
+  expect(noToken.headers.get('www-authenticate')).toMatch(/^Bearer/)
+
+  // Unlink at A: A revokes its own grant, then its token at B's revocation endpoint (RFC 7009).
+  const unlinkedA = await assistant.partyA.unlink(linkId)
+  expect(unlinkedA).toMatchObject({ status: 'unlinked', outbox: [] })
+  expect((await send(`${origins.music}/api/now-playing`, { headers: bearer(assistantToken) })).status).toBe(401)
+  expect((await send(`${origins.assistant}/api/announce`, { method: 'POST', headers: bearer(musicToken), body: 'hello' })).status).toBe(401)
+  // Unlink at B: its revocation at A's endpoint is confirmed, so nothing is left to do.
+  expect(await music.partyB.unlink('assistant', 'alice')).toMatchObject({ status: 'unlinked', outbox: [] })
+}
+
+/**
+ * Steps A–G through the apps' routes with nothing but HTTP, and the SDK's own refusals at both
+ * token endpoints; resolves A's link id. B may still be redeeming (deferred redemption).
+ */
+export async function linkBothWays(origins: Origins, send: typeof fetch = fetch): Promise<string> {
   // Step A: the assistant sends the user to the music service's authorization endpoint.
   const start = await send(`${origins.assistant}/link`, manual)
   expect(start.status).toBe(303)
@@ -42,18 +70,6 @@ export async function driveWholeFlow(origins: Origins, { assistant, music }: { a
   const consent = await send(`${origins.assistant}/consent`, { method: 'POST', body: new URLSearchParams({ link: linkId, scope: RECIPROCAL_SCOPE }) })
   expect(consent.status).toBe(200)
   expect(await consent.json()).toEqual({ status: 'reciprocal-granted' })
-  await expect.poll(async () => (await music.partyB.getLink('assistant', 'alice'))?.status).toBe('linked')
-
-  // Each side calls the other's API: the bearer check is mounted on both.
-  const assistantToken = await assistant.partyA.accessToken(linkId)
-  const nowPlaying = await send(`${origins.music}/api/now-playing`, { headers: bearer(assistantToken) })
-  expect(await nowPlaying.json()).toEqual({ title: 'So What', for: 'alice' })
-  const shared = await send(`${origins.music}/share`, { method: 'POST' })
-  expect(await shared.json()).toEqual({ status: 200 })
-  const musicToken = await music.partyB.accessToken('assistant', 'alice')
-  const noToken = await send(`${origins.assistant}/api/announce`, { method: 'POST', body: 'hello' })
-  expect(noToken.status).toBe(401)
-  expect(noToken.headers.get('www-authenticate')).toMatch(/^Bearer/)
 
   // The SDK, not the framework, answers what its endpoints refuse (RFC 6749 §5.2): no body parser in between.
   for (const origin of [origins.assistant, origins.music]) {
@@ -67,11 +83,5 @@ export async function driveWholeFlow(origins: Origins, { assistant, music }: { a
     expect(tooLarge.status).toBe(400)
   }
 
-  // Unlink at A: A revokes its own grant, then its token at B's revocation endpoint (RFC 7009).
-  const unlinkedA = await assistant.partyA.unlink(linkId)
-  expect(unlinkedA).toMatchObject({ status: 'unlinked', outbox: [] })
-  expect((await send(`${origins.music}/api/now-playing`, { headers: bearer(assistantToken) })).status).toBe(401)
-  expect((await send(`${origins.assistant}/api/announce`, { method: 'POST', headers: bearer(musicToken), body: 'hello' })).status).toBe(401)
-  // Unlink at B: its revocation at A's endpoint is confirmed, so nothing is left to do.
-  expect(await music.partyB.unlink('assistant', 'alice')).toMatchObject({ status: 'unlinked', outbox: [] })
+  return linkId
 }
