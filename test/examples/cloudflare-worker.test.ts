@@ -2,29 +2,19 @@
 // in the worker over a Durable Object, the parties' calls to each other routed back into it.
 // Party B answers the reciprocal POST first and redeems in ctx.waitUntil.
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { Miniflare, kCurrentWorker } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundleForWorkerd } from '../storage/workerd.js'
 import { linkBothWays, SECRETS } from './framework-flow.js'
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url))
 const origins = { assistant: 'https://assistant.example', music: 'https://music.example' }
 
 describe('examples/cloudflare-worker', () => {
   let worker: Miniflare
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [here('../../examples/cloudflare-worker/worker.ts')],
-      tsconfig: here('../tsconfig.json'),
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-    })
     worker = new Miniflare({
       modules: true,
-      script: bundle.outputFiles[0]?.text ?? '',
+      script: await bundleForWorkerd(fileURLToPath(new URL('../../examples/cloudflare-worker/worker.ts', import.meta.url))),
       compatibilityDate: '2025-09-01',
       durableObjects: { RECIPROCAL_STORAGE: 'ReciprocalStorageObject' },
       bindings: { ASSISTANT_ORIGIN: origins.assistant, MUSIC_ORIGIN: origins.music, ASSISTANT_SECRET: SECRETS.assistantAtMusic, MUSIC_SECRET: SECRETS.musicAtAssistant },
