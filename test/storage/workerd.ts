@@ -10,18 +10,15 @@ import type { StorageCall, StorageResult } from './workerd-worker.js'
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url))
 
+/** A worker's script: `entry` bundled as an ES module for workerd, the package resolved to its source. */
+export async function bundleForWorkerd(entry: string): Promise<string> {
+  const bundle = await build({ entryPoints: [entry], tsconfig: here('../tsconfig.json'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false })
+  return bundle.outputFiles[0]?.text ?? ''
+}
+
 /** Starts the test worker in workerd; `dispose()` the result when done. */
 export async function startWorkerd(): Promise<Miniflare> {
-  const bundle = await build({
-    entryPoints: [here('./workerd-worker.ts')],
-    tsconfig: here('../tsconfig.json'),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-  })
-  const script = bundle.outputFiles[0]?.text ?? ''
+  const script = await bundleForWorkerd(here('./workerd-worker.ts'))
   const worker = new Miniflare({ modules: true, script, compatibilityDate: '2025-09-01', durableObjects: { STORAGE: 'InspectableStorageObject' } })
   await worker.ready
   return worker
