@@ -33,7 +33,16 @@ export type { AuthorizationServerOptions } from './server/options.js'
 export { staticClients, type RegisteredClient } from './server/clients.js'
 export type { AccessTokenVerifier, VerifiedAccessToken } from './core/access-token.js'
 
-// oauth4webapi's client-authentication strategies, re-exported so one import is enough.
+/**
+ * oauth4webapi's client authentications, re-exported so one import is enough: how a party
+ * authenticates at its peer's token endpoint — `client_secret_basic` and `client_secret_post`
+ * (RFC 6749 §2.3.1), `private_key_jwt` (RFC 7523 §2.2), `none` (a public client).
+ *
+ * @example
+ * ```ts
+ * const music: PeerConfig = { as: musicMetadata, client: { client_id: 'assistant' }, clientAuth: ClientSecretBasic(secret) }
+ * ```
+ */
 export { ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt } from 'oauth4webapi'
 
 // Errors.

@@ -17,6 +17,12 @@ import { invalidType, invalidValue } from '../core/misuse.js'
 /**
  * The parts of Node's `IncomingMessage` the adapter reads.
  *
+ * @example
+ * ```ts
+ * import type { IncomingMessage } from 'node:http'
+ * const incoming = (request: IncomingMessage): NodeIncomingMessage => request // Node's own type fits
+ * ```
+ * @see docs/architecture.md (layer 3, "doors": the Node adapter of `reciprocal-oauth/node`)
  * @group Node adapter
  */
 export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> {
@@ -50,6 +56,12 @@ function requestHeaders(message: NodeIncomingMessage): NodeIncomingMessage['head
 /**
  * The parts of Node's `ServerResponse` the adapter writes.
  *
+ * @example
+ * ```ts
+ * import type { ServerResponse } from 'node:http'
+ * const outgoing = (response: ServerResponse): NodeServerResponse => response // Node's own type fits
+ * ```
+ * @see docs/architecture.md (layer 3, "doors": the Node adapter of `reciprocal-oauth/node`)
  * @group Node adapter
  */
 export interface NodeServerResponse {
@@ -61,6 +73,12 @@ export interface NodeServerResponse {
  * A handler with the lower door: every endpoint of the SDK (`tokenEndpoint`,
  * `revocationEndpoint`, a reciprocal receiver, `partyB.receiver`) is one.
  *
+ * @example
+ * ```ts
+ * const handler: LowerDoorHandler = assistantAs.tokenEndpoint
+ * const listener = toNodeListener(handler)
+ * ```
+ * @see SPEC R8.3 (one handler per endpoint, mounted as it is)
  * @group Node adapter
  */
 export interface LowerDoorHandler {
@@ -70,10 +88,31 @@ export interface LowerDoorHandler {
   readonly bodyLimitBytes?: number
 }
 
-/** A Node `request` listener. @group Node adapter */
+/**
+ * A Node `request` listener.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * const listener: NodeListener = toNodeListener(assistantAs.tokenEndpoint)
+ * createServer(listener).listen(8080)
+ * ```
+ * @see SPEC R8.3 (one handler per endpoint, mounted as it is)
+ * @group Node adapter
+ */
 export type NodeListener = (request: NodeIncomingMessage, response: NodeServerResponse) => Promise<void>
 
-/** Options of the Node listeners. @group Node adapter */
+/**
+ * Options of the Node listeners.
+ *
+ * @example
+ * ```ts
+ * const nodeOptions: NodeListenerOptions = { bodyLimitBytes: 16 * 1024 }
+ * const listener = toNodeListener(assistantAs.tokenEndpoint, nodeOptions)
+ * ```
+ * @see SPEC R7.5 (request bodies are limited in size)
+ * @group Node adapter
+ */
 export interface NodeListenerOptions {
   /** Request body limit, bytes (SPEC R7.5). Default `DEFAULT_BODY_LIMIT_BYTES`. */
   readonly bodyLimitBytes?: number
@@ -106,6 +145,7 @@ export interface NodeListenerOptions {
  * ```ts
  * toNodeListener(app.fetch, { methods: [...DEFAULT_NODE_METHODS, 'PROPFIND'] })
  * ```
+ * @see RFC 9110 §9.3 (the methods), RFC 5789 §2 (PATCH)
  * @group Node adapter
  */
 export const DEFAULT_NODE_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -168,6 +208,7 @@ function writeResult(response: NodeServerResponse, result: HttpResult): void {
  * import { createServer } from 'node:http'
  * createServer(toNodeRawListener((raw) => assistantAs.tokenEndpoint.handle(raw))).listen(8080)
  * ```
+ * @see SPEC R8.3 (one handler per endpoint, mounted as it is)
  * @group Node adapter
  */
 export function toNodeRawListener(

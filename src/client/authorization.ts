@@ -18,7 +18,17 @@ import { tokenSetFromResponse } from './token-set.js'
 import { type TokenSet } from '../core/token-set.js'
 import type { PendingAuthorization } from '../core/pending-authorization.js'
 
-/** Input of {@link createAuthorizationRequest}. @group Client */
+/**
+ * Input of {@link createAuthorizationRequest}.
+ *
+ * @example
+ * ```ts
+ * const input: AuthorizationRequestInput = { redirectUri, scope: 'music.play' }
+ * const { url } = await createAuthorizationRequest(peerB, input)
+ * ```
+ * @see SPEC R1.1, R7.1
+ * @group Client
+ */
 export interface AuthorizationRequestInput {
   /** A's redirect URI registered at B. */
   readonly redirectUri: string
@@ -85,6 +95,12 @@ export async function createAuthorizationRequest(
 /**
  * A validated authorization response (output of {@link validateCallback}).
  *
+ * @example
+ * ```ts
+ * const validated: ValidatedCallback = validateCallback(peerB, pending, callbackUrl)
+ * if (validated.reciprocal !== undefined) console.info('B asks for', validated.reciprocal)
+ * ```
+ * @see SPEC R1.2, R7.1
  * @group Client
  */
 export interface ValidatedCallback {

@@ -20,6 +20,7 @@ import { RedirectRefusedError, ResponseTooLargeError, toReciprocalError } from '
  * ```ts
  * const transport: PeerTransport = { fetch: myFetch, timeoutMs: 5_000 }
  * ```
+ * @see SPEC R7.7 (every outbound request times out and stays on its host)
  * @group Client
  */
 export interface PeerTransport {
@@ -50,6 +51,7 @@ export interface PeerTransport {
  *   clientAuth: oauth.ClientSecretBasic(musicClientSecret),
  * }
  * ```
+ * @see SPEC R1.1, R6.1 (the peer's metadata, RFC 8414 §2)
  * @group Client
  */
 export interface PeerConfig extends PeerTransport {
@@ -72,6 +74,11 @@ export interface PeerConfig extends PeerTransport {
 /**
  * The fetch signature oauth4webapi calls through its `[customFetch]` option.
  *
+ * @example
+ * ```ts
+ * const inProcess: TransportFetch = (url, init) => app.fetch(new Request(url, { method: init.method, headers: init.headers, body: init.body ?? null }))
+ * ```
+ * @see SPEC R7.7 (outbound requests go through the injected fetch, with a timeout)
  * @group Client
  */
 export type TransportFetch = (url: string, init: oauth.CustomFetchOptions<string, URLSearchParams | undefined>) => Promise<Response>
@@ -180,6 +187,11 @@ export function requestOptions(peer: PeerTransport, signal?: AbortSignal): PeerR
 /**
  * Options of {@link discoverPeer}.
  *
+ * @example
+ * ```ts
+ * const discovered = await discoverPeer('https://music.example', { algorithm: 'oauth2', timeoutMs: 5_000 } satisfies DiscoverPeerOptions)
+ * ```
+ * @see SPEC R6.1, RFC 8414 §3
  * @group Client
  */
 export interface DiscoverPeerOptions extends PeerTransport {

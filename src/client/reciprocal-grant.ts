@@ -17,6 +17,11 @@ import { requestOptions, type PeerConfig } from './peer.js'
 /**
  * What A sends B in the reciprocal grant request (SPEC R3.2).
  *
+ * @example
+ * ```ts
+ * const input: ReciprocalGrantInput = { code, accessToken }
+ * await deliverReciprocalCode(peerB, input)
+ * ```
  * @group Client
  */
 export interface ReciprocalGrantInput {

@@ -11,7 +11,17 @@ import { requestOptions, type PeerConfig } from './peer.js'
 import { tokenSetFromResponse } from './token-set.js'
 import { type TokenSet } from '../core/token-set.js'
 
-/** Options of {@link redeemReciprocalCode}. @group Client */
+/**
+ * Options of {@link redeemReciprocalCode}.
+ *
+ * @example
+ * ```ts
+ * const redeemOptions: RedeemOptions = { now: Math.floor(Date.now() / 1000) }
+ * const tokens = await redeemReciprocalCode(peerA, code, redeemOptions)
+ * ```
+ * @see SPEC R4.1, RFC 6749 §4.1.3
+ * @group Client
+ */
 export interface RedeemOptions {
   /** Current time, seconds (for `expiresAt`). */
   readonly now: number

@@ -26,6 +26,7 @@ import { systemRuntime } from '../core/runtime.js'
  * ```ts
  * const transport: PeerTransport = { timeoutMs: 5_000, retry: { retries: 3, baseDelayMs: 100, maxDelayMs: 2_000 } }
  * ```
+ * @see docs/reliability.md (retries of outbound requests)
  * @group Client
  */
 export interface RetryOptions {

@@ -8,7 +8,16 @@ import { toReciprocalError } from './errors.js'
 import { requestOptions, type PeerConfig } from './peer.js'
 import type { TokenSet } from '../core/token-set.js'
 
-/** RFC 7009 §2.1 `token_type_hint` values. @group Client */
+/**
+ * RFC 7009 §2.1 `token_type_hint` values.
+ *
+ * @example
+ * ```ts
+ * const hint: TokenTypeHint = 'refresh_token'
+ * await revokeToken(peerB, token, hint)
+ * ```
+ * @group Client
+ */
 export type TokenTypeHint = 'access_token' | 'refresh_token'
 
 /**

@@ -7,7 +7,17 @@ import type * as oauth from 'oauth4webapi'
 import { ErrorCode, ReciprocalError, type Step } from '../core/errors.js'
 import { normalizeTokenType, type TokenSet } from '../core/token-set.js'
 
-/** What to keep when the token response leaves a member out. @group Client */
+/**
+ * What to keep when the token response leaves a member out.
+ *
+ * @example
+ * ```ts
+ * const defaults: TokenSetDefaults = { refreshToken: link.tokens.refreshToken, scope: link.tokens.scope }
+ * const refreshed = tokenSetFromResponse(tokenResponse, { now, step: 'refresh', defaults })
+ * ```
+ * @see RFC 6749 §5.1, §6
+ * @group Client
+ */
 export interface TokenSetDefaults {
   /** Keep this refresh token when the response carries none (RFC 6749 §6: rotation is optional). */
   readonly refreshToken?: string | undefined
@@ -26,6 +36,7 @@ export interface TokenSetDefaults {
  * const result = await oauth.processRefreshTokenResponse(as, client, response)
  * const tokens = tokenSetFromResponse(result, { now, step: 'refresh', defaults: { refreshToken: link.tokens.refreshToken } })
  * ```
+ * @see RFC 6749 §5.1, SPEC R4.2
  * @group Client
  */
 export function tokenSetFromResponse(

@@ -71,6 +71,12 @@ function verified(clientId: string, subject: string, scope: string | undefined, 
 /**
  * Options of {@link jwtAccessTokenVerifier}.
  *
+ * @example
+ * ```ts
+ * const jwtOptions: JwtAccessTokenVerifierOptions = { issuer: 'https://music.example', jwks: createLocalJWKSet(publicJwks) }
+ * const verifyAccessToken = jwtAccessTokenVerifier(jwtOptions)
+ * ```
+ * @see SPEC R3.3, RFC 9068 §4
  * @group Client
  */
 export interface JwtAccessTokenVerifierOptions {

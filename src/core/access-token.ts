@@ -39,6 +39,7 @@ export interface VerifiedAccessToken {
  * ```ts
  * const verifyAccessToken: AccessTokenVerifier = (token) => musicAs.verifyAccessToken(token)
  * ```
+ * @see SPEC R3.3
  * @group Vocabulary
  */
 export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken | undefined>

@@ -14,6 +14,7 @@
  * if (err instanceof ReciprocalError && err.code === ErrorCode.NeedsReconsent) await startLink()
  * ErrorCode.Timeout // 'ERR_TIMEOUT'
  * ```
+ * @see SPEC R8.1
  * @group Errors
  */
 export const ErrorCode = {
@@ -127,6 +128,12 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 /**
  * The protocol step an error happened in (draft steps A–G and the operations around them).
  *
+ * @example
+ * ```ts
+ * const failedAt: Step = 'token-exchange'
+ * if (err instanceof ReciprocalError && err.step === failedAt) console.error(err.hint)
+ * ```
+ * @see SPEC R8.1 (each failure names the step that failed)
  * @group Errors
  */
 export type Step =
@@ -148,6 +155,10 @@ export type Step =
  * registered `error` code and the HTTP status are kept: `error_description` is the peer's free
  * text and may echo what we sent, so it is never copied (SPEC R8.4).
  *
+ * @example
+ * ```ts
+ * if (err instanceof ReciprocalError && err.peer !== undefined) console.error(err.peer.status, err.peer.error)
+ * ```
  * @group Errors
  */
 export interface PeerErrorInfo {
@@ -157,7 +168,17 @@ export interface PeerErrorInfo {
   readonly error?: string
 }
 
-/** Options of {@link ReciprocalError}. @group Errors */
+/**
+ * Options of {@link ReciprocalError}.
+ *
+ * @example
+ * ```ts
+ * const errorOptions: ReciprocalErrorOptions = { code: ErrorCode.Timeout, step: 'refresh', hint: 'Try again later.', retryable: true }
+ * throw new ReciprocalError('Refreshing the tokens timed out', errorOptions)
+ * ```
+ * @see SPEC R8.1
+ * @group Errors
+ */
 export interface ReciprocalErrorOptions {
   readonly code: ErrorCode
   readonly step: Step
@@ -180,6 +201,7 @@ export interface ReciprocalErrorOptions {
  *   if (err instanceof ReciprocalError && err.retryable) scheduleRetry()
  * }
  * ```
+ * @see SPEC R8.1, R8.4
  * @group Errors
  */
 export class ReciprocalError extends Error {
@@ -234,6 +256,11 @@ export class ReciprocalError extends Error {
 /**
  * A {@link ReciprocalError} as plain JSON, the form machine states store.
  *
+ * @example
+ * ```ts
+ * const stored: SerializedError = new ReciprocalError('Timed out', { code: ErrorCode.Timeout, step: 'refresh', hint: 'Retry.' }).toJSON()
+ * ```
+ * @see SPEC R8.1, R8.4
  * @group Errors
  */
 export interface SerializedError {

@@ -10,10 +10,30 @@
 import { ReciprocalError, type SerializedError } from './errors.js'
 import type { Runtime } from './runtime.js'
 
-/** Which component emitted an event. @group Events */
+/**
+ * Which component emitted an event.
+ *
+ * @example
+ * ```ts
+ * const fromPartyA = (event: ReciprocalEvent): boolean => event.source === ('party-a' satisfies EventSource)
+ * ```
+ * @see docs/events.md
+ * @group Events
+ */
 export type EventSource = 'authorization-server' | 'party-a' | 'party-b' | 'reciprocal-receiver' | 'http'
 
-/** Where an unexpected failure happened. @group Events */
+/**
+ * Where an unexpected failure happened.
+ *
+ * @example
+ * ```ts
+ * const onEvent = (event: ReciprocalEvent): void => {
+ *   if (event.type === 'unexpected-failure') console.error(event.where satisfies FailureSite)
+ * }
+ * ```
+ * @see docs/events.md
+ * @group Events
+ */
 export type FailureSite =
   | 'token-endpoint'
   | 'revocation-endpoint'
@@ -30,6 +50,13 @@ export type FailureSite =
  * message of the SDK's own coded errors (`ERR_INVALID_ARG_*`, `ERR_STORAGE_FULL`): an unknown
  * error's message or stack may quote what it failed on.
  *
+ * @example
+ * ```ts
+ * const onEvent = (event: ReciprocalEvent): void => {
+ *   if (event.type === 'unexpected-failure') console.error((event.error satisfies ObservedError).name)
+ * }
+ * ```
+ * @see SPEC R8.4 (no secret in an event)
  * @group Events
  */
 export type ObservedError = SerializedError | { readonly name: string; readonly code?: string; readonly message?: string }
@@ -46,6 +73,7 @@ export type ObservedError = SerializedError | { readonly name: string; readonly 
  *   else console.info(event.type, event)
  * }
  * ```
+ * @see docs/events.md
  * @group Events
  */
 export type ReciprocalEvent = {
@@ -70,7 +98,17 @@ export type ReciprocalEvent = {
   | { readonly type: 'unexpected-failure'; readonly where: FailureSite; readonly error: ObservedError }
 )
 
-/** The type of an event's `type` field. @group Events */
+/**
+ * The type of an event's `type` field.
+ *
+ * @example
+ * ```ts
+ * const counts = new Map<ReciprocalEventType, number>()
+ * const onEvent = (event: ReciprocalEvent): void => void counts.set(event.type, (counts.get(event.type) ?? 0) + 1)
+ * ```
+ * @see docs/events.md
+ * @group Events
+ */
 export type ReciprocalEventType = ReciprocalEvent['type']
 
 /**
@@ -78,6 +116,12 @@ export type ReciprocalEventType = ReciprocalEvent['type']
  * (or returns a rejected promise), the failure is dropped — the protocol never depends on its
  * observer, and reporting the observer's failure to itself could loop.
  *
+ * @example
+ * ```ts
+ * const onEvent: EventObserver = (event) => console.info(event.type)
+ * const server = createAuthorizationServer({ ...options, onEvent })
+ * ```
+ * @see docs/events.md
  * @group Events
  */
 export type EventObserver = (event: ReciprocalEvent) => void | Promise<void>

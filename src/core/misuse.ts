@@ -20,6 +20,7 @@
  *   if (err instanceof TypeError && 'code' in err && err.code === MisuseCode.InvalidValue) console.error(err.message)
  * }
  * ```
+ * @see docs/errors.md
  * @group Errors
  */
 export const MisuseCode = {

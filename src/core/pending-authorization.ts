@@ -14,6 +14,7 @@
  * const { url, pending } = await createAuthorizationRequest(peerB, { redirectUri, scope: 'music.play' })
  * await save(linkId, pending) // e.g. in the user's session, until the callback
  * ```
+ * @see SPEC R7.1, RFC 7636 §4.1
  * @group Client
  */
 export interface PendingAuthorization {

@@ -18,6 +18,7 @@
  * }
  * t += 61 // the code is now expired
  * ```
+ * @see docs/architecture.md (the sans-I/O core: time and randomness are injected)
  * @group Runtime
  */
 export interface Runtime {
@@ -78,6 +79,7 @@ function largeRandomBytes(n: number): Uint8Array {
  * systemRuntime.randomBytes(32).byteLength // 32
  * await systemRuntime.sleep(10) // ten real milliseconds later
  * ```
+ * @see SPEC R3.1 (codes draw on the cryptographic random source), docs/architecture.md
  * @group Runtime
  */
 export const systemRuntime: Required<Runtime> = {

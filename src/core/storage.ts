@@ -6,7 +6,17 @@
  * @module
  */
 
-/** Any value that survives `JSON.stringify`/`JSON.parse` unchanged. @group Storage */
+/**
+ * Any value that survives `JSON.stringify`/`JSON.parse` unchanged.
+ *
+ * @example
+ * ```ts
+ * const stored: JsonValue = { linkId: 'music.abc', scopes: ['a', 'b'], expiresAt: 1_700_000_060 }
+ * await storage.set('k', stored, 60)
+ * ```
+ * @see docs/storage.md
+ * @group Storage
+ */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined }
 
 /**
@@ -18,6 +28,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * await storage.set('k', { a: 1 }, 60)
  * await storage.take('k') // { a: 1 }, and the key is gone — atomically
  * ```
+ * @see docs/storage.md (the port and its contract), SPEC R4.2 (codes are consumed atomically)
  * @group Storage
  */
 export interface Storage {

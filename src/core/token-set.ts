@@ -58,6 +58,7 @@ export function normalizeTokenType(tokenType: string): string {
  * ```ts
  * if (tokenTypeOf(tokens) !== 'Bearer') throw new Error('this step sends bearer tokens only')
  * ```
+ * @see RFC 6749 §7.1
  * @group Client
  */
 export function tokenTypeOf(tokens: TokenSet): string {

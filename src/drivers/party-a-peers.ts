@@ -22,6 +22,7 @@ import { invalidValue } from '../core/misuse.js'
  *   reciprocal: { peerClientId: 'music', offer: 'assistant.announce' },
  * }
  * ```
+ * @see SPEC R1.1, R1.3
  * @group Party A
  */
 export interface PartyAPeer {

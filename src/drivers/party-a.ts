@@ -38,6 +38,16 @@ type StoredLink = LinkRecord<PartyAState>
 /**
  * Options of {@link createPartyA}.
  *
+ * @example
+ * ```ts
+ * const partyAOptions: PartyAOptions = {
+ *   peers: { music: { peer: peerB, redirectUri, scope: 'music.play', reciprocal: { peerClientId: 'music', offer: 'assistant.announce' } } },
+ *   authorizationServer: assistantAs,
+ *   storage,
+ * }
+ * const assistant = createPartyA(partyAOptions)
+ * ```
+ * @see SPEC R0, R1.3 (the offer to each peer)
  * @group Party A
  */
 export interface PartyAOptions {
@@ -76,6 +86,13 @@ export interface PartyAOptions {
 /**
  * Party A's operations, one call per user action or protocol step.
  *
+ * @example
+ * ```ts
+ * const linked = await partyA.handleCallback(request.url, session.userId)
+ * if (linked.status === 'awaiting-consent') await partyA.consent(linked.linkId, { scope: linked.requested.join(' ') })
+ * const musicToken = await partyA.accessToken(linked.linkId) // B's access token, refreshed when due
+ * ```
+ * @see SPEC R1.1, R2.1, R3.2, R5.1, R5.2, R8.2
  * @group Party A
  */
 export interface PartyA {
@@ -163,6 +180,7 @@ export interface PartyA {
  * const state = await partyA.handleCallback(request.url, session.userId) // awaiting-consent
  * await partyA.consent(state.linkId, { scope: 'assistant.announce' }) // reciprocal-granted
  * ```
+ * @see SPEC R0, R1.1, R2.1, R3.1, R3.2
  * @group Party A
  */
 export function createPartyA(options: PartyAOptions): PartyA {

@@ -49,6 +49,10 @@ interface Link {
  * `ctx.waitUntil`. A deferred code is persisted first, so {@link PartyB.resume} finishes it
  * after a crash.
  *
+ * @example
+ * ```ts
+ * const deferred: RedemptionMode = { waitUntil: (work) => void work.catch(console.error) }
+ * ```
  * @group Party B
  */
 export type RedemptionMode = 'immediate' | { readonly waitUntil: (work: Promise<unknown>) => void }
@@ -68,6 +72,11 @@ export type RedemptionMode = 'immediate' | { readonly waitUntil: (work: Promise<
  * reciprocal grant to one receiver only. Each process builds its own server and party B; for
  * more party B objects in one process over the same storage, give those the pieces instead.
  *
+ * @example
+ * ```ts
+ * const partyBOptions: PartyBOptions = { peers: { assistant: peerA }, authorizationServer: musicAs, redemption: 'immediate' }
+ * const music = createPartyB(partyBOptions)
+ * ```
  * @group Party B
  */
 export interface PartyBOptions extends Pick<ReciprocalReceiverOptions, 'requiredScope' | 'errorProfile' | 'bodyLimitBytes' | 'onEvent'> {
@@ -104,6 +113,13 @@ export interface PartyBOptions extends Pick<ReciprocalReceiverOptions, 'required
 /**
  * Party B's operations.
  *
+ * @example
+ * ```ts
+ * const assistantToken = await partyB.accessToken('assistant', 'alice') // A's access token, refreshed when due
+ * const linkAtB = await partyB.getLink('assistant', 'alice')
+ * await partyB.unlink('assistant', 'alice')
+ * ```
+ * @see SPEC R3.3, R4.1, R4.3, R5.2, R8.2
  * @group Party B
  */
 export interface PartyB {
@@ -149,6 +165,7 @@ export interface PartyB {
  * })
  * app.post('/token', (c) => musicAs.tokenEndpoint.fetch(c.req.raw)) // the reciprocal POST lands here too
  * ```
+ * @see SPEC R3.3, R4.1, R4.3
  * @group Party B
  */
 export function createPartyB(options: PartyBOptions): PartyB {

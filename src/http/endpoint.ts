@@ -13,6 +13,12 @@ import { webDoor } from './web.js'
 /**
  * An HTTP endpoint with its two doors (DESIGN §1).
  *
+ * @example
+ * ```ts
+ * const endpoint: Endpoint = assistantAs.tokenEndpoint
+ * const answer = await endpoint.fetch(request) // or endpoint.handle(raw), without a Web Request
+ * ```
+ * @see SPEC R8.3
  * @group HTTP
  */
 export interface Endpoint {

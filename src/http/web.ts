@@ -56,6 +56,7 @@ export async function readRawRequest(
  * ```ts
  * toResponse(jsonResult(200, {})) // Response 200, content-type application/json, body '{}'
  * ```
+ * @see docs/architecture.md (layer 3: the lower door's result, and the `Response` door over it)
  * @group HTTP
  */
 export function toResponse(result: HttpResult): Response {
@@ -63,7 +64,17 @@ export function toResponse(result: HttpResult): Response {
   return new Response(body, { status: result.status, headers: result.headers })
 }
 
-/** Options of {@link webHandler}. @group HTTP */
+/**
+ * Options of {@link webHandler}.
+ *
+ * @example
+ * ```ts
+ * const webOptions: WebHandlerOptions = { onEvent: (event) => console.info(event.type) }
+ * const handle = webHandler((raw) => assistantAs.tokenEndpoint.handle(raw), 16 * 1024, webOptions)
+ * ```
+ * @see SPEC R7.5 (nothing a handler throws escapes), docs/events.md
+ * @group HTTP
+ */
 export interface WebHandlerOptions {
   /** Told of every unexpected failure (`unexpected-failure` at `http-adapter`); see `docs/events.md`. */
   readonly onEvent?: EventObserver

@@ -11,7 +11,16 @@
  */
 import type { SerializedError } from '../core/errors.js'
 
-/** A command: what a driver must do, tagged by `type`. @group State machines */
+/**
+ * A command: what a driver must do, tagged by `type`.
+ *
+ * @example
+ * ```ts
+ * const next: Command | undefined = current.outbox[0] // what the driver runs next
+ * ```
+ * @see SPEC R4.3 (a command stays in the stored state until it is done), docs/protocol.md ("After a crash")
+ * @group State machines
+ */
 export interface Command {
   readonly type: string
 }

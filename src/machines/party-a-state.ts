@@ -10,7 +10,16 @@ import type { TokenSet } from '../core/token-set.js'
 import type { Unlinked } from './outbox.js'
 import type { StepContext } from './types.js'
 
-/** What every state of party A's link carries. @group State machines */
+/**
+ * What every state of party A's link carries.
+ *
+ * @example
+ * ```ts
+ * const describe = (link: PartyALinkBase): string => `${link.linkId}: ${link.userId} with ${link.peerId}`
+ * ```
+ * @see SPEC R7.9 (the link's user is the grant's subject)
+ * @group State machines
+ */
 export interface PartyALinkBase {
   readonly linkId: string
   /** The peer (party B) this link is with: its id in the driver's peer registry. Never changes. */
@@ -22,7 +31,16 @@ export interface PartyALinkBase {
   readonly outbox: readonly PartyACommand[]
 }
 
-/** What every state of party A's link after the initial flow carries. @group State machines */
+/**
+ * What every state of party A's link after the initial flow carries.
+ *
+ * @example
+ * ```ts
+ * const offeredScope = (linked: PartyALinked): string => linked.offered.join(' ')
+ * ```
+ * @see SPEC R1.1, R1.3
+ * @group State machines
+ */
 export interface PartyALinked extends PartyALinkBase {
   /** Tokens B issued to A in the initial flow. */
   readonly peerTokens: TokenSet
@@ -41,6 +59,10 @@ export interface PartyALinked extends PartyALinkBase {
  * A code minted for B (or perhaps minted) and not delivered: its scope, and its link version
  * when the mint is known to have completed (SPEC R5.3).
  *
+ * @example
+ * ```ts
+ * const undelivered: UndeliveredCode = { scope: ['assistant.announce'], version: 2 }
+ * ```
  * @group State machines
  */
 export interface UndeliveredCode {
@@ -56,6 +78,11 @@ export interface UndeliveredCode {
  * before the mint, so neither a failure nor a crash after it can leave a claim on a dead grant;
  * only a failure known to come before the mint gives the grant back.
  *
+ * @example
+ * ```ts
+ * const stateOfLink: PartyAState | undefined = await partyA.getLink(linkId)
+ * if (stateOfLink?.status === 'needs-reconsent') await startLink()
+ * ```
  * @group State machines
  */
 export type PartyAState =
@@ -102,11 +129,23 @@ export type PartyAState =
  * `reciprocal` is not a scope string; `nothing-to-offer` — nothing B asked for is within A's offer.
  * {@link reciprocal-oauth!PartyA.updateReciprocalScope} grants a scope later in every case.
  *
+ * @example
+ * ```ts
+ * if (current.status === 'one-way' && current.reason === ('consent-refused' satisfies OneWayReason)) console.info('the user said no')
+ * ```
  * @group State machines
  */
 export type OneWayReason = 'consent-refused' | 'none-requested' | 'malformed' | 'nothing-to-offer'
 
-/** The grant B holds at A: its scope and version (SPEC R5.3). @group State machines */
+/**
+ * The grant B holds at A: its scope and version (SPEC R5.3).
+ *
+ * @example
+ * ```ts
+ * const granted: Grant = { scope: ['assistant.announce'], version: 1 }
+ * ```
+ * @group State machines
+ */
 export interface Grant {
   readonly scope: readonly string[]
   readonly version: number
@@ -116,6 +155,12 @@ export interface Grant {
  * Events party A's machine takes: from the user (consent, update, unlink), from the driver on
  * the user's behalf (`refresh`, `resume`), and the results of the commands.
  *
+ * @example
+ * ```ts
+ * const event: PartyAEvent = { type: 'consent-refused' }
+ * const after = stepPartyA(current, event, ctx)
+ * ```
+ * @see SPEC R2.1, R5.1, R5.2
  * @group State machines
  */
 export type PartyAEvent =
@@ -152,6 +197,12 @@ export type PartyAEvent =
 /**
  * The effects party A's machine asks for, kept in the state's outbox until their result is in.
  *
+ * @example
+ * ```ts
+ * const commands: readonly PartyACommand[] = current.outbox
+ * const refreshing = commands.some((command) => command.type === 'refresh-peer-tokens')
+ * ```
+ * @see SPEC R3.1, R3.2, R5.2, R8.2
  * @group State machines
  */
 export type PartyACommand =
@@ -175,6 +226,12 @@ export type PartyACommand =
 /**
  * What party A's steps need: the time, and the reciprocal scope A is configured to offer B.
  *
+ * @example
+ * ```ts
+ * const stepContext: PartyAContext = { now: 1_700_000_000, offer: 'assistant.announce assistant.read' }
+ * const after = stepPartyA(current, { type: 'consent-refused' }, stepContext)
+ * ```
+ * @see SPEC R1.3
  * @group State machines
  */
 export interface PartyAContext extends StepContext {

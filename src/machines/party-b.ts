@@ -32,7 +32,16 @@ import { unlinkedFields, withoutCommand, type Unlinked } from './outbox.js'
 import { needsRefresh } from './refresh.js'
 import type { StepContext } from './types.js'
 
-/** What every state of party B's link carries. @group State machines */
+/**
+ * What every state of party B's link carries.
+ *
+ * @example
+ * ```ts
+ * const describe = (link: PartyBLinkBase): string => `${link.userId} with ${link.peerClientId}`
+ * ```
+ * @see SPEC R7.9 (B's link belongs to the verified token's user)
+ * @group State machines
+ */
 export interface PartyBLinkBase {
   /** Party A's client id at B. */
   readonly peerClientId: string
@@ -47,6 +56,11 @@ export interface PartyBLinkBase {
  * A received code awaiting redemption. It is persisted until redeemed so that a crash between
  * B's 200 and the exchange loses nothing (SPEC R4.3).
  *
+ * @example
+ * ```ts
+ * const received: PendingCode = { code, receivedAt: now }
+ * const next = stepPartyB(undefined, { type: 'code-received', pending: received }, { now }, { peerClientId: 'assistant', userId: 'alice' })
+ * ```
  * @group State machines
  */
 export interface PendingCode {
@@ -57,6 +71,12 @@ export interface PendingCode {
 /**
  * Every state of party B's reciprocal link.
  *
+ * @example
+ * ```ts
+ * const linkAtB: PartyBState | undefined = await partyB.getLink('assistant', 'alice')
+ * if (linkAtB?.status === 'redeeming') console.info('redemption attempt', linkAtB.attempt)
+ * ```
+ * @see SPEC R4.3, R5.2
  * @group State machines
  */
 export type PartyBState =
@@ -81,11 +101,22 @@ export type PartyBState =
  * ```ts
  * const event: PartyBEvent = { type: 'revoked', target: 'peer-tokens' satisfies RevocationTarget }
  * ```
+ * @see SPEC R5.2
  * @group State machines
  */
 export type RevocationTarget = 'local-grant' | 'peer-tokens'
 
-/** Events party B's machine takes: from the driver and the receiver, and the results of the commands. @group State machines */
+/**
+ * Events party B's machine takes: from the driver and the receiver, and the results of the commands.
+ *
+ * @example
+ * ```ts
+ * const event: PartyBEvent = { type: 'unlink' }
+ * const next = stepPartyB(state, event, { now }, { peerClientId: 'assistant', userId: 'alice' })
+ * ```
+ * @see SPEC R4.3, R5.2, R8.2
+ * @group State machines
+ */
 export type PartyBEvent =
   | { readonly type: 'code-received'; readonly pending: PendingCode }
   | { readonly type: 'unlink' }
@@ -100,7 +131,17 @@ export type PartyBEvent =
   | { readonly type: 'revoked'; readonly target: RevocationTarget }
   | { readonly type: 'revoke-failed'; readonly target: RevocationTarget; readonly error: SerializedError }
 
-/** The effects party B's machine asks for, kept in the state's outbox until their result is in. @group State machines */
+/**
+ * The effects party B's machine asks for, kept in the state's outbox until their result is in.
+ *
+ * @example
+ * ```ts
+ * const commands: readonly PartyBCommand[] = state.outbox
+ * const redeeming = commands.some((command) => command.type === 'redeem-code')
+ * ```
+ * @see SPEC R4.1, R5.2, R8.2
+ * @group State machines
+ */
 export type PartyBCommand =
   /** Exchange the code at A's registered token endpoint (SPEC R4.1, R7.8). */
   | { readonly type: 'redeem-code'; readonly code: string }
@@ -121,6 +162,7 @@ export type PartyBCommand =
  * const next = stepPartyB(undefined, { type: 'code-received', pending: { code, receivedAt: now } }, { now }, { peerClientId: 'assistant', userId: 'alice' })
  * // next.status === 'redeeming'; next.outbox[0].type === 'redeem-code'
  * ```
+ * @see SPEC R4.1, R4.3, R5.2
  * @group State machines
  */
 export function stepPartyB(

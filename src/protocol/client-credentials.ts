@@ -24,6 +24,12 @@ export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion
 /**
  * The client authentication methods the SDK's endpoints accept (RFC 8414 names).
  *
+ * @example
+ * ```ts
+ * const method: ClientAuthMethod = 'client_secret_basic'
+ * const registry = staticClients([{ clientId: 'music', tokenEndpointAuthMethod: method, clientSecret: secret, scope: 'assistant.announce' }])
+ * ```
+ * @see RFC 6749 §2.3.1, RFC 7523 §2.2, RFC 8414 §2
  * @group Protocol
  */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
@@ -31,6 +37,12 @@ export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'p
 /**
  * Credentials as presented, not yet verified.
  *
+ * @example
+ * ```ts
+ * const extracted = extractClientCredentials(raw.headers, params)
+ * const presented: PresentedClientCredentials | undefined = extracted.ok ? extracted.value : undefined
+ * ```
+ * @see RFC 6749 §2.3.1, RFC 7523 §2.2, SPEC R7.11
  * @group Protocol
  */
 export type PresentedClientCredentials =

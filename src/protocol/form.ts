@@ -9,10 +9,31 @@ import { DEFAULT_BODY_LIMIT_BYTES } from './constants.js'
 import { headerValue, type RawHttpRequest } from './http.js'
 import { invalidRequest, methodNotAllowed, type OAuthErrorResponse } from './oauth-error.js'
 
-/** The outcome of a parse: the value, or the OAuth error to answer with. @group Protocol */
+/**
+ * The outcome of a parse: the value, or the OAuth error to answer with.
+ *
+ * @example
+ * ```ts
+ * const parsed: Parsed<FormParams> = parseForm(body)
+ * const grantType = parsed.ok ? parsed.value.get('grant_type') : undefined
+ * ```
+ * @see SPEC R7.5 (every malformed input gets a well-formed OAuth error)
+ * @group Protocol
+ */
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: OAuthErrorResponse }
 
-/** Form parameters after strict parsing: each name at most once. @group Protocol */
+/**
+ * Form parameters after strict parsing: each name at most once.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseForm(body)
+ * const form: FormParams | undefined = parsed.ok ? parsed.value : undefined
+ * const grantType = form?.get('grant_type')
+ * ```
+ * @see SPEC R3.4 (a parameter given twice makes the request invalid), R7.5
+ * @group Protocol
+ */
 export type FormParams = ReadonlyMap<string, string>
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -121,6 +142,7 @@ function percentDecodeUtf8(encoded: string): string | undefined {
  * ```ts
  * parseFormRequest({ method: 'GET', headers: {} }) // { ok: false, error: { error: 'invalid_request', status: 405, allow: ['POST'], … } }
  * ```
+ * @see SPEC R7.5, RFC 6749 §3.2
  * @group Protocol
  */
 export function parseFormRequest(request: RawHttpRequest, limitBytes?: number): Parsed<FormParams> {

@@ -10,6 +10,12 @@
  * Request headers as either Web `Headers` or a Node-style record (lower-case names; repeated
  * headers as arrays).
  *
+ * @example
+ * ```ts
+ * const headers: HeaderBag = { authorization: `Basic ${btoa('music:secret')}`, 'content-type': 'application/x-www-form-urlencoded' }
+ * const extracted = extractClientCredentials(headers, params)
+ * ```
+ * @see docs/architecture.md (layer 3: the lower door takes a request read into memory)
  * @group HTTP
  */
 export type HeaderBag = Headers | Readonly<Record<string, string | readonly string[] | undefined>>
@@ -25,6 +31,7 @@ export type HeaderBag = Headers | Readonly<Record<string, string | readonly stri
  *   body: 'grant_type=authorization_code&code=…',
  * }
  * ```
+ * @see docs/architecture.md (layer 3: the lower door takes a request read into memory)
  * @group HTTP
  */
 export interface RawHttpRequest {
@@ -41,6 +48,12 @@ export interface RawHttpRequest {
 /**
  * What every handler's lower door returns: a status, headers and a text body.
  *
+ * @example
+ * ```ts
+ * const result: HttpResult = await assistantAs.tokenEndpoint.handle(raw)
+ * const answer = toResponse(result)
+ * ```
+ * @see docs/architecture.md (layer 3: the lower door returns a plain result)
  * @group HTTP
  */
 export interface HttpResult {

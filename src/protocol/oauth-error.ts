@@ -11,6 +11,11 @@ import { jsonResult, type HttpResult } from './http.js'
  * secret, token or code — SPEC R7.4), the HTTP status, and the `WWW-Authenticate` scheme when
  * the status is 401 (or a bearer error).
  *
+ * @example
+ * ```ts
+ * const refusal: OAuthErrorResponse = { error: 'invalid_request', description: 'code is missing', status: 400 }
+ * const answer = errorPage(refusal)
+ * ```
  * @group OAuth errors
  */
 export interface OAuthErrorResponse {

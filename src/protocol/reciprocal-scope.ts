@@ -9,6 +9,11 @@ import { invalidValue } from '../core/misuse.js'
 /**
  * Where the reciprocal scope request came from (SPEC R1.2, R1.3).
  *
+ * @example
+ * ```ts
+ * const resolution = resolveReciprocalScope({ fromTokenResponse: 'assistant.announce', offer: 'assistant.announce assistant.read' })
+ * if (resolution.ok) console.info(resolution.source satisfies ReciprocalScopeSource) // 'token-response'
+ * ```
  * @group Protocol
  */
 export type ReciprocalScopeSource = 'token-response' | 'authorization-response' | 'configuration'
@@ -16,6 +21,12 @@ export type ReciprocalScopeSource = 'token-response' | 'authorization-response' 
 /**
  * Inputs of {@link resolveReciprocalScope}. Members may be `undefined` (absent).
  *
+ * @example
+ * ```ts
+ * const input: ReciprocalScopeInput = { fromTokenResponse: 'assistant.announce', configured: 'assistant.read', offer: 'assistant.announce' }
+ * const resolution = resolveReciprocalScope(input) // requested: ['assistant.announce'], from the token response
+ * ```
+ * @see SPEC R1.2, R1.3
  * @group Protocol
  */
 export interface ReciprocalScopeInput {
@@ -36,6 +47,11 @@ export interface ReciprocalScopeInput {
  * ignored); `none-requested`: no source asks for anything; `nothing-to-offer`: the request and
  * A's offer do not intersect.
  *
+ * @example
+ * ```ts
+ * const resolution: ReciprocalScopeResolution = resolveReciprocalScope({ fromTokenResponse: 'music.admin', offer: 'assistant.announce' })
+ * if (!resolution.ok) console.info(resolution.reason) // 'nothing-to-offer'
+ * ```
  * @group Protocol
  */
 export type ReciprocalScopeResolution =

@@ -61,6 +61,7 @@ export function normalizeTokens(tokens: Iterable<string>): string[] {
  * ```ts
  * formatScope(['b', 'a']) // 'a b'
  * ```
+ * @see RFC 6749 §3.3
  * @group Scope
  */
 export function formatScope(tokens: Iterable<string>): string {
@@ -90,6 +91,7 @@ export function intersectScopes(a: readonly string[], b: readonly string[]): str
  * isScopeSubset(['a'], ['a', 'b']) // true
  * isScopeSubset(['a', 'z'], ['a', 'b']) // false
  * ```
+ * @see RFC 6749 §3.3, SPEC R7.6
  * @group Scope
  */
 export function isScopeSubset(inner: readonly string[], outer: readonly string[]): boolean {

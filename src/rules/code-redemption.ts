@@ -49,6 +49,7 @@ export interface CodePresentation {
  * ```ts
  * const judged: CodeJudgement = { verdict: 'replay' }
  * ```
+ * @see SPEC R4.2, R7.2
  * @group Rules
  */
 export type CodeJudgement =
@@ -133,6 +134,7 @@ export function judgeCodeScope(
  * const code = { clientId: 'music', subject: 'u1', scope: 'a', expiresAt: 1060, grantId: 'g1', linkVersion: 2, supersede: true }
  * grantOfCode(code, { scope: 'a', createdAt: 1001, indexSlot: 0 }) // { clientId: 'music', subject: 'u1', scope: 'a', createdAt: 1001, linkVersion: 2, indexSlot: 0 }
  * ```
+ * @see SPEC R4.2, R7.2
  * @group Rules
  */
 export function grantOfCode(

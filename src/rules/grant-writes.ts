@@ -27,6 +27,7 @@ import type { RefreshReuseMarker } from './records.js'
  * ```ts
  * GRANT_WRITE_DEADLINE_SECONDS // 1800
  * ```
+ * @see SPEC R4.2, R5.1 (a revoked grant stays revoked)
  * @group Rules
  */
 export const GRANT_WRITE_DEADLINE_SECONDS = LIFETIME_MARGIN_SECONDS / 2
@@ -40,6 +41,7 @@ export const GRANT_WRITE_DEADLINE_SECONDS = LIFETIME_MARGIN_SECONDS / 2
  * mayWriteGrant(1000, 1001) // true
  * mayWriteGrant(1000, 1000 + GRANT_WRITE_DEADLINE_SECONDS) // false
  * ```
+ * @see SPEC R4.2, R5.1 (a revoked grant stays revoked)
  * @group Rules
  */
 export function mayWriteGrant(takenAt: number, now: number): boolean {
@@ -57,6 +59,7 @@ export function mayWriteGrant(takenAt: number, now: number): boolean {
  * grantWriteStands({ revoked: false, takenAt: 1000, now: 1001 }) // true
  * grantWriteStands({ revoked: true, takenAt: 1000, now: 1001 }) // false: a replay revoked it meanwhile
  * ```
+ * @see SPEC R4.2, R5.1 (a revoked grant stays revoked)
  * @group Rules
  */
 export function grantWriteStands(facts: { readonly revoked: boolean; readonly takenAt: number; readonly now: number }): boolean {

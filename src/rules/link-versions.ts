@@ -67,6 +67,7 @@ export function claimedVersionRecord(claim: LinkVersionClaim, previous: LinkVers
  * isVersionCut({ scope: 'a' }, false) // false
  * isVersionCut({ scope: 'a' }, true) // true
  * ```
+ * @see SPEC R5.1, R5.3
  * @group Rules
  */
 export function isVersionCut(record: LinkVersionRecord, cutMarked: boolean): boolean {
@@ -83,6 +84,7 @@ export function isVersionCut(record: LinkVersionRecord, cutMarked: boolean): boo
  * mustFinishPreviousCut(true, { scope: 'a b' }) // true
  * mustFinishPreviousCut(true, { cut: true }) // false
  * ```
+ * @see SPEC R5.1, R5.3
  * @group Rules
  */
 export function mustFinishPreviousCut(previousCut: boolean, claimed: LinkVersionRecord): boolean {
@@ -110,6 +112,7 @@ export type LinkCheck = { readonly kind: 'newer-version' | 'newer-cut'; readonly
  * linkCheckFor({ supersede: true, linkVersion: 3 }) // { kind: 'newer-version', version: 3 }
  * linkCheckFor({ supersede: false, linkVersion: 3 }) // { kind: 'newer-cut', version: 3 }
  * ```
+ * @see SPEC R5.3
  * @group Rules
  */
 export function linkCheckFor(code: Pick<CodeRecord, 'supersede' | 'linkVersion'>): LinkCheck {

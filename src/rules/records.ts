@@ -39,6 +39,7 @@ export type CodeRecord = {
  * ```ts
  * const grant: GrantRecord = { clientId: 'music', subject: 'user-1', scope: 'assistant.read', createdAt: 1000, linkVersion: 1, indexSlot: 0 }
  * ```
+ * @see SPEC R5.1, R7.6
  * @group Rules
  */
 export type GrantRecord = {
@@ -64,6 +65,7 @@ export type GrantRecord = {
  * ```ts
  * const token: TokenRecord = { grantId: 'g1', clientId: 'music', subject: 'user-1', scope: 'assistant.read', expiresAt: 4600 }
  * ```
+ * @see SPEC R4.2, R4.4
  * @group Rules
  */
 export type TokenRecord = {
@@ -82,6 +84,7 @@ export type TokenRecord = {
  * ```ts
  * const marker: UsedMarker = { grantId: 'g1', link: { clientId: 'music', subject: 'user-1', version: 2, reference: 'music.l1' } }
  * ```
+ * @see SPEC R4.2 (a code presented again revokes what it issued)
  * @group Rules
  */
 export type UsedMarker = { readonly grantId: string; readonly link?: LinkReference }
@@ -95,6 +98,7 @@ export type UsedMarker = { readonly grantId: string; readonly link?: LinkReferen
  * ```ts
  * const link: LinkReference = { clientId: 'music', subject: 'user-1', version: 2, reference: 'music.l1' }
  * ```
+ * @see SPEC R5.3
  * @group Rules
  */
 export type LinkReference = { readonly clientId: string; readonly subject: string; readonly version: number; readonly reference: string }
@@ -121,6 +125,7 @@ export type LostGrant = LinkReference & { readonly reason: 'replayed' | 'expired
  * ```ts
  * const marker: RefreshReuseMarker = { grantId: 'g1', replaces: '<SHA-256 of the previous refresh token>' }
  * ```
+ * @see SPEC R8.2, RFC 9700 §4.14.2
  * @group Rules
  */
 export type RefreshReuseMarker = { readonly grantId: string; readonly replaces?: string }
@@ -134,6 +139,7 @@ export type RefreshReuseMarker = { readonly grantId: string; readonly replaces?:
  * ```ts
  * const grace: RefreshGrace = { grantId: 'g1', clientId: 'music', successor: '<SHA-256 of the new refresh token>', until: 1060 }
  * ```
+ * @see SPEC R8.2, RFC 9700 §4.14.2
  * @group Rules
  */
 export type RefreshGrace = {
@@ -171,6 +177,7 @@ export type LinkHint = { readonly version: number }
  * ```ts
  * const narrowing: LinkVersionRecord = { cut: true, scope: 'assistant.read' }
  * ```
+ * @see SPEC R5.3
  * @group Rules
  */
 export type LinkVersionRecord = { readonly cut?: true; readonly scope?: string }

@@ -91,6 +91,7 @@ export function judgeRefreshRetry(
  * ```ts
  * concurrentRetry().effects // []
  * ```
+ * @see SPEC R8.2 (the grace for a lost refresh answer)
  * @group Rules
  */
 export function concurrentRetry(): Refused {
@@ -106,6 +107,7 @@ export function concurrentRetry(): Refused {
  * retriedGrace({ grantId: 'g1', clientId: 'music', successor: 'h1', successorAccessToken: 'a1', until: 1060 }, { successor: 'h2' })
  * // { grantId: 'g1', clientId: 'music', successor: 'h2', until: 1060 }
  * ```
+ * @see SPEC R8.2 (the grace for a lost refresh answer)
  * @group Rules
  */
 export function retriedGrace(grace: RefreshGrace, issued: { readonly successor: string; readonly successorAccessToken?: string }): RefreshGrace {
@@ -121,6 +123,7 @@ export function retriedGrace(grace: RefreshGrace, issued: { readonly successor: 
  * ```ts
  * graceTtlSeconds({ grantId: 'g1', clientId: 'music', successor: 'h1', until: 1060 }, 1000) // 60
  * ```
+ * @see SPEC R8.2 (the grace for a lost refresh answer)
  * @group Rules
  */
 export function graceTtlSeconds(grace: RefreshGrace, now: number): number {
@@ -136,6 +139,7 @@ export function graceTtlSeconds(grace: RefreshGrace, now: number): number {
  * ```ts
  * retryClaimTtlSeconds({ grantId: 'g1', clientId: 'music', successor: 'h1', until: 1060 }, 1000) // 3660
  * ```
+ * @see SPEC R8.2 (the grace for a lost refresh answer)
  * @group Rules
  */
 export function retryClaimTtlSeconds(grace: RefreshGrace, now: number): number {

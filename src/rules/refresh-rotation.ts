@@ -32,6 +32,7 @@ import type { GrantRecord, RefreshReuseMarker, TokenRecord } from './records.js'
  * judgeRefreshToken(token, 'thief', 1000).verdict // 'refuse', revoking g1
  * judgeRefreshToken(undefined, 'music', 1000) // { verdict: 'replay' }
  * ```
+ * @see RFC 6749 §6, RFC 9700 §4.14.2
  * @group Rules
  */
 export function judgeRefreshToken(
@@ -54,6 +55,7 @@ export function judgeRefreshToken(
  * ```ts
  * refreshReplay({ grantId: 'g1' }).effects // [{ type: 'revoke-grant', grantId: 'g1' }]
  * ```
+ * @see RFC 9700 §4.14.2
  * @group Rules
  */
 export function refreshReplay(marker: RefreshReuseMarker | undefined): Refused {
@@ -117,6 +119,7 @@ export function lostRotation(grantId: string): Refused {
  * const grant = { clientId: 'music', subject: 'u1', scope: 'a', createdAt: 0, linkVersion: 0, indexSlot: 0, refreshTokenHash: 'h0' }
  * rotatedGrant(grant, { indexSlot: 4, refreshTokenHash: 'h1' }) // { …grant, indexSlot: 4, refreshTokenHash: 'h1' }
  * ```
+ * @see SPEC R8.2, RFC 6749 §6
  * @group Rules
  */
 export function rotatedGrant(grant: GrantRecord, facts: { readonly indexSlot: number; readonly refreshTokenHash?: string }): GrantRecord {
@@ -134,6 +137,7 @@ export function rotatedGrant(grant: GrantRecord, facts: { readonly indexSlot: nu
  * reuseMarker('g1', 'h0') // { grantId: 'g1', replaces: 'h0' }
  * reuseMarker('g1') // { grantId: 'g1' }
  * ```
+ * @see RFC 9700 §4.14.2
  * @group Rules
  */
 export function reuseMarker(grantId: string, replaces?: string): RefreshReuseMarker {

@@ -21,6 +21,12 @@ import { invalidValue } from '../core/misuse.js'
 /**
  * A validated authorization request waiting for the user's decision.
  *
+ * @example
+ * ```ts
+ * const validation = await musicAs.authorization.validate(request.url)
+ * const waiting: ValidAuthorizationRequest | undefined = validation.ok ? validation.request : undefined
+ * ```
+ * @see RFC 6749 §4.1.1, RFC 7636 §4.3, SPEC R1.1
  * @group Authorization server
  */
 export interface ValidAuthorizationRequest {
@@ -39,13 +45,28 @@ export interface ValidAuthorizationRequest {
  * redirect to send (302) — absent when the client or its redirect URI could not be trusted, in
  * which case the application shows the error to the user instead (RFC 6749 §4.1.2.1).
  *
+ * @example
+ * ```ts
+ * const validation: AuthorizationValidation = await musicAs.authorization.validate(request.url)
+ * if (!validation.ok && validation.redirectTo !== undefined) redirect(validation.redirectTo)
+ * ```
  * @group Authorization server
  */
 export type AuthorizationValidation =
   | { readonly ok: true; readonly request: ValidAuthorizationRequest }
   | { readonly ok: false; readonly error: OAuthErrorResponse; readonly redirectTo?: string }
 
-/** The user's decision. @group Authorization server */
+/**
+ * The user's decision.
+ *
+ * @example
+ * ```ts
+ * const approval: AuthorizationApproval = { subject: user.id, scope: 'music.play' }
+ * const location = await musicAs.authorization.approve(session.pending, approval) // redirect the user there
+ * ```
+ * @see SPEC R2.1, RFC 6749 §3.3, §4.1.2
+ * @group Authorization server
+ */
 export interface AuthorizationApproval {
   /** The user, at this server. */
   readonly subject: string

@@ -33,6 +33,13 @@ import { endpoint, type Endpoint } from '../http/endpoint.js'
 /**
  * What {@link createAuthorizationServer} returns.
  *
+ * @example
+ * ```ts
+ * const assistantServer: AuthorizationServer = createAuthorizationServer(options)
+ * const minted = await assistantServer.mintCode({ clientId: 'music', subject: 'alice', scope: 'assistant.announce' })
+ * const metadataDocument = assistantServer.metadata()
+ * ```
+ * @see SPEC R3.1, R4.2, R4.4, R6.1, RFC 6749 §3.2
  * @group Authorization server
  */
 export interface AuthorizationServer {
@@ -97,6 +104,7 @@ export interface AuthorizationServer {
  * app.post('/token', (c) => as.tokenEndpoint.fetch(c.req.raw))
  * ```
  * @see RFC 6749, RFC 7009, RFC 8414
+ * @see SPEC R3.1, R4.2, R4.4, R6.1
  * @group Authorization server
  */
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {

@@ -16,7 +16,18 @@ import { sha256 } from '../lib/hash.js'
 import type { Storage } from '../core/storage.js'
 import type { ClientRegistry, RegisteredClient } from './clients.js'
 
-/** What {@link authenticateClient} needs besides the credentials. @group Server */
+/**
+ * What {@link authenticateClient} needs besides the credentials.
+ *
+ * @example
+ * ```ts
+ * const authContext: ClientAuthContext = { clients, audiences, storage, now }
+ * const extracted = extractClientCredentials(raw.headers, params)
+ * const authenticated = extracted.ok ? await authenticateClient(extracted.value, authContext) : extracted
+ * ```
+ * @see SPEC R3.3, RFC 6749 §2.3.1, RFC 7523 §3
+ * @group Server
+ */
 export interface ClientAuthContext {
   readonly clients: ClientRegistry
   /** Our issuer identifier and token endpoint URL: the audiences a client assertion may name. */
@@ -48,6 +59,7 @@ export interface ClientAuthContext {
  *   const client = await authenticateClient(presented.value, { clients, audiences: [issuer, tokenUrl], storage, now })
  * }
  * ```
+ * @see SPEC R3.3, R7.4, R7.11, RFC 6749 §2.3.1, RFC 7523 §3
  * @group Server
  */
 export async function authenticateClient(

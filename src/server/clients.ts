@@ -11,6 +11,12 @@ import { invalidType, invalidValue } from '../core/misuse.js'
  * A client registered at one of our authorization-server roles: party B at A's token endpoint,
  * or party A at B's.
  *
+ * @example
+ * ```ts
+ * const music: RegisteredClient = { clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: musicClientSecret, scope: 'assistant.announce' }
+ * const registry = staticClients([music])
+ * ```
+ * @see RFC 6749 §2, SPEC R7.6 (a client's scope bounds what it is granted)
  * @group Server
  */
 export interface RegisteredClient {
@@ -31,6 +37,12 @@ export interface RegisteredClient {
 /**
  * Finds registered clients. Back it with configuration, a database or a cache.
  *
+ * @example
+ * ```ts
+ * const fromConfig = staticClients([{ clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: secret, scope: 'assistant.announce' }])
+ * const registry: ClientRegistry = { findClient: (clientId) => fromConfig.findClient(clientId) } // or a database lookup
+ * ```
+ * @see RFC 6749 §2, SPEC R3.3
  * @group Server
  */
 export interface ClientRegistry {
@@ -47,6 +59,7 @@ export interface ClientRegistry {
  *   { clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: 's3cret', scope: 'assistant.announce' },
  * ])
  * ```
+ * @see RFC 6749 §2
  * @group Server
  */
 export function staticClients(list: readonly RegisteredClient[]): ClientRegistry {

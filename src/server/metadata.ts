@@ -9,6 +9,12 @@ import type { ServerContext } from './options.js'
 /**
  * The metadata document, served as JSON at `/.well-known/oauth-authorization-server`.
  *
+ * @example
+ * ```ts
+ * const document: AuthorizationServerMetadata = assistantAs.metadata()
+ * const reciprocal = document.grant_types_supported.includes('urn:ietf:params:oauth:grant-type:reciprocal')
+ * ```
+ * @see SPEC R6.1, RFC 8414 §2
  * @group Authorization server
  */
 export interface AuthorizationServerMetadata {

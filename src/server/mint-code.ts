@@ -17,6 +17,12 @@ import { invalidType, invalidValue } from '../core/misuse.js'
 /**
  * What a code is bound to.
  *
+ * @example
+ * ```ts
+ * const input: MintCodeInput = { clientId: 'music', subject: 'alice', scope: 'assistant.announce' }
+ * const minted = await assistantAs.mintCode(input)
+ * ```
+ * @see SPEC R3.1, R7.2, R7.9
  * @group Authorization server
  */
 export interface MintCodeInput {
@@ -50,6 +56,12 @@ export interface MintCodeInput {
 /**
  * A minted code: send `code` to the client; it expires at `expiresAt` (seconds).
  *
+ * @example
+ * ```ts
+ * const minted: MintedCode = await assistantAs.mintCode({ clientId: 'music', subject: 'alice', scope: 'assistant.announce' })
+ * await deliverReciprocalCode(peerB, { code: minted.code, accessToken })
+ * ```
+ * @see SPEC R3.1
  * @group Authorization server
  */
 export interface MintedCode {

@@ -28,6 +28,7 @@ import type { LostGrant } from '../rules/records.js'
  * ```ts
  * createAuthorizationServer({ ...options, accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL_SECONDS / 4 }) // 15-minute tokens
  * ```
+ * @see SPEC R4.2 (the response's `expires_in`), RFC 6749 §5.1
  * @group Authorization server
  */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600
@@ -38,6 +39,7 @@ export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600
  * ```ts
  * createAuthorizationServer({ ...options, refreshTokenTtlSeconds: 3 * DEFAULT_REFRESH_TOKEN_TTL_SECONDS }) // 90 days
  * ```
+ * @see SPEC R8.2, RFC 6749 §6
  * @group Authorization server
  */
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600
@@ -63,6 +65,13 @@ export const DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS = 60
  * JWT access tokens per RFC 9068, signed with jose. `publicKey` verifies them at the resource
  * server; `audience` is the `aud` claim (the client id when omitted).
  *
+ * @example
+ * ```ts
+ * const keyPair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair
+ * const jwt: JwtAccessTokenFormat = { format: 'jwt', privateKey: keyPair.privateKey, publicKey: keyPair.publicKey, alg: 'ES256' }
+ * const server = createAuthorizationServer({ ...options, accessTokenFormat: jwt })
+ * ```
+ * @see SPEC R4.2, RFC 9068 §2
  * @group Authorization server
  */
 export interface JwtAccessTokenFormat {
@@ -80,6 +89,11 @@ export interface JwtAccessTokenFormat {
  * Decides whether a grant's token response (and authorization redirect) asks for the reverse
  * grant (SPEC R1.2). Return a scope string to ask for, or `undefined` for nothing.
  *
+ * @example
+ * ```ts
+ * const reciprocalScope: ReciprocalScopeHook = ({ clientId }) => (clientId === 'assistant' ? 'music.play' : undefined)
+ * const server = createAuthorizationServer({ ...options, reciprocalScope })
+ * ```
  * @group Authorization server
  */
 export type ReciprocalScopeHook = (info: {
@@ -92,6 +106,12 @@ export type ReciprocalScopeHook = (info: {
  * A handler for an extension grant type, given the request and its strictly parsed form. Party B
  * registers its reciprocal grant receiver here under `GRANT_TYPE_RECIPROCAL`.
  *
+ * @example
+ * ```ts
+ * const handler: ExtensionGrantHandler = (raw, params) => partyB.receiver.handleParsed(raw, params)
+ * musicAs.registerExtensionGrant(GRANT_TYPE_RECIPROCAL, handler)
+ * ```
+ * @see SPEC R6.1, RFC 6749 §4.5
  * @group Authorization server
  */
 export type ExtensionGrantHandler = (raw: RawHttpRequest, params: FormParams) => Promise<HttpResult>
@@ -124,6 +144,7 @@ export type LostGrantHandler = (lost: LostGrant) => Promise<void>
  *   clients: staticClients([{ clientId: 'music', tokenEndpointAuthMethod: 'client_secret_basic', clientSecret: 's3cret', scope: 'assistant.announce' }]),
  * }
  * ```
+ * @see SPEC R3.1, R4.2, R6.1
  * @group Authorization server
  */
 export interface AuthorizationServerOptions {

@@ -40,6 +40,14 @@ import type { AccessTokenVerifier } from '../core/access-token.js'
  * A reciprocal code that passed every check, handed to the application (normally the party-B
  * driver, which redeems it at A).
  *
+ * @example
+ * ```ts
+ * const onCode = async (received: ReceivedReciprocalCode): Promise<ReceiveOutcome> => {
+ *   await redeemLater(received.peerClientId, received.userId, received.code)
+ *   return { ok: true }
+ * }
+ * ```
+ * @see SPEC R3.3, R7.9
  * @group Party B
  */
 export interface ReceivedReciprocalCode {
@@ -57,6 +65,12 @@ export interface ReceivedReciprocalCode {
  * The application's answer to a received code: accepted (B answers 200 `{}`), or an OAuth error
  * to answer with (e.g. the immediate redemption at A failed).
  *
+ * @example
+ * ```ts
+ * const refused: ReceiveOutcome = { ok: false, error: { error: 'server_error', status: 500 } }
+ * const accepted: ReceiveOutcome = { ok: true }
+ * ```
+ * @see SPEC R3.4, R4.3
  * @group Party B
  */
 export type ReceiveOutcome = { readonly ok: true } | { readonly ok: false; readonly error: OAuthErrorResponse }
@@ -64,6 +78,17 @@ export type ReceiveOutcome = { readonly ok: true } | { readonly ok: false; reado
 /**
  * Options of {@link createReciprocalReceiver}.
  *
+ * @example
+ * ```ts
+ * const receiverOptions: ReciprocalReceiverOptions = {
+ *   clients,
+ *   audiences,
+ *   verifyAccessToken: (token) => musicAs.verifyAccessToken(token),
+ *   onCode: async (received) => (await redeemLater(received.peerClientId, received.userId, received.code), { ok: true }),
+ * }
+ * const receiver = createReciprocalReceiver(receiverOptions)
+ * ```
+ * @see SPEC R3.3, R3.4, R7.10
  * @group Party B
  */
 export interface ReciprocalReceiverOptions {
@@ -92,6 +117,12 @@ export interface ReciprocalReceiverOptions {
  * The receiver's two doors, plus the door a token endpoint dispatches to once it has parsed the
  * form and seen the reciprocal `grant_type`.
  *
+ * @example
+ * ```ts
+ * const receiver: ReciprocalReceiver = partyB.receiver
+ * const answer = await receiver.fetch(request) // or receiver.handle(raw)
+ * ```
+ * @see SPEC R3.3, R3.4, R7.10
  * @group Party B
  */
 export interface ReciprocalReceiver {

@@ -23,6 +23,12 @@ import { unexpected } from '../http/guarded.js'
  * The outcome of a bearer check (`AuthorizationServer.authenticateRequest`): the token, or the
  * response to send.
  *
+ * @example
+ * ```ts
+ * const check: BearerCheck = await assistantAs.authenticateRequest(raw, 'assistant.announce')
+ * const answer = check.ok ? announce(check.token.subject) : toResponse(check.result)
+ * ```
+ * @see SPEC R4.4, RFC 6750 §2.1, §3.1
  * @group Authorization server
  */
 export type BearerCheck =
@@ -61,7 +67,17 @@ export interface ProofCheck {
   }): Promise<OAuthErrorResponse | undefined>
 }
 
-/** Options of `AuthorizationServer.authenticateRequest`. @group Authorization server */
+/**
+ * Options of `AuthorizationServer.authenticateRequest`.
+ *
+ * @example
+ * ```ts
+ * const authOptions: AuthenticateRequestOptions = {} // or { proofCheck } to accept DPoP as well
+ * const check = await assistantAs.authenticateRequest(raw, 'assistant.announce', authOptions)
+ * ```
+ * @see SPEC R4.4, docs/dpop-seam.md
+ * @group Authorization server
+ */
 export interface AuthenticateRequestOptions {
   /** Accept one more scheme than `Bearer`, with its proof check (see {@link ProofCheck}). */
   readonly proofCheck?: ProofCheck

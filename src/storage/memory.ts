@@ -18,7 +18,18 @@ interface Entry {
 /** An entry with an expiry: the only kind the sweep's heap holds. */
 type ExpiringEntry = Entry & { readonly expiresAt: number }
 
-/** Options of {@link MemoryStorage}. @group Storage */
+/**
+ * Options of {@link MemoryStorage}.
+ *
+ * @example
+ * ```ts
+ * let clockNow = 1_700_000_000
+ * const memoryOptions: MemoryStorageOptions = { now: () => clockNow, maxEntries: 10_000 }
+ * const store = new MemoryStorage(memoryOptions)
+ * ```
+ * @see docs/storage.md
+ * @group Storage
+ */
 export interface MemoryStorageOptions {
   /** Seconds since the epoch; defaults to {@link systemRuntime}'s clock. Tests pass their own clock. */
   readonly now?: () => number
@@ -38,6 +49,7 @@ export interface MemoryStorageOptions {
  * ```ts
  * storage.stats() // { entries: 3, maxEntries: 10_000, sweepExamined: 42 }
  * ```
+ * @see docs/storage.md
  * @group Storage
  */
 export interface MemoryStorageStats {
@@ -106,6 +118,7 @@ export class StorageFullError extends Error {
  * await storage.add('code:…', record, 60) // true
  * await storage.add('code:…', record, 60) // false: already there
  * ```
+ * @see docs/storage.md
  * @group Storage
  */
 export class MemoryStorage implements Storage {

@@ -17,6 +17,7 @@ import { LARGE_VALUE, ROUND_TRIP_VALUES, UNUSUAL_KEYS } from './contract-values.
  * const clock: StorageContractClock = { advance: (seconds) => (now += seconds) }
  * const storage = new MemoryStorage({ now: () => now })
  * ```
+ * @see docs/storage.md (the contract every adapter passes)
  * @group Testing
  */
 export interface StorageContractClock {
@@ -35,6 +36,7 @@ export interface StorageContractClock {
  *   clock: { advance: (seconds) => (now += seconds) },
  * }
  * ```
+ * @see docs/storage.md (the contract every adapter passes)
  * @group Testing
  */
 export interface StorageUnderTest {
@@ -78,6 +80,7 @@ const TTL = 2
  *   clock: { advance: (seconds) => (now += seconds) },
  * })
  * ```
+ * @see docs/storage.md (the contract every adapter passes)
  * @group Testing
  */
 export function describeStorageContract(name: string, factory: StorageUnderTest): void {

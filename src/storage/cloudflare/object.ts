@@ -15,6 +15,7 @@ import { type StorageAnswer, type StorageOperation, StorageOperationSchema } fro
  * ```ts
  * const storage: DurableObjectStorageApi = { get: async () => undefined, put: async () => {}, delete: async () => true, list: async () => new Map(), getAlarm: async () => null, setAlarm: async () => {} }
  * ```
+ * @see docs/storage.md
  * @group Cloudflare
  */
 export interface DurableObjectStorageApi {
@@ -51,6 +52,7 @@ export interface DurableObjectStorageApi {
  * }
  * const object = new ReciprocalStorageObject(objectState)
  * ```
+ * @see docs/storage.md
  * @group Cloudflare
  */
 export interface DurableObjectStateApi {
@@ -83,6 +85,7 @@ interface Entry {
  * // and the worker's code stores through the binding:
  * const storageOf = (env: { RECIPROCAL_STORAGE: DurableObjectNamespaceApi }) => new DurableObjectStorage(env.RECIPROCAL_STORAGE)
  * ```
+ * @see docs/storage.md
  * @group Cloudflare
  */
 export class ReciprocalStorageObject {

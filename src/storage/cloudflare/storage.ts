@@ -16,6 +16,7 @@ import { STORAGE_OBJECT_URL, type StorageAnswer, type StorageOperation } from '.
  * ```ts
  * const stub: DurableObjectStubApi = { fetch: async () => Response.json({}) }
  * ```
+ * @see docs/storage.md
  * @group Cloudflare
  */
 export interface DurableObjectStubApi {
@@ -34,6 +35,7 @@ export interface DurableObjectStubApi {
  *   readonly RECIPROCAL_STORAGE: DurableObjectNamespaceApi
  * }
  * ```
+ * @see docs/storage.md
  * @group Cloudflare
  */
 export interface DurableObjectNamespaceApi {
@@ -46,7 +48,16 @@ export interface DurableObjectNamespaceApi {
   get(id: unknown): DurableObjectStubApi
 }
 
-/** Options of {@link DurableObjectStorage}. @group Cloudflare */
+/**
+ * Options of {@link DurableObjectStorage}.
+ *
+ * @example
+ * ```ts
+ * const storageOf = (namespace: DurableObjectNamespaceApi) => new DurableObjectStorage(namespace, { prefix: 'music:' } satisfies DurableObjectStorageOptions)
+ * ```
+ * @see docs/storage.md
+ * @group Cloudflare
+ */
 export interface DurableObjectStorageOptions {
   /**
    * Put before every key (default: none), so that several parties or tenants share one
@@ -76,6 +87,7 @@ export interface DurableObjectStorageOptions {
  *   },
  * }
  * ```
+ * @see docs/storage.md
  * @group Cloudflare
  */
 export class DurableObjectStorage implements Storage {

@@ -21,6 +21,7 @@ import { DEFAULT_TABLE, schemaStatements, statements, type Statements } from './
  * const server: PostgresClient = new pg.Pool({ connectionString: 'postgres://app@db.internal/app' })
  * const embedded: PostgresClient = new PGlite('./data/reciprocal')
  * ```
+ * @see docs/storage.md
  * @group Storage
  */
 export interface PostgresClient {
@@ -35,6 +36,7 @@ export interface PostgresClient {
  * ```ts
  * const options: PostgresStorageOptions = { table: 'oauth.reciprocal_storage', prefix: 'assistant:' }
  * ```
+ * @see docs/storage.md
  * @group Storage
  */
 export interface PostgresStorageOptions {
@@ -68,6 +70,7 @@ export interface PostgresStorageOptions {
  * await migratePostgresStorage(db)
  * const storage = new PostgresStorage(db)
  * ```
+ * @see docs/storage.md
  * @group Storage
  */
 export async function migratePostgresStorage(client: PostgresClient, options: Pick<PostgresStorageOptions, 'table'> = {}): Promise<void> {
@@ -103,6 +106,7 @@ END $migrate$`,
  * const storage = new PostgresStorage(pool, { prefix: 'assistant:' })
  * setInterval(() => void storage.deleteExpired().catch(console.error), 60_000)
  * ```
+ * @see docs/storage.md
  * @group Storage
  */
 export class PostgresStorage implements Storage {

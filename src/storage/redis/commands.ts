@@ -18,6 +18,7 @@ import { invalidType } from '../../core/misuse.js'
  * ```ts
  * const options: RedisSetOptions = { onlyIfAbsent: true, milliseconds: 60_000 } // SET … PX 60000 NX
  * ```
+ * @see docs/storage.md
  * @group Redis
  */
 export interface RedisSetOptions {
@@ -42,6 +43,7 @@ export interface RedisSetOptions {
  * const counted: RedisCommands = { ...redis, getDel: (key) => (takes++, redis.getDel(key)) }
  * const storage = new RedisStorage(counted, { prefix: 'music:' })
  * ```
+ * @see docs/storage.md
  * @group Redis
  */
 export interface RedisCommands {
@@ -62,6 +64,7 @@ export interface RedisCommands {
  * ```ts
  * const options: NodeRedisSetOptions = { condition: 'NX', NX: true, expiration: { type: 'PX', value: 60_000 }, PX: 60_000 }
  * ```
+ * @see docs/storage.md
  * @group Redis
  */
 export interface NodeRedisSetOptions {
@@ -80,6 +83,7 @@ export interface NodeRedisSetOptions {
  * import { createClient } from 'redis'
  * const client: NodeRedisClient = await createClient({ url: 'redis://127.0.0.1:6379' }).connect()
  * ```
+ * @see docs/storage.md
  * @group Redis
  */
 export interface NodeRedisClient {
@@ -106,6 +110,7 @@ export interface NodeRedisClient {
  * import { Redis } from 'ioredis'
  * const client: IoredisClient = new Redis('redis://127.0.0.1:6379')
  * ```
+ * @see docs/storage.md
  * @group Redis
  */
 export interface IoredisClient {
@@ -134,6 +139,7 @@ export interface IoredisClient {
  * const client = await createClient({ url: 'redis://127.0.0.1:6379' }).connect()
  * const storage = new RedisStorage(fromNodeRedis(client), { prefix: 'music:' })
  * ```
+ * @see docs/storage.md
  * @group Redis
  */
 export function fromNodeRedis(client: NodeRedisClient): RedisCommands {
@@ -160,6 +166,7 @@ export function fromNodeRedis(client: NodeRedisClient): RedisCommands {
  * const client = new Redis('redis://127.0.0.1:6379')
  * const storage = new RedisStorage(fromIoredis(client), { prefix: 'music:' })
  * ```
+ * @see docs/storage.md
  * @group Redis
  */
 export function fromIoredis(client: IoredisClient): RedisCommands {

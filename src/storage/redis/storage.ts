@@ -8,7 +8,17 @@ import { invalidType } from '../../core/misuse.js'
 import { ttlMilliseconds } from '../ttl.js'
 import type { RedisCommands } from './commands.js'
 
-/** Options of {@link RedisStorage}. @group Redis */
+/**
+ * Options of {@link RedisStorage}.
+ *
+ * @example
+ * ```ts
+ * const redisOptions: RedisStorageOptions = { prefix: 'music:' }
+ * const storageOf = (commands: RedisCommands) => new RedisStorage(commands, redisOptions)
+ * ```
+ * @see docs/storage.md
+ * @group Redis
+ */
 export interface RedisStorageOptions {
   /**
    * Put before every key (default: none), so that several parties or tenants share one Redis:
