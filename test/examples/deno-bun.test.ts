@@ -1,13 +1,14 @@
 // examples/deno and examples/bun, each run by its runtime (the `deno` and `bun` binaries of
 // node_modules/.bin, or on PATH): both parties serve on loopback, and the test drives steps A–G
-// through them over HTTP, then B calls A's API with its reciprocal token. A runtime that is not
-// installed is skipped with a notice.
+// through them over HTTP, then B calls A's API with its reciprocal token. Both binaries are
+// devDependencies; one that is not installed is skipped with a notice, and fails under CI=true.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../helpers/typecheck.js'
+import { isCi } from '../storage/backends.js'
 import { linkBothWays, SECRETS } from './framework-flow.js'
 
 /** The runtime's binary, or `undefined` when it is not installed. */
@@ -34,7 +35,9 @@ describe.each(RUNTIMES)('examples/$name', ({ name, cwd, args }) => {
   const path = binary(name)
   const children: ChildProcess[] = []
   afterAll(() => children.forEach((child) => child.kill()))
-  if (path === undefined) console.warn(`examples/${name}: skipped, no ${name} binary (npm install -D ${name}, or put ${name} on PATH)`)
+  const missing = `no ${name} binary (\`npm ci\` installs it, a devDependency; or put ${name} on PATH)`
+  if (path === undefined && isCi()) throw new Error(`CI=true: examples/${name} must run, but there is ${missing}`)
+  if (path === undefined) console.warn(`examples/${name}: skipped, ${missing}`)
 
   it.skipIf(path === undefined)(`SPEC R1.2, R3.3, R4.1–R4.4: steps A–G through ${name}'s serve; B then calls A with its reciprocal token`, async () => {
     const ports = { ASSISTANT_PORT: await freePort(), MUSIC_PORT: await freePort() }
