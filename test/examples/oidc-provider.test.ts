@@ -11,8 +11,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createMusicService, type MusicService } from '../../examples/oidc-provider/src/music-service.js'
-import { UserAgent } from '../../examples/voice-and-music/src/user-agent.js'
+import { createMusicService, MUSIC_SCOPE, type MusicService } from '../../examples/oidc-provider/src/music-service.js'
+import { loginAtOidcProvider } from '../helpers/oidc-provider-login.js'
 import { serve, type Served } from '../helpers/serve.js'
 
 const SECRETS = { assistantAtMusic: 'assistant-secret-at-oidc-provider-0123456789', musicAtAssistant: 'music-secret-at-assistant-0123456789abcdef' }
@@ -62,7 +62,7 @@ beforeAll(async () => {
         // Party A learns B's endpoints from oidc-provider's discovery document (SPEC R6.1).
         peer: { as: await discoverPeer(b.url, { algorithm: 'oidc', allowInsecureRequests: true }), client: { client_id: 'assistant' }, clientAuth: oauth.ClientSecretBasic(SECRETS.assistantAtMusic), allowInsecureRequests: true },
         redirectUri: `${a.url}/callback`,
-        scope: MUSIC_SCOPE_REQUESTED,
+        scope: MUSIC_SCOPE,
         // A offers more than B asks for: what A's consent screen shows comes from B's `reciprocal`.
         reciprocal: { peerClientId: 'music', offer: 'assistant.announce assistant.display' },
       },
@@ -78,8 +78,6 @@ beforeAll(async () => {
   })
 })
 
-const MUSIC_SCOPE_REQUESTED = 'music.read music.play'
-
 afterAll(async () => {
   await a.close()
   b.server.closeAllConnections()
@@ -88,17 +86,7 @@ afterAll(async () => {
 
 /** Plays the user through oidc-provider's development login and consent pages, as "alice". */
 async function linkAtB(url: URL): Promise<void> {
-  const browser = new UserAgent(fetch)
-  let page = await browser.get(url.href)
-  for (let i = 0; i < 4 && !page.url.startsWith(`${a.url}/callback`); i++) {
-    const action = /<form[^>]*action="([^"]+)"/.exec(page.html)?.[1]
-    if (action === undefined) throw new Error(`no form on ${page.url}: ${page.status}`)
-    const fields: Record<string, string> = {}
-    for (const input of page.html.matchAll(/<input[^>]*name="([^"]+)"[^>]*>/g)) fields[input[1] ?? ''] = /value="([^"]*)"/.exec(input[0])?.[1] ?? ''
-    if ('login' in fields) Object.assign(fields, { login: 'alice', password: 'any' })
-    page = await browser.post(new URL(action, page.url).href, fields)
-  }
-  expect(page.url.startsWith(`${a.url}/callback`)).toBe(true)
+  expect((await loginAtOidcProvider(url, `${a.url}/callback`)).startsWith(`${a.url}/callback`)).toBe(true)
 }
 
 async function nowPlaying(token: string): Promise<number> {
@@ -185,5 +173,9 @@ describe('addReciprocalGrant options', () => {
     const provider = { issuer: 'https://b.example', registerGrantType: (name: string) => void registered.push(name), use: () => undefined } as unknown as Parameters<typeof addReciprocalGrant>[0]
     expect(() => addReciprocalGrant(provider, { peers: {}, reciprocalScope: 'bad"scope' })).toThrow(TypeError)
     expect(registered).toEqual([])
+  })
+
+  it('throws a TypeError when the grant is already registered at the provider (one handler per grant type)', () => {
+    expect(() => addReciprocalGrant(music.provider, { peers: {} })).toThrow(/already called/)
   })
 })

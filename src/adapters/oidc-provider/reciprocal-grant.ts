@@ -73,11 +73,14 @@ export type OidcProviderPartyB = Omit<PartyB, 'receiver'>
  * })
  * const tokenAtA = await music.accessToken('assistant', 'alice') // call A on alice's behalf
  * ```
- * @throws TypeError when `reciprocalScope` is not a valid scope string (code `ERR_INVALID_ARG_VALUE`).
+ * @throws TypeError when `reciprocalScope` is not a valid scope string, or when the grant is
+ * already registered at this provider (code `ERR_INVALID_ARG_VALUE`).
  * @see draft-ietf-oauth-reciprocal-04 §2.1, §2.2.2
  * @group oidc-provider
  */
 export function addReciprocalGrant(provider: OidcProviderLike, options: OidcProviderReciprocalOptions): OidcProviderPartyB {
+  // oidc-provider keeps one handler per grant type: a second party B would take the first one's codes.
+  if (withGrant.has(provider)) throw invalidValue('addReciprocalGrant was already called for this provider')
   const { reciprocalScope, ...partyBOptions } = options
   const runtime = options.runtime ?? systemRuntime
   const askFor = scopeHook(reciprocalScope)
@@ -103,6 +106,7 @@ export function addReciprocalGrant(provider: OidcProviderLike, options: OidcProv
     revokeLink: grants.revoke,
   })
 
+  withGrant.add(provider)
   provider.registerGrantType(
     GRANT_TYPE_RECIPROCAL,
     async (ctx) => {
@@ -132,6 +136,9 @@ export function addReciprocalGrant(provider: OidcProviderLike, options: OidcProv
   const { receiver: _mounted, ...operations } = partyB
   return operations
 }
+
+/** The providers the grant is registered at. */
+const withGrant = new WeakSet<OidcProviderLike>()
 
 /**
  * The receiver's client registry. Every client is known and authenticates with `none` because
