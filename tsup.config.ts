@@ -6,7 +6,7 @@ import { sharedModule } from './build/shared-module.js'
 // `require()`s them, which Node supports from 20.19 on (see `engines`).
 export default defineConfig({
   // One file per subpath export (package.json "exports"), so nobody bundles what they don't use.
-  entry: { index: 'src/index.ts', client: 'src/client.ts', server: 'src/server.ts', machines: 'src/machines.ts', node: 'src/node.ts', postgres: 'src/postgres.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', cloudflare: 'src/cloudflare.ts' },
+  entry: { index: 'src/index.ts', client: 'src/client.ts', server: 'src/server.ts', machines: 'src/machines.ts', node: 'src/node.ts', postgres: 'src/postgres.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', cloudflare: 'src/cloudflare.ts', 'oidc-provider': 'src/oidc-provider.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
@@ -30,5 +30,5 @@ export default defineConfig({
   onSuccess: copyBundledLicenses,
   // The entries' code lives in one module, dist/shared.js (build/shared-module.ts). `machines`
   // stays apart in ESM, to load without the rest. A new entry is built on its own unless listed.
-  esbuildPlugins: [sharedModule({ name: 'shared', entries: ['index', 'client', 'server', 'node'], apartWhenSplitting: ['machines'] })],
+  esbuildPlugins: [sharedModule({ name: 'shared', entries: ['index', 'client', 'server', 'node', 'oidc-provider'], apartWhenSplitting: ['machines'] })],
 })

@@ -9,7 +9,7 @@ export default defineConfig({
     // against the source of each entry point (src/<subpath>.ts), so `npm test` needs no build.
     alias: [
       { find: /^reciprocal-oauth$/, replacement: source('index.ts') },
-      { find: /^reciprocal-oauth\/(client|server|machines|node|postgres|testing|redis|cloudflare)$/, replacement: source('$1.ts') },
+      { find: /^reciprocal-oauth\/(client|server|machines|node|postgres|testing|redis|cloudflare|oidc-provider)$/, replacement: source('$1.ts') },
     ],
   },
   test: {

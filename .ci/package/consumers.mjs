@@ -38,7 +38,8 @@ function hasRequire(subpath) {
 }
 
 const specifier = (subpath) => (subpath === '.' ? 'reciprocal-oauth' : `reciprocal-oauth/${subpath.slice(2)}`)
-const identifier = (subpath) => (subpath === '.' ? 'root' : subpath.slice(2))
+// `oidc-provider` → `oidcProvider`: a subpath may hold a hyphen, an identifier may not.
+const identifier = (subpath) => (subpath === '.' ? 'root' : subpath.slice(2).replace(/-(\w)/g, (_, letter) => letter.toUpperCase()))
 
 const MODULES = {
   bundler: { type: 'module', compilerOptions: { module: 'esnext', moduleResolution: 'bundler' } },

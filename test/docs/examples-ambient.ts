@@ -25,6 +25,7 @@ import type { CodeRecord, GrantRecord, LinkGrantEntry, LinkVersionRecord, TokenR
 import type { Runtime } from '../../src/core/runtime.js'
 import type { MemoryStorage } from '../../src/storage/memory.js'
 import type { JsonValue } from '../../src/core/storage.js'
+import type Provider from 'oidc-provider'
 
 // Libraries the examples use by their usual names.
 export * as v from 'valibot'
@@ -74,6 +75,8 @@ export declare const err: unknown
 // Party A and party B, their peers, and what they hold.
 export declare const partyA: PartyA
 export declare const partyB: PartyB
+/** An oidc-provider `Provider`, as the application built it. */
+export declare const provider: Provider
 export declare const assistantAs: AuthorizationServer
 export declare const musicAs: AuthorizationServer
 export declare const server: AuthorizationServer

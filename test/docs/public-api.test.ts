@@ -15,6 +15,7 @@ const entries = {
   'reciprocal-oauth/node': 'src/node.ts',
   'reciprocal-oauth/postgres': 'src/postgres.ts',
   'reciprocal-oauth/testing': 'src/testing.ts',
+  'reciprocal-oauth/oidc-provider': 'src/oidc-provider.ts',
 } as const
 
 function exportedNames(): Record<keyof typeof entries, string[]> {
