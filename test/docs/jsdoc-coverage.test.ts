@@ -24,7 +24,7 @@ const CITATION_FORMS: Record<string, RegExp> = {
   "draft-ietf-oauth-reciprocal-04 §<x> (the draft's section)": /\bdraft-ietf-oauth-reciprocal-04 §\d/,
   'a link to an RFC or draft section (rfc-editor.org/rfc/rfc<nnnn>#section-<x>, …reciprocal-04#section-<x>)':
     /https:\/\/(?:www\.rfc-editor\.org\/rfc\/rfc\d{4}|datatracker\.ietf\.org\/doc\/html\/draft-ietf-oauth-reciprocal-04)#section-\d/,
-  '@see docs/<page>.md': /@see\b[^\n]*\bdocs\/[\w-]+\.md\b/,
+  '@see docs/<page>.md': /@see\b[^\n]*\bdocs\/[\w/-]+\.md\b/,
 }
 
 interface DocumentedExport {

@@ -14,6 +14,7 @@
  * ```ts
  * const route = (ctx: OidcProviderContext): string | undefined => ctx.oidc?.route
  * ```
+ * @see docs/integrations/oidc-provider.md
  * @group oidc-provider
  */
 export interface OidcProviderContext {
@@ -35,6 +36,7 @@ export interface OidcProviderContext {
  * ```ts
  * const live = (token: OidcProviderAccessToken): boolean => !token.isExpired && !token.isSenderConstrained()
  * ```
+ * @see SPEC R3.3 (party B checks the access token that comes with the reciprocal code)
  * @group oidc-provider
  */
 export interface OidcProviderAccessToken {
@@ -55,6 +57,7 @@ export interface OidcProviderAccessToken {
  * const sameGrant = (grant: OidcProviderGrant, token: OidcProviderAccessToken): boolean =>
  *   grant.clientId === token.clientId && grant.accountId === token.accountId
  * ```
+ * @see SPEC R5.2 (unlinking revokes the grant)
  * @group oidc-provider
  */
 export interface OidcProviderGrant {
@@ -72,6 +75,7 @@ export interface OidcProviderGrant {
  * ```ts
  * const target: OidcProviderLike = provider // a `new Provider(issuer, configuration)`
  * ```
+ * @see docs/integrations/oidc-provider.md
  * @group oidc-provider
  */
 export interface OidcProviderLike {

@@ -24,6 +24,15 @@ const GRANT_PARAMETERS = ['code', 'access_token'] as const
  * Options of {@link addReciprocalGrant}: party B's options, less what oidc-provider provides
  * (its clients, their authentication, its token check and revocation).
  *
+ * @example
+ * ```ts
+ * const options: OidcProviderReciprocalOptions = {
+ *   storage,
+ *   reciprocalScope: 'assistant.read',
+ *   peers: { assistant: { as: { issuer: 'https://assistant.example', token_endpoint: 'https://assistant.example/oauth/token' }, client: { client_id: 'music' }, clientAuth: ClientSecretBasic(clientSecret) } },
+ * }
+ * ```
+ * @see SPEC R1.2 (B asks for the reciprocal scope in its token response)
  * @group oidc-provider
  */
 export interface OidcProviderReciprocalOptions
@@ -41,6 +50,12 @@ export interface OidcProviderReciprocalOptions
  * Party B's operations on oidc-provider: those of `createPartyB`, whose receiver the helper
  * mounted at oidc-provider's token endpoint itself.
  *
+ * @example
+ * ```ts
+ * const partyB: OidcProviderPartyB = addReciprocalGrant(provider, { storage, peers: {} })
+ * await partyB.resume()
+ * ```
+ * @see SPEC R4.3 (deferred redemption is resumed), SPEC R5.2 (unlink)
  * @group oidc-provider
  */
 export type OidcProviderPartyB = Omit<PartyB, 'receiver'>
