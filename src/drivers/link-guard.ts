@@ -60,6 +60,11 @@ export class LinkGuard {
     })
   }
 
+  /** Whether an operation of this instance holds the link, or waits for it, now. */
+  busyHere(link: string): boolean {
+    return this.#local.busy(link)
+  }
+
   /** Runs `task` if the link's lease is free now; resolves `undefined` without running it otherwise. */
   tryRun<T>(link: string, task: () => Promise<T>): Promise<T | undefined> {
     if (!this.shared) return this.#local.run(link, task)

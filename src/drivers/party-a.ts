@@ -306,14 +306,31 @@ export function createPartyA(options: PartyAOptions): PartyA {
    * (its grant is about to be revoked), or it expired: the link stops claiming that grant and
    * offers a fresh code. The delivery waits in its outbox for the next resume: B is waiting for
    * this answer, so a POST to B now could wait on B's own lease.
+   *
+   * It does not wait for a link another operation holds (a refresh or a delivery may hold it for
+   * a whole outbound timeout, while the token endpoint waits on this handler): it throws
+   * `ERR_LINK_BUSY`, and the server then answers 500 and leaves the grant in place until a retry
+   * of the same code finds the link free — never revoking a grant this party still claims.
    */
   async function onGrantLost(lost: LostGrant): Promise<void> {
     const peerId = peers.peerIdOf(lost.reference)
     if (peerId === undefined || peers.get(peerId)?.reciprocal.peerClientId !== lost.clientId) return
-    await onLink(lost.reference, async () => {
+    // Not even behind this instance's own operation on the link: that one may be a delivery to B
+    // waiting for B's answer, while B waits for this token endpoint's.
+    const key = `party-a:${lost.reference}`
+    const told = guard.busyHere(key) ? undefined : await guard.tryRun(key, async () => {
       const found = await find(lost.reference)
       if (found !== undefined && found.record.state.userId === lost.subject) await apply(found.record, { type: 'grant-lost', version: lost.version }, found.peer)
+      return true
     })
+    if (told === undefined) {
+      throw new ReciprocalError('Another operation holds the link whose grant was lost', {
+        code: ErrorCode.LinkBusy,
+        step: 'configuration',
+        hint: 'The peer retries the redemption (its resume); the grant is revoked once the link has stopped claiming it.',
+        retryable: true,
+      })
+    }
   }
   options.authorizationServer.registerLostGrantHandler?.(onGrantLost)
 

@@ -147,12 +147,15 @@ export async function authorizationCodeGrant(
 async function refuseReplay(context: ServerContext, codeHash: string): Promise<HttpResult> {
   const marker = await context.storage.get<UsedMarker>(keys.usedCode(codeHash))
   const refused = codeReplay(marker)
-  // The minter stops claiming the grant before it is revoked, so that its state never claims a
-  // grant this server no longer honours (SPEC R4.3); the revocation runs even if a handler throws.
-  await tellLostGrant(context, marker?.link, 'replayed').finally(() => runEffects(context, refused.effects))
   // The code record lives as long as its marker (mint-code.ts): a marker without its record is a
   // code that was taken — redeemed, or consumed as leaked — so this is a replay, not a late code.
   if (marker !== undefined) context.emit({ type: 'replay-detected', credential: 'code', grantId: marker.grantId })
+  // The minter stops claiming the grant before it is revoked, so that its state never claims a
+  // grant this server no longer honours (SPEC R4.3). A handler that throws (its link busy, its
+  // storage down) leaves the grant in place and the request answered 500: the client's retry of
+  // the same code, a replay again while the marker lives, revokes it once the minter is told.
+  await tellLostGrant(context, marker?.link, 'replayed')
+  await runEffects(context, refused.effects)
   return renderOAuthError(refused.refusal)
 }
 

@@ -70,4 +70,37 @@ describe('RFC 6749 §4.1.2, SPEC R4.2, R4.3: a redeemed reciprocal code presente
     expect(await s.partyA.getLink(linkId)).toEqual(widened)
     expect(await snapshot(s, linkId, {})).toMatchObject({ a: { status: 'reciprocal-granted' }, bLiveAtA: true })
   })
+
+  it('SPEC R4.3: a replay while A is busy with the link (here delivering a widened code) answers 500 at once and revokes nothing — A still claims the grant, and A\'s server still honours it', async () => {
+    const copier = copyingFetch()
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let armed = false
+    let holding = false
+    // Party A's POST of the widened code to B (once armed) waits until the test releases it, holding A's link.
+    const aFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const request = new Request(input, init)
+      const grant = new URLSearchParams(await request.clone().text()).get('grant_type') ?? ''
+      if (armed && grant.includes('reciprocal') && !holding) {
+        holding = true
+        await held
+      }
+      return fetch(request)
+    }
+    const s = await startServices({ reciprocalInTokenResponse: 'assistant.announce assistant.read', bFetch: copier.fetch, aFetch })
+    const { linkId } = await linkAndConsent(s, READ)
+    const first = await s.partyB.accessToken('assistant', 'alice')
+    armed = true
+    const widening = s.partyA.updateReciprocalScope(linkId, 'assistant.announce assistant.read')
+    await expect.poll(() => holding).toBe(true)
+
+    const replay = await presentAgain(s.a.url, copier.copied[0])
+    expect(replay.status).toBe(500)
+    expect(await replay.json()).not.toHaveProperty('access_token')
+    expect(await s.assistantAs.verifyAccessToken(first)).toBeDefined()
+
+    release()
+    expect(await widening).toMatchObject({ status: 'reciprocal-granted', granted: { version: 2 } })
+    expect(await snapshot(s, linkId, {})).toMatchObject({ a: { status: 'reciprocal-granted' }, bLiveAtA: true })
+  })
 })
