@@ -16,6 +16,7 @@ import type { RegisteredClient } from './clients.js'
 import type { ServerContext } from './options.js'
 import { keys, type TokenRecord } from './records.js'
 import { sha256 } from '../lib/hash.js'
+import { unexpectedFailure } from '../core/events.js'
 import { answerRotatedRefreshToken, refuseReplay, rememberGrace } from './refresh-retry.js'
 import { judgeRotation, rotateGrant, type WonRotation } from './rotate-grant.js'
 import { refuse } from './run-decision.js'
@@ -78,6 +79,8 @@ export async function refreshTokenGrant(
   }
   const result = await rotateGrant(context, won)
   // For a client that loses this answer: its retry with this token rotates again, for a while.
-  await rememberGrace(context, refreshHash, won, result)
+  // The new tokens are stored: a failure to leave the grace must not turn this answer into a 500,
+  // which is the lost answer the grace is for — told to the observer, and the tokens go out.
+  await rememberGrace(context, refreshHash, won, result).catch((error: unknown) => context.emit(unexpectedFailure('token-endpoint', error)))
   return tokenResult(result.body)
 }

@@ -4,7 +4,7 @@
 // unused successor revoked, so a grant never has two live refresh tokens. Once the successor was
 // used, after the grace, or from another client, the old token is a replay and revokes the grant.
 // Concurrent retries: exactly one rotates, the others are refused and revoke nothing.
-import { type AuthorizationServerOptions, staticClients } from 'reciprocal-oauth'
+import { type AuthorizationServerOptions, type Storage, staticClients } from 'reciprocal-oauth'
 import { DEFAULT_REFRESH_TOKEN_REUSE_GRACE_SECONDS } from 'reciprocal-oauth/server'
 import { type TokenRecord } from 'reciprocal-oauth/machines'
 import { createHash } from 'node:crypto'
@@ -57,6 +57,20 @@ describe('RFC 6749 §6: a lost refresh answer is retried with the rotated token 
     expect(await h.liveRefreshTokens()).toEqual([hashOf(retried.refresh_token)])
     // The retried pair is an ordinary one: it rotates on.
     expect(await h.live(await h.refreshed(retried.refresh_token))).toBe(true)
+  })
+
+  it('SPEC R8.2: a failure to store the grace after a rotation is told to the observer, and the rotated tokens still go out (not a 500, which would be the lost answer the grace is for)', async () => {
+    const clock = new TestClock()
+    const { storage } = recordingStorage(clock)
+    const failing: Storage = { ...storage, get: storage.get.bind(storage), add: storage.add.bind(storage), take: storage.take.bind(storage), delete: storage.delete.bind(storage), set: (key, value, ttl) => (key.startsWith('refresh-grace:') ? Promise.reject(new Error('store down')) : storage.set(key, value, ttl)) }
+    const failures: string[] = []
+    const server = serverOver(failing, clock, { onEvent: (event) => void (event.type === 'unexpected-failure' && failures.push(event.where)) })
+    const { code } = await server.mintCode({ clientId: 'music', subject: 'user-1', scope: MUSIC.scope })
+    const first = json(await server.tokenEndpoint.handle(formPost({ grant_type: 'authorization_code', code }))) as Tokens
+    const rotated = await server.tokenEndpoint.handle(formPost({ grant_type: 'refresh_token', refresh_token: first.refresh_token }))
+    expect(rotated.status).toBe(200)
+    expect(await server.verifyAccessToken((json(rotated) as Tokens).access_token)).toBeDefined()
+    expect(failures).toEqual(['token-endpoint'])
   })
 
   it('RFC 6749 §6: a retry whose answer is lost too may be retried again, until the first rotation’s grace ends (never extended)', async () => {
