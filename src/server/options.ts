@@ -122,8 +122,8 @@ export type ExtensionGrantHandler = (raw: RawHttpRequest, params: FormParams) =>
  * presented again (RFC 6749 §4.1.2: the grant is revoked right after the handlers ran), or its
  * own client presents it expired. Party A registers one (`createPartyA`) so that its link stops
  * claiming that grant and offers a new code (SPEC R4.3). A handler that throws makes the token
- * endpoint answer 500, so that the client tries again later; a replay's grant is revoked either
- * way.
+ * endpoint answer 500 and leaves a replay's grant in place — its minter may still claim it —
+ * until the client's retry of the code, a replay again, finds every handler working.
  *
  * @example
  * ```ts
