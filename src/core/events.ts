@@ -94,6 +94,7 @@ export type ReciprocalEvent = {
   | { readonly type: 'code-misused'; readonly clientId: string; readonly presentedBy: string; readonly subject: string; readonly grantId: string }
   | { readonly type: 'grant-cut'; readonly version: number; readonly clientId: string; readonly subject: string }
   | { readonly type: 'link-revoked'; readonly clientId: string; readonly subject: string }
+  | { readonly type: 'link-grants-not-found'; readonly clientId: string; readonly subject: string }
   | { readonly type: 'token-refreshed'; readonly scope: string; readonly grantId: string; readonly clientId: string; readonly subject: string }
   | { readonly type: 'unexpected-failure'; readonly where: FailureSite; readonly error: ObservedError }
 )

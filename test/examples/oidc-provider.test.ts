@@ -3,7 +3,7 @@
 // completing the whole flow against it — link, consent, the reciprocal code POSTed to
 // oidc-provider's token endpoint, B's redemption at A, both tokens honoured, refresh both ways,
 // unlink.
-import { type AuthorizationServer, createAuthorizationServer, createPartyA, type PartyA, staticClients } from 'reciprocal-oauth'
+import { type AuthorizationServer, createAuthorizationServer, createPartyA, type PartyA, type ReciprocalEvent, staticClients } from 'reciprocal-oauth'
 import { discoverPeer } from 'reciprocal-oauth/client'
 import { addReciprocalGrant } from 'reciprocal-oauth/oidc-provider'
 import { GRANT_TYPE_RECIPROCAL } from 'reciprocal-oauth/server'
@@ -89,6 +89,52 @@ async function linkAtB(url: URL): Promise<void> {
   expect((await loginAtOidcProvider(url, `${a.url}/callback`)).startsWith(`${a.url}/callback`)).toBe(true)
 }
 
+/** A reciprocal grant POST to oidc-provider's token endpoint, as party A makes it. */
+const postCode = (accessToken: string, code: string): Promise<Response> =>
+  fetch(`${b.url}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${btoa(`assistant:${SECRETS.assistantAtMusic}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: GRANT_TYPE_RECIPROCAL, client_id: 'assistant', code, access_token: accessToken }),
+  })
+
+/** A's token request at oidc-provider: `authorization_code` or `refresh_token`. */
+const tokenRequest = (params: Record<string, string>): Promise<Response> =>
+  fetch(`${b.url}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${btoa(`assistant:${SECRETS.assistantAtMusic}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params),
+  })
+
+/** Whether oidc-provider still honours a refresh token of A's (it is rotated when it is). */
+async function refreshes(refreshToken: string): Promise<boolean> {
+  return (await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken })).status === 200
+}
+
+/** The refresh token party A holds at B for a link. */
+async function refreshTokenAtB(id: string): Promise<string> {
+  const link = await partyA.getLink(id)
+  const refreshToken = link !== undefined && 'peerTokens' in link ? link.peerTokens?.refreshToken : undefined
+  if (refreshToken === undefined) throw new Error('party A holds no refresh token at B for this link')
+  return refreshToken
+}
+
+/**
+ * Another oidc-provider grant of alice's to A, outside party A: a fresh browser session at
+ * oidc-provider (so a new Grant), its code exchanged for an access and a refresh token.
+ */
+async function anotherGrant(): Promise<{ accessToken: string; refreshToken: string }> {
+  const verifier = oauth.generateRandomCodeVerifier()
+  const authorize = new URL(`${b.url}/auth`)
+  const query = { client_id: 'assistant', response_type: 'code', redirect_uri: `${a.url}/callback`, scope: MUSIC_SCOPE, state: 'another-grant' }
+  for (const [name, value] of Object.entries(query)) authorize.searchParams.set(name, value)
+  authorize.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier))
+  authorize.searchParams.set('code_challenge_method', 'S256')
+  const code = new URL(await loginAtOidcProvider(authorize, `${a.url}/callback`)).searchParams.get('code') ?? ''
+  const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${a.url}/callback`, code_verifier: verifier })
+  const tokens = (await response.json()) as { access_token: string; refresh_token: string }
+  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token }
+}
+
 async function nowPlaying(token: string): Promise<number> {
   return (await fetch(`${b.url}/api/now-playing`, { headers: { authorization: `Bearer ${token}` } })).status
 }
@@ -129,21 +175,15 @@ describe('integration: party B on oidc-provider with addReciprocalGrant, party A
   })
 
   it('SPEC R7.10, R3.3: a code presented again, or with a token oidc-provider does not know, is refused', async () => {
-    const post = (accessToken: string, code: string) =>
-      fetch(`${b.url}/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${btoa(`assistant:${SECRETS.assistantAtMusic}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: GRANT_TYPE_RECIPROCAL, client_id: 'assistant', code, access_token: accessToken }),
-      })
-    const unknown = await post('not-a-token', 'some-code')
+    const unknown = await postCode('not-a-token', 'some-code')
     expect(unknown.status).toBe(400)
     expect(await unknown.json()).toMatchObject({ error: 'invalid_token' })
     expect(unknown.headers.get('cache-control')).toBe('no-store')
     // B remembers each code it received (hashed): a code A never minted goes to A once (and fails
     // there); the same code again is refused before any redemption.
     const token = await partyA.accessToken(linkId)
-    const first = await post(token, 'a-code-a-never-minted')
-    const again = await post(token, 'a-code-a-never-minted')
+    const first = await postCode(token, 'a-code-a-never-minted')
+    const again = await postCode(token, 'a-code-a-never-minted')
     expect(await first.json()).toMatchObject({ error: 'invalid_grant', error_description: 'The reciprocal code could not be redeemed' })
     expect(await again.json()).toMatchObject({ error: 'invalid_grant', error_description: 'This code was already received' })
   })
@@ -158,12 +198,38 @@ describe('integration: party B on oidc-provider with addReciprocalGrant, party A
     expect(await response.json()).toMatchObject({ error: 'invalid_client' })
   })
 
-  it('SPEC R5.2: unlinking at B revokes its oidc-provider grant and A\'s tokens at A', async () => {
+  it('SPEC R5.2: unlinking at B revokes the grant whose code it accepted (G1), though another grant\'s POST (G2) came later and was refused, and A\'s tokens at A', async () => {
     const tokenAtB = await partyA.accessToken(linkId)
     const tokenAtA = await music.reciprocal.accessToken('assistant', 'alice')
+    // Adversarial: A's access token from another grant (G2) of alice's delivers a code B refuses
+    // (a duplicate) after checking the token; that grant does not displace the link's own (G1).
+    const other = await anotherGrant()
+    expect(await (await postCode(other.accessToken, 'a-code-a-never-minted')).json()).toMatchObject({ error: 'invalid_grant' })
+    const linkRefreshToken = await refreshTokenAtB(linkId)
+    // A confidential client's refresh token is not rotated here: checking it leaves it valid.
+    expect(await refreshes(linkRefreshToken)).toBe(true)
     expect(await music.reciprocal.unlink('assistant', 'alice')).toMatchObject({ status: 'unlinked', outbox: [] })
     expect(await nowPlaying(tokenAtB)).toBe(401)
+    expect(await refreshes(linkRefreshToken)).toBe(false) // G1 revoked, refresh token and all
     expect(await assistantAs.verifyAccessToken(tokenAtA)).toBeUndefined()
+  })
+
+  it('SPEC R5.2: when codes from two grants of the same client and user were both accepted, unlinking at B revokes both', async () => {
+    // The user links again at A (grant G3 at oidc-provider), then A delivers a second code with an
+    // access token of another grant (G4): B accepts both, and unlinking revokes both.
+    const started = await partyA.startLink('music', 'alice-at-assistant')
+    await linkAtB(started.url)
+    expect(await partyA.consent(started.linkId, { scope: 'assistant.announce' })).toMatchObject({ status: 'reciprocal-granted' })
+    const other = await anotherGrant()
+    const { code } = await assistantAs.mintCode({ clientId: 'music', subject: 'alice-at-assistant', scope: 'assistant.announce', supersede: true })
+    expect((await postCode(other.accessToken, code)).status).toBe(200)
+    const linkRefreshToken = await refreshTokenAtB(started.linkId)
+    expect(await refreshes(linkRefreshToken)).toBe(true)
+    expect(await refreshes(other.refreshToken)).toBe(true)
+
+    expect(await music.reciprocal.unlink('assistant', 'alice')).toMatchObject({ status: 'unlinked', outbox: [] })
+    expect(await refreshes(linkRefreshToken)).toBe(false) // G3
+    expect(await refreshes(other.refreshToken)).toBe(false) // G4
   })
 })
 
@@ -173,6 +239,32 @@ describe('addReciprocalGrant options', () => {
     const provider = { issuer: 'https://b.example', registerGrantType: (name: string) => void registered.push(name), use: () => undefined } as unknown as Parameters<typeof addReciprocalGrant>[0]
     expect(() => addReciprocalGrant(provider, { peers: {}, reciprocalScope: 'bad"scope' })).toThrow(TypeError)
     expect(registered).toEqual([])
+  })
+
+  it('SPEC R5.2: an unlink that finds no oidc-provider grant to revoke tells the observer, and revokes nothing', async () => {
+    const revoked: string[] = []
+    const models = { revokeByGrantId: async (grantId: string) => void revoked.push(grantId) }
+    const provider = {
+      issuer: 'https://b.example',
+      registerGrantType: () => undefined,
+      use: () => undefined,
+      AccessToken: { ...models, find: async () => undefined },
+      RefreshToken: models,
+      AuthorizationCode: models,
+      Grant: { find: async () => undefined },
+    } as unknown as Parameters<typeof addReciprocalGrant>[0]
+    const events: ReciprocalEvent[] = []
+    const partyB = addReciprocalGrant(provider, { peers: {}, onEvent: (event) => void events.push(event) })
+    expect(await partyB.unlink('assistant', 'alice')).toMatchObject({ status: 'unlinked', outbox: [] })
+    expect(revoked).toEqual([])
+    expect(events).toContainEqual(expect.objectContaining({ type: 'link-grants-not-found', source: 'party-b', clientId: 'assistant', subject: 'alice' }))
+  })
+
+  it('throws a TypeError for a grantRecordMaxSeconds that is not a positive finite number (every grant record expires)', () => {
+    const provider = { issuer: 'https://b.example', registerGrantType: () => undefined, use: () => undefined } as unknown as Parameters<typeof addReciprocalGrant>[0]
+    for (const grantRecordMaxSeconds of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => addReciprocalGrant(provider, { peers: {}, grantRecordMaxSeconds })).toThrow(TypeError)
+    }
   })
 
   it('throws a TypeError when the grant is already registered at the provider (one handler per grant type)', () => {

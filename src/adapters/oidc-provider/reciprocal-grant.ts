@@ -8,17 +8,23 @@
 import { createPartyB, type PartyB, type PartyBOptions } from '../../drivers/party-b.js'
 import type { VerifiedAccessToken } from '../../core/access-token.js'
 import { systemRuntime } from '../../core/runtime.js'
-import type { Storage } from '../../core/storage.js'
+import { eventEmitter, unexpectedFailure } from '../../core/events.js'
 import { invalidValue } from '../../core/misuse.js'
+import { sha256 } from '../../lib/hash.js'
 import { GRANT_TYPE_RECIPROCAL } from '../../protocol/constants.js'
+import type { HttpResult } from '../../protocol/http.js'
 import { withReciprocalScope } from '../../protocol/reciprocal-response.js'
 import type { ClientRegistry } from '../../server/clients.js'
 import type { ReciprocalScopeHook } from '../../server/options.js'
 import { MemoryStorage } from '../../storage/memory.js'
+import { grantRecords, type AcceptedGrant } from './grant-records.js'
 import type { OidcProviderContext, OidcProviderLike } from './provider-like.js'
 
 /** The parameters of the reciprocal POST besides oidc-provider's own (SPEC R3.2). */
 const GRANT_PARAMETERS = ['code', 'access_token'] as const
+
+/** How long B remembers a grant without an expiry of its own: 400 days (oidc-provider rotates a refresh token for a year). */
+const DEFAULT_GRANT_RECORD_MAX_SECONDS = 400 * 24 * 3600
 
 /**
  * Options of {@link addReciprocalGrant}: party B's options, less what oidc-provider provides
@@ -44,6 +50,12 @@ export interface OidcProviderReciprocalOptions
    * Default: nothing asked.
    */
   readonly reciprocalScope?: string | ReciprocalScopeHook
+  /**
+   * How long B remembers an oidc-provider grant that has no expiry (`ttl.Grant` gave none), so
+   * that unlinking revokes it, seconds; a grant with an `exp` is remembered until then.
+   * Default 400 days.
+   */
+  readonly grantRecordMaxSeconds?: number
 }
 
 /**
@@ -71,7 +83,9 @@ export type OidcProviderPartyB = Omit<PartyB, 'receiver'>
  *   received before, and redeems the code at A's registered token endpoint (SPEC R3.3, R7.8–R7.10);
  * - adds `reciprocal` to oidc-provider's `authorization_code` token responses for the clients in
  *   `peers` (SPEC R1.2), as `reciprocalScope` says;
- * - on `unlink`, revokes the oidc-provider grant A's token came from, with its tokens (SPEC R5.2).
+ * - on `unlink`, revokes every oidc-provider grant whose access token delivered a code B accepted
+ *   for that client and user, with their tokens (SPEC R5.2); when it knows of none, it revokes
+ *   nothing and emits `link-grants-not-found` to `onEvent`.
  *
  * Register each party A at oidc-provider with the reciprocal grant type among its `grant_types`,
  * and list it in `peers` by its client id. Opaque access tokens only: oidc-provider does not store
@@ -88,19 +102,29 @@ export type OidcProviderPartyB = Omit<PartyB, 'receiver'>
  * })
  * const tokenAtA = await music.accessToken('assistant', 'alice') // call A on alice's behalf
  * ```
- * @throws TypeError when `reciprocalScope` is not a valid scope string, or when the grant is
- * already registered at this provider (code `ERR_INVALID_ARG_VALUE`).
+ * @throws TypeError when `reciprocalScope` is not a valid scope string, `grantRecordMaxSeconds`
+ * not a positive finite number, or when the grant is already registered at this provider (code
+ * `ERR_INVALID_ARG_VALUE`).
  * @see draft-ietf-oauth-reciprocal-04 §2.1, §2.2.2
  * @group oidc-provider
  */
 export function addReciprocalGrant(provider: OidcProviderLike, options: OidcProviderReciprocalOptions): OidcProviderPartyB {
   // oidc-provider keeps one handler per grant type: a second party B would take the first one's codes.
   if (withGrant.has(provider)) throw invalidValue('addReciprocalGrant was already called for this provider')
-  const { reciprocalScope, ...partyBOptions } = options
+  const { reciprocalScope, grantRecordMaxSeconds = DEFAULT_GRANT_RECORD_MAX_SECONDS, ...partyBOptions } = options
+  if (!(Number.isFinite(grantRecordMaxSeconds) && grantRecordMaxSeconds > 0)) throw invalidValue('grantRecordMaxSeconds must be a positive number of seconds')
   const runtime = options.runtime ?? systemRuntime
   const askFor = scopeHook(reciprocalScope)
   // The grant records live in B's storage; without one, in memory (B keeps its own default).
-  const grants = grantRecords(provider, options.storage ?? new MemoryStorage({ now: () => runtime.now() }))
+  const storage = options.storage ?? new MemoryStorage({ now: () => runtime.now() })
+  const emit = eventEmitter(options.onEvent, runtime, 'party-b')
+  const grants = grantRecords(provider, storage, runtime, emit, grantRecordMaxSeconds)
+  /**
+   * The grant of each access token being presented, by the token's hash: verified while the
+   * receiver checks the POST, remembered only if the receiver then accepts its code (it may
+   * still refuse it: another client's token, a scope short of `requiredScope`, a duplicate code).
+   */
+  const presented = new Map<string, { requests: number; grant?: AcceptedGrant }>()
 
   async function verifyAccessToken(value: string): Promise<VerifiedAccessToken | undefined> {
     const token = await provider.AccessToken.find(value)
@@ -109,8 +133,29 @@ export function addReciprocalGrant(provider: OidcProviderLike, options: OidcProv
     // oidc-provider honours a token only while its grant stands (as its introspection does).
     const grant = await provider.Grant.find(token.grantId)
     if (grant === undefined || grant.isExpired || grant.clientId !== token.clientId || grant.accountId !== token.accountId) return undefined
-    await grants.remember(token.clientId, token.accountId, token.grantId, (grant.exp ?? token.exp ?? runtime.now()) - runtime.now())
+    const entry = presented.get(sha256(value))
+    if (entry !== undefined) {
+      const expiresAt = grant.exp ?? runtime.now() + grantRecordMaxSeconds
+      entry.grant = { clientId: token.clientId, subject: token.accountId, grantId: token.grantId, expiresAt }
+    }
     return { clientId: token.clientId, subject: token.accountId, scope: token.scope ?? '', expiresAt: token.exp, grantId: token.grantId }
+  }
+
+  /** The receiver's answer to one POST; a grant whose token delivered an accepted code is remembered. */
+  async function receive(params: Map<string, string>): Promise<HttpResult> {
+    const tokenHash = sha256(params.get('access_token') ?? '')
+    const entry = presented.get(tokenHash) ?? { requests: 0 }
+    presented.set(tokenHash, entry)
+    entry.requests++
+    try {
+      const result = await partyB.receiver.handleParsed({ method: 'POST', headers: {} }, params)
+      // The code is accepted and the link set up: a failure to remember its grant does not undo
+      // that for A (a retry would be a duplicate code); the observer hears of it.
+      if (result.status === 200 && entry.grant !== undefined) await grants.remember(entry.grant).catch((error: unknown) => emit(unexpectedFailure('party-b', error)))
+      return result
+    } finally {
+      if (--entry.requests === 0) presented.delete(tokenHash)
+    }
   }
 
   const partyB = createPartyB({
@@ -132,7 +177,7 @@ export function addReciprocalGrant(provider: OidcProviderLike, options: OidcProv
         const value = ctx.oidc?.params?.[name]
         if (typeof value === 'string') params.set(name, value)
       }
-      const result = await partyB.receiver.handleParsed({ method: 'POST', headers: {} }, params)
+      const result = await receive(params)
       ctx.status = result.status
       ctx.set(result.headers)
       ctx.body = result.body
@@ -183,26 +228,4 @@ function reciprocalRequest(ctx: OidcProviderContext, askFor: ReciprocalScopeHook
   if (typeof body !== 'object' || body === null || !('access_token' in body)) return undefined
   const scope = 'scope' in body && typeof body.scope === 'string' ? body.scope : ''
   return askFor({ clientId, subject, scope })
-}
-
-/**
- * Which oidc-provider grant each client's link of a user came from, so that unlinking revokes it:
- * kept in party B's storage as long as the grant lives.
- */
-function grantRecords(provider: OidcProviderLike, storage: Storage) {
-  const key = (clientId: string, subject: string): string =>
-    `oidc-provider:grant:${encodeURIComponent(clientId)}:${encodeURIComponent(subject)}`
-  return {
-    remember: async (clientId: string, subject: string, grantId: string, ttlSeconds: number): Promise<void> => {
-      if (ttlSeconds > 0) await storage.set(key(clientId, subject), grantId, ttlSeconds)
-    },
-    /** Revokes the grant with its tokens; idempotent, as `revokeLink` must be. */
-    revoke: async (clientId: string, subject: string): Promise<void> => {
-      const grantId = await storage.get(key(clientId, subject))
-      if (typeof grantId !== 'string') return
-      await Promise.all([provider.AccessToken, provider.RefreshToken, provider.AuthorizationCode].map((model) => model.revokeByGrantId(grantId)))
-      await (await provider.Grant.find(grantId))?.destroy()
-      await storage.delete(key(clientId, subject))
-    },
-  }
 }
