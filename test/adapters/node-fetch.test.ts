@@ -8,13 +8,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FULL_SCOPE, ISSUER, MUSIC, makeServer } from '../server/fixtures.js'
+import { closeServer } from '../helpers/close-server.js'
 
 let servers: Server[] = []
 afterEach(async () => {
-  for (const server of servers) {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  }
+  for (const server of servers) await closeServer(server)
   servers = []
 })
 

@@ -2,6 +2,7 @@
 // that two services learn each other's origin before they are built.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { closeServer } from '../helpers/close-server.js'
 
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => unknown
 
@@ -20,10 +21,6 @@ export async function loopback(): Promise<Loopback> {
     use: (handler) => {
       handle = handler
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => closeServer(server),
   }
 }

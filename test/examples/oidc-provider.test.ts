@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMusicService, MUSIC_SCOPE, type MusicService } from '../../examples/oidc-provider/src/music-service.js'
 import { loginAtOidcProvider } from '../helpers/oidc-provider-login.js'
 import { serve, type Served } from '../helpers/serve.js'
+import { closeServer } from '../helpers/close-server.js'
 
 const SECRETS = { assistantAtMusic: 'assistant-secret-at-oidc-provider-0123456789', musicAtAssistant: 'music-secret-at-assistant-0123456789abcdef' }
 // Both sides' access tokens live 30 s, inside the 60 s refresh margin: every `accessToken` call refreshes.
@@ -80,8 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await a.close()
-  b.server.closeAllConnections()
-  await new Promise((resolve) => b.server.close(resolve))
+  await closeServer(b.server)
 })
 
 /** Plays the user through oidc-provider's development login and consent pages, as "alice". */

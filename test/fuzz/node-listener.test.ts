@@ -10,6 +10,7 @@ import type { FormCase } from './form-cases.js'
 import { type DoorRunner, runFormCase } from './form-endpoint.js'
 import { type Answer, FUZZ_TIMEOUT_MS, Tally, fuzz, unhandledRejections } from './harness.js'
 import { type PartyAServer, partyAServer, tokenEndpointCases, tokenEndpointTarget } from './party-a-server.js'
+import { closeServer } from '../helpers/close-server.js'
 
 const FILE = 'test/fuzz/node-listener.test.ts'
 const rejections = unhandledRejections()
@@ -50,8 +51,7 @@ describe("hostile input through toNodeListener on a real node:http server (SPEC 
   })
   afterAll(async () => {
     agent.destroy()
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
+    await closeServer(server)
   })
 
   /** Sends the case; `undefined` when Node's client cannot send it (an invalid method or header), or Node's parser answered. */

@@ -3,6 +3,7 @@
 import { toNodeListener } from 'reciprocal-oauth/node'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { closeServer } from './close-server.js'
 
 export type WebHandler = (request: Request) => Promise<Response>
 
@@ -25,10 +26,6 @@ export async function serve(): Promise<Served> {
     use: (handler) => {
       handle = handler
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((err) => (err ? reject(err) : resolve()))
-      }),
+    close: () => closeServer(server),
   }
 }

@@ -13,6 +13,7 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loginAtOidcProvider } from '../helpers/oidc-provider-login.js'
 import { serve, type Served } from '../helpers/serve.js'
+import { closeServer } from '../helpers/close-server.js'
 
 const SECRETS = {
   assistantAtMusic: 'assistant-secret-at-oidc-provider-0123456789',
@@ -149,8 +150,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await a.close()
-  b.server.closeAllConnections()
-  await new Promise((resolve) => b.server.close(resolve))
+  await closeServer(b.server)
 })
 
 /** Plays the user through oidc-provider's development login and consent screens. */

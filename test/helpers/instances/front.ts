@@ -3,6 +3,7 @@
 // of the party's instances — the one the test names, or each in turn — as a load balancer would.
 import { createServer, request as forward } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { closeServer } from '../close-server.js'
 
 /** Which instance the next requests go to: the first or the second, each in turn, or none (503, the party is down). */
 export type Route = 0 | 1 | 'alternate' | 'down'
@@ -41,10 +42,6 @@ export async function startFront(): Promise<Front> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return Object.assign(front, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => closeServer(server),
   })
 }

@@ -12,6 +12,7 @@ import { toNodeListener } from 'reciprocal-oauth/node'
 import { migratePostgresStorage, PostgresStorage } from 'reciprocal-oauth/postgres'
 import { fromIoredis, fromNodeRedis, RedisStorage } from 'reciprocal-oauth/redis'
 import { type Origins, partyAInstance, partyBInstance } from './services.js'
+import { closeServer } from '../close-server.js'
 
 /** The store an instance keeps its party's state in. */
 export type StoreConfig =
@@ -75,8 +76,7 @@ const server = createServer(toNodeListener(instance.handler))
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 
 async function stop(): Promise<void> {
-  server.closeAllConnections()
-  await new Promise((resolve) => server.close(resolve))
+  await closeServer(server)
   await store.close()
 }
 
